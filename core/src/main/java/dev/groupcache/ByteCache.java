@@ -1,0 +1,73 @@
+package dev.groupcache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A Caffeine cache of byte views bounded by their weight in bytes: key length plus value length
+ * plus {@link GroupConfig#ENTRY_OVERHEAD_BYTES}.
+ *
+ * <p>Caffeine's maintenance (eviction, buffer draining) runs on the calling thread: handing it to a
+ * pool would wake a parked thread, which costs more than the work itself.
+ */
+final class ByteCache {
+  private final Cache<ByteView, ByteView> cache;
+  private final long maxBytes;
+  private final LongAdder evictions = new LongAdder();
+
+  ByteCache(long maxBytes) {
+    this.maxBytes = maxBytes;
+    this.cache = Caffeine.newBuilder()
+        .maximumWeight(maxBytes)
+        .weigher(ByteCache::weigh)
+        .executor(Runnable::run)
+        .evictionListener((k, v, cause) -> {
+          if (cause.wasEvicted()) {
+            evictions.increment();
+          }
+        })
+        .build();
+  }
+
+  static int weigh(ByteView key, ByteView value) {
+    return key.length() + value.length() + GroupConfig.ENTRY_OVERHEAD_BYTES;
+  }
+
+  ByteView get(ByteView key) {
+    return cache.getIfPresent(key);
+  }
+
+  /** Stores the entry unless it alone is heavier than the whole cache. */
+  void put(ByteView key, ByteView value) {
+    if (weigh(key, value) <= maxBytes) {
+      cache.put(key, value);
+    }
+  }
+
+  void remove(ByteView key) {
+    cache.invalidate(key);
+  }
+
+  /** Approximate; the budget is upheld after each write's maintenance. */
+  long bytes() {
+    return cache.policy().eviction().orElseThrow().weightedSize().orElse(0);
+  }
+
+  long entries() {
+    return cache.estimatedSize();
+  }
+
+  long evictions() {
+    return evictions.sum();
+  }
+
+  long maxBytes() {
+    return maxBytes;
+  }
+
+  CacheStats stats() {
+    cache.cleanUp();
+    return new CacheStats(bytes(), entries(), evictions(), maxBytes);
+  }
+}

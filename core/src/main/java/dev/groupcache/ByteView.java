@@ -1,0 +1,118 @@
+package dev.groupcache;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * An immutable sequence of bytes: the keys and values of a {@link Group}.
+ *
+ * <p>A view never exposes its backing array, so one value can be handed to any number of callers
+ * and sent to peers without copying. {@link #equals} and {@link #hashCode} compare contents, which
+ * makes a view usable as a map key; the hash code is computed once, when the view is made.
+ *
+ * <p>Higher layers turn objects into views through a codec; this layer deals only in bytes.
+ */
+public final class ByteView {
+  private static final ByteView EMPTY = new ByteView(new byte[0]);
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private final byte[] bytes;
+  private final int hash;
+
+  private ByteView(byte[] bytes) {
+    this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes);
+  }
+
+  /** Returns a view of a copy of {@code bytes}. */
+  public static ByteView copyOf(byte[] bytes) {
+    return bytes.length == 0 ? EMPTY : new ByteView(bytes.clone());
+  }
+
+  /** Returns a view of a copy of {@code length} bytes of {@code bytes} from {@code offset}. */
+  public static ByteView copyOf(byte[] bytes, int offset, int length) {
+    return length == 0 ? EMPTY : new ByteView(Arrays.copyOfRange(bytes, offset, offset + length));
+  }
+
+  /** Returns a view of the UTF-8 encoding of {@code s}. */
+  public static ByteView of(String s) {
+    return s.isEmpty() ? EMPTY : new ByteView(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Returns the empty view. */
+  public static ByteView empty() {
+    return EMPTY;
+  }
+
+  /**
+   * Takes ownership of {@code bytes} without copying. The caller must never modify the array
+   * afterwards; the engine uses this only for arrays it has just allocated itself.
+   */
+  static ByteView wrap(byte[] bytes) {
+    return bytes.length == 0 ? EMPTY : new ByteView(bytes);
+  }
+
+  /** The backing array, for zero-copy hand-off to the wire. Never modified, never leaked. */
+  byte[] array() {
+    return bytes;
+  }
+
+  /** Returns the number of bytes. */
+  public int length() {
+    return bytes.length;
+  }
+
+  /** Returns the byte at {@code index}. */
+  public byte byteAt(int index) {
+    return bytes[index];
+  }
+
+  /** Returns a new array holding a copy of the bytes. */
+  public byte[] toByteArray() {
+    return bytes.clone();
+  }
+
+  /** Copies the bytes into {@code dest} starting at {@code offset}. */
+  public void copyTo(byte[] dest, int offset) {
+    System.arraycopy(bytes, 0, dest, offset, bytes.length);
+  }
+
+  /** Returns a read-only buffer over the bytes, without copying. */
+  public ByteBuffer asReadOnlyBuffer() {
+    return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+  }
+
+  /** Decodes the bytes as UTF-8. */
+  public String toStringUtf8() {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    return o instanceof ByteView
+        && ((ByteView) o).hash == hash
+        && Arrays.equals(((ByteView) o).bytes, bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  /** Returns the length and, for short views, the bytes in hex: for logs, not for parsing. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("ByteView[").append(bytes.length);
+    if (bytes.length <= 32) {
+      sb.append(' ');
+      for (byte b : bytes) {
+        sb.append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+      }
+    }
+    return sb.append(']').toString();
+  }
+}

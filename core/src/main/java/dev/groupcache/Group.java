@@ -1,0 +1,268 @@
+package dev.groupcache;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A named cache of byte values, filled by a {@link Loader} and shared by every node of the cluster.
+ *
+ * <p>{@link #get} looks in the main cache, then in the hot cache; on a miss it asks the key's owner
+ * on the ring, or runs the loader if this node is the owner. Each node runs at most one load or
+ * fetch per key at a time, and the owner answers its peers from the same single load, so a key
+ * missing everywhere is loaded once in the whole cluster however many callers want it at once.
+ *
+ * <p>The main cache holds keys this node loaded: the keys it owns and those it had to load itself
+ * because their owner failed. The hot cache holds copies of other nodes' keys that this node asks
+ * for often (see {@link HotAdmission}).
+ *
+ * <p>If the owner cannot be reached, does not answer within {@link GroupConfig#peerTimeout()} or
+ * refuses the group, the key is loaded here instead, and the owner is not asked again for a short,
+ * growing period, so that a dead peer does not cost every get a full deadline. A failure of the
+ * owner's loader is not retried here: it reaches the caller as a {@link LoadException}.
+ *
+ * <p>Made by {@link Node#newGroup}; thread-safe.
+ */
+public final class Group {
+  private final GroupConfig config;
+  private final Loader loader;
+  private final Node node;
+  private final ByteCache main;
+  private final ByteCache hot; // null when the hot share is 0
+  private final FrequencySketch fetchSketch; // null unless hot admission is by popularity
+  private final GroupCounters counters = new GroupCounters();
+  /** Loader calls under way on this node. Peers' requests may join these, and only these. */
+  private final SingleFlight<ByteView> loads = new SingleFlight<>(counters.loadsDeduplicated);
+  /** Fetches from owners under way. Only this node's own callers join these. */
+  private final SingleFlight<ByteView> fetches = new SingleFlight<>(counters.loadsDeduplicated);
+
+  Group(Node node, GroupConfig config, Loader loader) {
+    this.node = node;
+    this.config = config;
+    this.loader = Objects.requireNonNull(loader, "loader");
+    this.main = new ByteCache(config.mainBytes());
+    long hotBytes = config.hotBytes();
+    this.hot = hotBytes > 0 ? new ByteCache(hotBytes) : null;
+    this.fetchSketch = hot != null && config.hotAdmission() == HotAdmission.POPULAR
+        ? new FrequencySketch((int) Math.min(1 << 20, Math.max(64, hotBytes / 512)))
+        : null;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public GroupConfig config() {
+    return config;
+  }
+
+  /**
+   * Returns the value of {@code key}, loading it if no node has it cached. Waits as long as the load
+   * takes, which the group's peer and load timeouts bound.
+   *
+   * @throws IllegalArgumentException if the key is empty or longer than the node's key limit
+   * @throws LoadException if the loader failed, here or at the owner
+   * @throws GroupCacheException if the calling thread was interrupted (its interrupt flag is set)
+   */
+  public ByteView get(ByteView key) {
+    ByteView v = lookup(key);
+    return v != null ? v : await(key, miss(key), -1);
+  }
+
+  /**
+   * Like {@link #get(ByteView)}, but gives up after {@code timeout}; the load goes on for others.
+   *
+   * @throws GetTimeoutException if the value did not arrive in time
+   */
+  public ByteView get(ByteView key, Duration timeout) {
+    ByteView v = lookup(key);
+    return v != null ? v : await(key, miss(key), timeout.toNanos());
+  }
+
+  /** A snapshot of this group's counters on this node. */
+  public GroupStats stats() {
+    CacheStats hotStats = hot != null ? hot.stats() : new CacheStats(0, 0, 0, 0);
+    return counters.snapshot(main.stats(), hotStats);
+  }
+
+  private ByteView lookup(ByteView key) {
+    counters.gets.increment();
+    ByteView v = main.get(key);
+    if (v != null) {
+      counters.mainHits.increment();
+      return v;
+    }
+    if (hot != null && (v = hot.get(key)) != null) {
+      counters.hotHits.increment();
+      return v;
+    }
+    return null;
+  }
+
+  private CompletableFuture<ByteView> miss(ByteView key) {
+    node.checkKey(key);
+    counters.loads.increment();
+    Ring ring = node.ring();
+    PeerAddress owner = ring.owner(key);
+    if (owner == null || owner.equals(node.self())) {
+      return load(key);
+    }
+    PeerClient peer = node.peerClient(owner);
+    if (!peer.available()) {
+      counters.peerSkips.increment();
+      return load(key);
+    }
+    return fetches.flight(key, (k, flight) -> fetch(peer, k, ring.version(), flight));
+  }
+
+  private void fetch(PeerClient peer, ByteView key, long ringVersion, CompletableFuture<ByteView> flight) {
+    ByteView cached = cached(key); // a fetch that just ended may have left a hot copy
+    if (cached != null) {
+      flight.complete(cached);
+      return;
+    }
+    peer.get(config.name(), key, ringVersion, config.peerTimeout().toMillis())
+        .whenComplete((reply, failure) -> {
+          if (failure == null) {
+            counters.peerLoads.increment();
+            if (reply.ringVersion() != ringVersion) {
+              counters.ringSkew.increment();
+            }
+            offerHot(key, reply.value());
+            flight.complete(reply.value());
+          } else if (failure instanceof PeerClient.RemoteFailure) {
+            flight.completeExceptionally(failure); // the owner's loader failed: do not repeat it here
+          } else {
+            counters.peerErrors.increment();
+            load(key).whenComplete((v, e) -> {
+              if (e == null) {
+                flight.complete(v);
+              } else {
+                flight.completeExceptionally(e);
+              }
+            });
+          }
+        });
+  }
+
+  /** Runs the loader here, once per key at a time; the value goes to the main cache. */
+  private CompletableFuture<ByteView> load(ByteView key) {
+    return loads.flight(key, (k, flight) -> {
+      ByteView cached = main.get(k);
+      if (cached != null) {
+        flight.complete(cached);
+        return;
+      }
+      flight.orTimeout(config.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      try {
+        node.loadExecutor().execute(() -> runLoader(k, flight));
+      } catch (RejectedExecutionException e) {
+        flight.completeExceptionally(new GroupCacheException("the load executor refused the load", e));
+      }
+    });
+  }
+
+  private void runLoader(ByteView key, CompletableFuture<ByteView> flight) {
+    if (flight.isDone()) {
+      return; // timed out while queued
+    }
+    counters.localLoads.increment();
+    ByteView value;
+    try {
+      value = loader.load(key);
+      if (value == null) {
+        throw new NullPointerException("the loader returned null");
+      }
+      node.checkValue(value);
+    } catch (Throwable t) {
+      counters.localLoadErrors.increment();
+      flight.completeExceptionally(t);
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    main.put(key, value);
+    flight.complete(value);
+  }
+
+  private void offerHot(ByteView key, ByteView value) {
+    if (hot == null) {
+      return;
+    }
+    boolean admit = fetchSketch != null
+        ? fetchSketch.increment(Ring.hash(key)) >= 2
+        : ThreadLocalRandom.current().nextInt(10) == 0;
+    if (admit) {
+      counters.hotAdmissions.increment();
+      hot.put(key, value);
+    }
+  }
+
+  private ByteView cached(ByteView key) {
+    ByteView v = main.get(key);
+    return v != null || hot == null ? v : hot.get(key);
+  }
+
+  // ---- requests from peers: answered here, never forwarded ----
+
+  /** The cached value for a peer's request, or null; counts the request and any ring skew. */
+  ByteView lookupForPeer(ByteView key, long peerRingVersion) {
+    counters.serverRequests.increment();
+    if (peerRingVersion != node.ring().version()) {
+      counters.ringSkew.increment();
+    }
+    return cached(key);
+  }
+
+  /** Loads a key for a peer, joining a load under way but never a fetch. */
+  CompletableFuture<ByteView> loadForPeer(ByteView key) {
+    return load(key);
+  }
+
+  // ---- waiting ----
+
+  private ByteView await(ByteView key, CompletableFuture<ByteView> flight, long timeoutNanos) {
+    try {
+      return timeoutNanos < 0 ? flight.get() : flight.get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw loadFailed(key, e.getCause());
+    } catch (CancellationException e) {
+      throw loadFailed(key, e);
+    } catch (TimeoutException e) {
+      throw new GetTimeoutException("no value for " + key + " of group " + name() + " within "
+          + Duration.ofNanos(timeoutNanos) + "; the load goes on");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GroupCacheException("interrupted while waiting for " + key + " of group " + name(), e);
+    }
+  }
+
+  private LoadException loadFailed(ByteView key, Throwable cause) {
+    String where;
+    if (cause instanceof PeerClient.RemoteFailure) {
+      PeerClient.RemoteFailure remote = (PeerClient.RemoteFailure) cause;
+      return new LoadException("loading " + key + " of group " + name() + " failed at "
+          + remote.peer() + ": " + remote.getMessage(), null);
+    } else if (cause instanceof TimeoutException) {
+      where = "the load timed out after " + config.loadTimeout();
+    } else {
+      where = String.valueOf(cause);
+    }
+    return new LoadException("loading " + key + " of group " + name() + " failed at "
+        + node.self() + ": " + where, cause);
+  }
+
+  /** The message a peer's caller sees when this node's load for it failed. */
+  String describeFailure(Throwable cause) {
+    return cause instanceof TimeoutException
+        ? "the load timed out after " + config.loadTimeout()
+        : String.valueOf(cause);
+  }
+}

@@ -1,0 +1,461 @@
+package dev.groupcache;
+
+import io.grpc.BindableService;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One member of a groupcache cluster: its groups, its view of the membership (the ring), its links
+ * to the other members, and the gRPC server that answers them.
+ *
+ * <pre>{@code
+ * Node node = Node.builder().self("10.0.0.7:7600").build();
+ * Group pages = node.newGroup("pages", 256 << 20, key -> render(key));
+ * node.setPeers(List.of("10.0.0.7:7600", "10.0.0.8:7600", "10.0.0.9:7600"));
+ * ByteView page = pages.get(ByteView.of("/index.html"));
+ * }</pre>
+ *
+ * <p>Membership comes from outside (a discovery source, or a static list) through
+ * {@link #setPeers}; every node must be given the same set to agree on owners. A node that is not
+ * in its own peer set owns no keys: it asks the owners for everything and loads only when they
+ * fail. That is what a starting node does until discovery lists it.
+ *
+ * <p>Thread-safe. {@link #close()} stops the server and closes every link.
+ */
+public final class Node implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Node.class.getName());
+
+  private final PeerAddress self;
+  private final int vnodes;
+  private final int maxKeyBytes;
+  private final int maxValueBytes;
+  private final Executor loadExecutor;
+  private final ExecutorService ownedExecutor;
+  private final ChannelCredentials channelCredentials;
+  private final Duration shutdownGrace;
+  private final PeerService service;
+  private final Map<String, Group> groups = new ConcurrentHashMap<>();
+  private final Map<PeerAddress, PeerClient> clients = new ConcurrentHashMap<>();
+  private final Set<ServerExchange> exchanges = ConcurrentHashMap.newKeySet();
+  private final Object membership = new Object();
+  private final Server server;
+  private volatile Ring ring = Ring.empty();
+  private volatile boolean closed;
+
+  private Node(Builder b, PeerAddress self, PeerService service, Server server) {
+    this.self = self;
+    this.service = service;
+    this.server = server;
+    this.vnodes = b.vnodes;
+    this.maxKeyBytes = b.maxKeyBytes;
+    this.maxValueBytes = b.maxValueBytes;
+    this.channelCredentials = b.channelCredentials;
+    this.shutdownGrace = b.shutdownGrace;
+    if (b.loadExecutor != null) {
+      this.loadExecutor = b.loadExecutor;
+      this.ownedExecutor = null;
+    } else {
+      AtomicInteger n = new AtomicInteger();
+      this.ownedExecutor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "groupcache-load-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      this.loadExecutor = ownedExecutor;
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Makes a group on this node. Every node of the cluster must make the same groups, with the same
+   * loaders, before peers ask it for them; until then it answers NOT_FOUND and they load themselves.
+   *
+   * @throws IllegalStateException if this node already has a group of that name
+   */
+  public Group newGroup(GroupConfig config, Loader loader) {
+    Group group = new Group(this, config, loader);
+    if (groups.putIfAbsent(config.name(), group) != null) {
+      throw new IllegalStateException("group '" + config.name() + "' already exists on " + self);
+    }
+    return group;
+  }
+
+  /** Makes a group with a budget of {@code maxBytes} and the other settings at their defaults. */
+  public Group newGroup(String name, long maxBytes, Loader loader) {
+    return newGroup(GroupConfig.builder(name).maxBytes(maxBytes).build(), loader);
+  }
+
+  public Optional<Group> group(String name) {
+    return Optional.ofNullable(groups.get(name));
+  }
+
+  /**
+   * Replaces the membership. The new ring takes effect at once for every later get; links to peers
+   * that left are closed after their in-flight requests are answered.
+   *
+   * @param peers {@code host:port} addresses, this node's own included when it should own keys;
+   *     IPv6 hosts in brackets
+   * @throws IllegalArgumentException naming the first malformed address; the membership is then
+   *     unchanged
+   */
+  public void setPeers(Collection<String> peers) {
+    List<PeerAddress> parsed = new ArrayList<>(peers.size());
+    for (String p : peers) {
+      parsed.add(PeerAddress.parse(p));
+    }
+    synchronized (membership) {
+      if (closed) {
+        return;
+      }
+      Set<PeerAddress> next = new TreeSet<>(parsed);
+      if (next.equals(new TreeSet<>(ring.peers()))) {
+        return;
+      }
+      ring = Ring.of(next, vnodes);
+      clients.entrySet().removeIf(e -> {
+        if (next.contains(e.getKey())) {
+          return false;
+        }
+        e.getValue().close();
+        return true;
+      });
+      LOG.log(Level.INFO, "{0}: ring {1} now has {2} peers{3}", self,
+          Long.toHexString(ring.version()), next.size(),
+          next.contains(self) ? "" : " (not including this node, which therefore owns no keys)");
+    }
+  }
+
+  /** The current members, sorted. */
+  public List<PeerAddress> peers() {
+    return ring.peers();
+  }
+
+  /** The owner of {@code key} on the current ring, or this node if the ring is empty. */
+  public PeerAddress ownerOf(ByteView key) {
+    PeerAddress owner = ring.owner(key);
+    return owner != null ? owner : self;
+  }
+
+  /** A fingerprint of the membership, equal on two nodes exactly when their peer sets are. */
+  public long ringVersion() {
+    return ring.version();
+  }
+
+  public PeerAddress self() {
+    return self;
+  }
+
+  /** The port the node's own server listens on, or -1 if it has none. */
+  public int port() {
+    return server != null ? server.getPort() : -1;
+  }
+
+  /**
+   * The peer protocol as a gRPC service, for a node built with {@link Builder#serve(boolean)
+   * serve(false)} whose application serves it from its own gRPC server. The server should run it on
+   * a direct executor: its handlers never block.
+   */
+  public BindableService peerService() {
+    return service;
+  }
+
+  /**
+   * Leaves the cluster: stops accepting requests, ends the streams peers hold to this node (their
+   * waiting requests fail over to their own loaders), closes the links to peers and waits up to the
+   * shutdown grace for calls in progress.
+   */
+  @Override
+  public void close() {
+    synchronized (membership) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    if (server != null) {
+      server.shutdown();
+    }
+    for (ServerExchange e : exchanges) {
+      e.close();
+    }
+    clients.values().forEach(PeerClient::close);
+    long deadline = System.nanoTime() + shutdownGrace.toNanos();
+    try {
+      if (server != null && !server.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
+        server.shutdownNow();
+      }
+      for (PeerClient c : clients.values()) {
+        if (!c.channel().awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
+          c.channel().shutdownNow();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      if (server != null) {
+        server.shutdownNow();
+      }
+      clients.values().forEach(c -> c.channel().shutdownNow());
+    }
+    clients.clear();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+
+  // ---- for groups and the service ----
+
+  Ring ring() {
+    return ring;
+  }
+
+  Executor loadExecutor() {
+    return loadExecutor;
+  }
+
+  int maxKeyBytes() {
+    return maxKeyBytes;
+  }
+
+  PeerClient peerClient(PeerAddress peer) {
+    PeerClient client = clients.get(peer);
+    return client != null ? client : clients.computeIfAbsent(peer, this::connect);
+  }
+
+  private PeerClient connect(PeerAddress peer) {
+    ManagedChannel channel = NettyChannelBuilder.forAddress(peer.host(), peer.port(), channelCredentials)
+        .directExecutor() // callbacks only complete futures; a hand-off would cost a thread wake-up
+        .maxInboundMessageSize(maxValueBytes + (1 << 20))
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(10, TimeUnit.SECONDS)
+        .build();
+    return new PeerClient(peer, channel, maxValueBytes);
+  }
+
+  void checkKey(ByteView key) {
+    if (key.length() == 0 || key.length() > maxKeyBytes) {
+      throw new IllegalArgumentException(
+          "key of " + key.length() + " bytes: keys must have 1-" + maxKeyBytes + " bytes");
+    }
+  }
+
+  void checkValue(ByteView value) {
+    if (value.length() > maxValueBytes) {
+      throw new ValueTooLargeException("value of " + value.length()
+          + " bytes exceeds the limit of " + maxValueBytes + " bytes");
+    }
+  }
+
+  /** Remembers an open stream from a peer so that {@link #close()} can end it. */
+  void track(ServerExchange exchange) {
+    exchanges.add(exchange);
+  }
+
+  void untrack(ServerExchange exchange) {
+    exchanges.remove(exchange);
+  }
+
+  /** A loader produced a value larger than the node's value limit. */
+  static final class ValueTooLargeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ValueTooLargeException(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Node[" + self + ", " + ring + "]";
+  }
+
+  /** Builds and starts a {@link Node}. */
+  public static final class Builder {
+    private String self;
+    private String bindHost;
+    private int port = -1;
+    private boolean serve = true;
+    private int vnodes = Ring.DEFAULT_VNODES;
+    private int maxKeyBytes = 64 << 10;
+    private int maxValueBytes = 4 << 20;
+    private Executor loadExecutor;
+    private ServerCredentials serverCredentials = InsecureServerCredentials.create();
+    private ChannelCredentials channelCredentials = InsecureChannelCredentials.create();
+    private Duration shutdownGrace = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    /**
+     * This node's address as its peers reach it, {@code host:port}; required. The port may be left
+     * out ({@code host} alone) when {@link #port} is given, and is then the port the server got.
+     */
+    public Builder self(String self) {
+      this.self = Objects.requireNonNull(self, "self");
+      return this;
+    }
+
+    /** The port to listen on; 0 picks a free one. Default: the port of {@link #self}. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0-65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The local address to listen on. Default: every interface. */
+    public Builder bindHost(String bindHost) {
+      this.bindHost = Objects.requireNonNull(bindHost, "bindHost");
+      return this;
+    }
+
+    /**
+     * Whether the node starts its own gRPC server (the default). Without one the application serves
+     * {@link #peerService()} from its own.
+     */
+    public Builder serve(boolean serve) {
+      this.serve = serve;
+      return this;
+    }
+
+    /** Points per peer on the ring. Default {@value Ring#DEFAULT_VNODES}; every node must agree. */
+    public Builder vnodes(int vnodes) {
+      if (vnodes < 1 || vnodes > 65536) {
+        throw new IllegalArgumentException("vnodes must be 1-65536: " + vnodes);
+      }
+      this.vnodes = vnodes;
+      return this;
+    }
+
+    /** The largest key accepted, here and from peers. Default 64 KiB. */
+    public Builder maxKeyBytes(int maxKeyBytes) {
+      if (maxKeyBytes < 1 || maxKeyBytes > (16 << 20)) {
+        throw new IllegalArgumentException("maxKeyBytes must be 1-16777216: " + maxKeyBytes);
+      }
+      this.maxKeyBytes = maxKeyBytes;
+      return this;
+    }
+
+    /** The largest value loaded, served or accepted. Default 4 MiB. */
+    public Builder maxValueBytes(int maxValueBytes) {
+      if (maxValueBytes < 1 || maxValueBytes > (256 << 20)) {
+        throw new IllegalArgumentException("maxValueBytes must be 1-268435456: " + maxValueBytes);
+      }
+      this.maxValueBytes = maxValueBytes;
+      return this;
+    }
+
+    /** Where loaders run. Default: a pool of daemon threads that grows with concurrent loads. */
+    public Builder loadExecutor(Executor loadExecutor) {
+      this.loadExecutor = Objects.requireNonNull(loadExecutor, "loadExecutor");
+      return this;
+    }
+
+    /** Credentials of the node's server, such as TLS with client authentication. Default: plaintext. */
+    public Builder serverCredentials(ServerCredentials credentials) {
+      this.serverCredentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** Credentials for connecting to peers. Default: plaintext. */
+    public Builder channelCredentials(ChannelCredentials credentials) {
+      this.channelCredentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** How long {@link #close()} waits for calls in progress. Default 5 s. */
+    public Builder shutdownGrace(Duration shutdownGrace) {
+      if (shutdownGrace.isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
+      }
+      this.shutdownGrace = shutdownGrace;
+      return this;
+    }
+
+    /**
+     * Starts the node's server (unless {@code serve(false)}) and returns the node, with no peers
+     * yet.
+     *
+     * @throws UncheckedIOException if the server cannot bind its port
+     */
+    public Node build() {
+      if (self == null) {
+        throw new IllegalStateException("self (this node's host:port) is required");
+      }
+      boolean hostOnly = self.startsWith("[") ? !self.contains("]:") : self.indexOf(':') < 0;
+      int listenPort = port;
+      if (listenPort < 0) {
+        if (hostOnly) {
+          throw new IllegalStateException("self '" + self + "' has no port and no port() was given");
+        }
+        listenPort = PeerAddress.parse(self).port();
+      }
+      PeerService service = new PeerService();
+      Server server = null;
+      if (serve) {
+        server = startServer(service, listenPort);
+        listenPort = server.getPort();
+      }
+      PeerAddress address;
+      try {
+        address = hostOnly ? PeerAddress.of(self, listenPort) : PeerAddress.parse(self);
+      } catch (IllegalArgumentException e) {
+        if (server != null) {
+          server.shutdownNow();
+        }
+        throw e;
+      }
+      Node node = new Node(this, address, service, server);
+      service.attach(node); // until now the server answered UNAVAILABLE
+      return node;
+    }
+
+    private Server startServer(PeerService service, int listenPort) {
+      InetSocketAddress address = bindHost == null
+          ? new InetSocketAddress(listenPort)
+          : new InetSocketAddress(bindHost, listenPort);
+      try {
+        return NettyServerBuilder.forAddress(address, serverCredentials)
+            .directExecutor() // handlers never block; a hand-off would cost a thread wake-up
+            .addService(service)
+            .maxInboundMessageSize(ClientExchange.MAX_BATCH_BYTES + maxKeyBytes + (4 << 10))
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .build()
+            .start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot listen on " + address, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.groupcache;
+
+import com.google.protobuf.UnsafeByteOperations;
+import dev.groupcache.proto.Failure;
+import dev.groupcache.proto.GetRequest;
+import dev.groupcache.proto.GetResponse;
+import dev.groupcache.proto.PeerGrpc;
+import dev.groupcache.proto.RequestBatch;
+import dev.groupcache.proto.ResponseBatch;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The node's side of the peer protocol: answers {@code Get} and {@code Exchange} from its own
+ * groups. Every answer comes from this node's caches or its own loader; nothing is forwarded.
+ *
+ * <p>Handlers never block: a hit is answered on the transport's thread, a miss when its load
+ * completes. The server can therefore run them directly on its event loop.
+ */
+final class PeerService extends PeerGrpc.PeerImplBase {
+  private volatile Node node;
+
+  /** Called once the node is built; requests that arrive before are answered UNAVAILABLE. */
+  void attach(Node node) {
+    this.node = node;
+  }
+
+  /** The outcome of one get: an immediate response, a failure, or a pending load. */
+  static final class Answer {
+    final GetResponse response;
+    final Failure failure;
+    final CompletableFuture<ByteView> pending;
+    final Group group;
+
+    private Answer(GetResponse response, Failure failure, CompletableFuture<ByteView> pending, Group group) {
+      this.response = response;
+      this.failure = failure;
+      this.pending = pending;
+      this.group = group;
+    }
+  }
+
+  Answer answer(GetRequest request) {
+    Node node = this.node;
+    if (node == null) {
+      return failed(Status.Code.UNAVAILABLE, "the node is starting");
+    }
+    Group group = node.group(request.getGroup()).orElse(null);
+    if (group == null) {
+      return failed(Status.Code.NOT_FOUND, "no group '" + request.getGroup() + "' on " + node.self());
+    }
+    int keyLength = request.getKey().size();
+    if (keyLength == 0 || keyLength > node.maxKeyBytes()) {
+      return failed(Status.Code.INVALID_ARGUMENT, "key of " + keyLength + " bytes: keys must have 1-"
+          + node.maxKeyBytes() + " bytes on " + node.self());
+    }
+    ByteView key = ByteView.wrap(request.getKey().toByteArray());
+    ByteView value = group.lookupForPeer(key, request.getRingVersion());
+    if (value != null) {
+      return new Answer(response(value), null, null, group);
+    }
+    return new Answer(null, null, group.loadForPeer(key), group);
+  }
+
+  GetResponse response(ByteView value) {
+    return GetResponse.newBuilder()
+        .setValue(UnsafeByteOperations.unsafeWrap(value.array()))
+        .setRingVersion(node.ringVersion())
+        .build();
+  }
+
+  /** Maps a failed load to what the requester sees: the loader's message, never UNKNOWN. */
+  Failure failure(Group group, Throwable cause) {
+    if (cause instanceof Node.ValueTooLargeException) {
+      return failure(Status.Code.RESOURCE_EXHAUSTED, cause.getMessage());
+    }
+    return failure(Status.Code.ABORTED, group.describeFailure(cause));
+  }
+
+  private static Answer failed(Status.Code code, String message) {
+    return new Answer(null, failure(code, message), null, null);
+  }
+
+  static Failure failure(Status.Code code, String message) {
+    return Failure.newBuilder().setCode(code.value()).setMessage(message).build();
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetResponse> responses) {
+    Answer answer = answer(request);
+    if (answer.response != null) {
+      responses.onNext(answer.response);
+      responses.onCompleted();
+    } else if (answer.failure != null) {
+      responses.onError(status(answer.failure).asRuntimeException());
+    } else {
+      answer.pending.whenComplete((value, cause) -> {
+        if (cause == null) {
+          responses.onNext(response(value));
+          responses.onCompleted();
+        } else {
+          responses.onError(status(failure(answer.group, cause)).asRuntimeException());
+        }
+      });
+    }
+  }
+
+  private static Status status(Failure failure) {
+    return Status.fromCodeValue(failure.getCode()).withDescription(failure.getMessage());
+  }
+
+  @Override
+  public StreamObserver<RequestBatch> exchange(StreamObserver<ResponseBatch> responses) {
+    Node node = this.node;
+    ServerExchange exchange = new ServerExchange(this,
+        (ServerCallStreamObserver<ResponseBatch>) responses, node == null ? null : node::untrack);
+    if (node != null) {
+      node.track(exchange);
+    }
+    return exchange;
+  }
+}

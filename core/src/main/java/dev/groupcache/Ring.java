@@ -1,0 +1,117 @@
+package dev.groupcache;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * A consistent-hash ring with virtual nodes: names the one peer that owns each key.
+ *
+ * <p>Each peer is placed at {@code vnodes} points, the XXH64 of {@code "<peer>#<i>"}; a key belongs
+ * to the first point at or after the key's own hash, wrapping around. The ring depends only on the
+ * set of peers (not on the order they were given in) and on fixed hash functions, so every JVM that
+ * is told the same peers builds the same ring.
+ *
+ * <p>With many virtual nodes per peer the arcs even out: a peer's share deviates from the mean by
+ * about {@code 1/sqrt(vnodes)}. Adding a peer moves only the keys that land on its new points.
+ *
+ * <p>{@link #version()} fingerprints the membership. Nodes send it with each request so that a
+ * disagreement about membership (skew) is seen and counted.
+ *
+ * <p>Immutable; a new membership is a new ring.
+ */
+final class Ring {
+  /** Enough for a max/mean share of about 1.03 with three peers; 32 KiB of points per peer. */
+  static final int DEFAULT_VNODES = 4096;
+
+  /** Low bits of a point hold its peer's index; the high bits are the point's hash. */
+  private static final int INDEX_BITS = 20;
+  private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+
+  private static final Ring EMPTY = new Ring(new PeerAddress[0], new long[0], 0);
+
+  private final PeerAddress[] peers;
+  private final long[] points;
+  private final long version;
+
+  private Ring(PeerAddress[] peers, long[] points, long version) {
+    this.peers = peers;
+    this.points = points;
+    this.version = version;
+  }
+
+  static Ring empty() {
+    return EMPTY;
+  }
+
+  static Ring of(Collection<PeerAddress> members, int vnodes) {
+    if (vnodes < 1) {
+      throw new IllegalArgumentException("vnodes must be positive: " + vnodes);
+    }
+    PeerAddress[] peers = new TreeSet<>(members).toArray(new PeerAddress[0]);
+    if (peers.length == 0) {
+      return EMPTY;
+    }
+    if (peers.length > INDEX_MASK) {
+      throw new IllegalArgumentException("too many peers: " + peers.length);
+    }
+    // A point is its hash with the low bits replaced by the peer's index: one primitive sort orders
+    // the points and breaks ties by peer, and the owner is read back from the point itself.
+    long[] points = new long[peers.length * vnodes];
+    for (int p = 0; p < peers.length; p++) {
+      String prefix = peers[p] + "#";
+      for (int i = 0; i < vnodes; i++) {
+        long h = Hashing.xxh64((prefix + i).getBytes(StandardCharsets.UTF_8));
+        points[p * vnodes + i] = (h & ~INDEX_MASK) | p;
+      }
+    }
+    Arrays.sort(points);
+    StringBuilder fingerprint = new StringBuilder().append(vnodes);
+    for (PeerAddress p : peers) {
+      fingerprint.append('\n').append(p);
+    }
+    long version = Hashing.xxh64(fingerprint.toString().getBytes(StandardCharsets.UTF_8));
+    return new Ring(peers, points, version);
+  }
+
+  /** The owner of {@code key}, or null if the ring is empty. */
+  PeerAddress owner(ByteView key) {
+    return ownerOfHash(hash(key));
+  }
+
+  PeerAddress ownerOfHash(long h) {
+    if (points.length == 0) {
+      return null;
+    }
+    int i = Arrays.binarySearch(points, h);
+    if (i < 0) {
+      i = -i - 1;
+    }
+    return peers[(int) (points[i == points.length ? 0 : i] & INDEX_MASK)];
+  }
+
+  static long hash(ByteView key) {
+    return Hashing.xxh64(key.array());
+  }
+
+  /** The peers, sorted. */
+  List<PeerAddress> peers() {
+    return List.of(peers);
+  }
+
+  boolean contains(PeerAddress peer) {
+    return Arrays.binarySearch(peers, peer) >= 0;
+  }
+
+  /** A fingerprint of the membership: equal on two nodes exactly when their peers are equal. */
+  long version() {
+    return version;
+  }
+
+  @Override
+  public String toString() {
+    return "Ring" + Arrays.toString(peers) + "@" + Long.toHexString(version);
+  }
+}

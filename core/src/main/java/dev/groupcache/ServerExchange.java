@@ -1,0 +1,122 @@
+package dev.groupcache;
+
+import dev.groupcache.proto.Request;
+import dev.groupcache.proto.RequestBatch;
+import dev.groupcache.proto.Response;
+import dev.groupcache.proto.ResponseBatch;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Consumer;
+
+/**
+ * The answering side of one {@code Exchange} stream.
+ *
+ * <p>Each request batch gets one acknowledging batch at once with every answer that was ready;
+ * each load that was needed is answered alone when it completes. The stream ends when the requester
+ * has half-closed it and every load it asked for has been answered, or when this node closes.
+ */
+final class ServerExchange implements StreamObserver<RequestBatch> {
+  private final PeerService service;
+  private final ServerCallStreamObserver<ResponseBatch> responses;
+  private final Consumer<ServerExchange> onFinish; // null when no node tracks the stream
+  private int pendingLoads; // guarded by this
+  private boolean requesterDone; // guarded by this
+  private boolean finished; // guarded by this
+
+  ServerExchange(PeerService service, ServerCallStreamObserver<ResponseBatch> responses,
+      Consumer<ServerExchange> onFinish) {
+    this.service = service;
+    this.responses = responses;
+    this.onFinish = onFinish;
+    responses.setOnCancelHandler(() -> {
+      synchronized (this) {
+        finish();
+      }
+    });
+  }
+
+  @Override
+  public void onNext(RequestBatch batch) {
+    ResponseBatch.Builder now = ResponseBatch.newBuilder().setAcknowledgedBatches(1);
+    for (Request request : batch.getRequestsList()) {
+      long id = request.getId();
+      if (request.getOpCase() != Request.OpCase.GET) {
+        now.addResponses(Response.newBuilder().setId(id).setFailure(PeerService.failure(
+            Status.Code.UNIMPLEMENTED, "operation not supported by this node")));
+        continue;
+      }
+      PeerService.Answer answer = service.answer(request.getGet());
+      if (answer.response != null) {
+        now.addResponses(Response.newBuilder().setId(id).setGet(answer.response));
+      } else if (answer.failure != null) {
+        now.addResponses(Response.newBuilder().setId(id).setFailure(answer.failure));
+      } else {
+        synchronized (this) {
+          pendingLoads++;
+        }
+        answer.pending.whenComplete((value, cause) -> {
+          Response.Builder later = Response.newBuilder().setId(id);
+          if (cause == null) {
+            later.setGet(service.response(value));
+          } else {
+            later.setFailure(service.failure(answer.group, cause));
+          }
+          send(ResponseBatch.newBuilder().addResponses(later).build(), true);
+        });
+      }
+    }
+    send(now.build(), false);
+  }
+
+  private synchronized void send(ResponseBatch batch, boolean answersLoad) {
+    if (answersLoad) {
+      pendingLoads--;
+    }
+    if (finished) {
+      return;
+    }
+    try {
+      responses.onNext(batch);
+    } catch (RuntimeException e) {
+      finish(); // cancelled under us; the requester has gone
+      return;
+    }
+    finishIfDone();
+  }
+
+  @Override
+  public synchronized void onError(Throwable t) {
+    finish();
+  }
+
+  @Override
+  public synchronized void onCompleted() {
+    requesterDone = true;
+    finishIfDone();
+  }
+
+  /** Ends the stream from this side, for a node that is closing; answers already sent stand. */
+  synchronized void close() {
+    if (!finished) {
+      finish();
+      responses.onCompleted();
+    }
+  }
+
+  private void finishIfDone() {
+    if (requesterDone && pendingLoads == 0 && !finished) {
+      finish();
+      responses.onCompleted();
+    }
+  }
+
+  private void finish() {
+    if (!finished) {
+      finished = true;
+      if (onFinish != null) {
+        onFinish.accept(this);
+      }
+    }
+  }
+}
