@@ -1,11 +1,15 @@
 package dev.groupcache;
 
 /**
- * A count-min sketch of how often keys were seen recently: four rows of 4-bit counters, halved
- * every {@code 10 * width} increments so that old popularity fades (the aging of TinyLFU).
+ * A count-min sketch of how often keys were seen recently: four rows of 4-bit counters, all halved
+ * every {@code sampleSize} increments so that old popularity fades (the aging of TinyLFU).
  *
  * <p>Estimates never undercount a key within the current window; collisions can only overcount.
- * Used on the fetch path only, so a monitor is cheaper than anything cleverer.
+ * To tell "seen twice" from noise the counters must stay sparse: with {@code sampleSize} at most
+ * half the width, the mean counter stays at or below 0.5 and an unseen key reads 2 or more with
+ * probability about {@code 0.09^4}.
+ *
+ * <p>Used on the fetch path only, so a monitor is cheaper than anything cleverer.
  */
 final class FrequencySketch {
   private static final long[] SEEDS = {
@@ -19,12 +23,15 @@ final class FrequencySketch {
   private final int sampleSize;
   private int additions;
 
-  /** @param width counters per row, rounded up to a power of two of at least 16 */
-  FrequencySketch(int width) {
+  /**
+   * @param width counters per row, rounded up to a power of two of at least 16
+   * @param sampleSize increments between halvings: the length of the window
+   */
+  FrequencySketch(int width, int sampleSize) {
     int w = Integer.highestOneBit(Math.max(16, width - 1)) << 1;
     this.width = w;
     this.table = new long[ROWS * w / 16];
-    this.sampleSize = 10 * w;
+    this.sampleSize = sampleSize;
   }
 
   /** Counts one sighting of a key with the given 64-bit hash and returns its new estimate. */

@@ -50,8 +50,18 @@ public final class Group {
     long hotBytes = config.hotBytes();
     this.hot = hotBytes > 0 ? new ByteCache(hotBytes) : null;
     this.fetchSketch = hot != null && config.hotAdmission() == HotAdmission.POPULAR
-        ? new FrequencySketch((int) Math.min(1 << 20, Math.max(64, hotBytes / 512)))
+        ? newFetchSketch(hotBytes)
         : null;
+  }
+
+  /**
+   * A sketch whose window is about four times the hot cache's capacity in 1 KiB entries: a key
+   * fetched twice within that many fetches is popular enough to mirror. Its table takes 1/64 of
+   * the hot budget, outside the budget.
+   */
+  private static FrequencySketch newFetchSketch(long hotBytes) {
+    int capacity = (int) Math.max(16, Math.min(1 << 20, hotBytes / 1024));
+    return new FrequencySketch(8 * capacity, 4 * capacity);
   }
 
   public String name() {

@@ -7,7 +7,11 @@ import dev.groupcache.proto.GetResponse;
 import dev.groupcache.proto.PeerGrpc;
 import dev.groupcache.proto.RequestBatch;
 import dev.groupcache.proto.ResponseBatch;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Handlers never block: a hit is answered on the transport's thread, a miss when its load
  * completes. The server can therefore run them directly on its event loop.
  */
-final class PeerService extends PeerGrpc.PeerImplBase {
+final class PeerService implements BindableService {
   private volatile Node node;
 
   /** Called once the node is built; requests that arrive before are answered UNAVAILABLE. */
@@ -87,9 +91,27 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     return Failure.newBuilder().setCode(code.value()).setMessage(message).build();
   }
 
+  /** The generated service's methods, with requests parsed into {@link Parsed}. */
   @Override
-  public void get(GetRequest request, StreamObserver<GetResponse> responses) {
-    Answer answer = answer(request);
+  public ServerServiceDefinition bindService() {
+    return ServerServiceDefinition.builder(PeerGrpc.SERVICE_NAME)
+        .addMethod(PeerGrpc.getGetMethod().toBuilder(
+                Parsed.marshaller(GetRequest.getDefaultInstance()),
+                ProtoUtils.marshaller(GetResponse.getDefaultInstance())).build(),
+            ServerCalls.asyncUnaryCall(this::get))
+        .addMethod(PeerGrpc.getExchangeMethod().toBuilder(
+                Parsed.marshaller(RequestBatch.getDefaultInstance()),
+                ProtoUtils.marshaller(ResponseBatch.getDefaultInstance())).build(),
+            ServerCalls.asyncBidiStreamingCall(this::exchange))
+        .build();
+  }
+
+  private void get(Parsed<GetRequest> parsed, StreamObserver<GetResponse> responses) {
+    if (parsed.message() == null) {
+      responses.onError(Status.INVALID_ARGUMENT.withDescription(parsed.error()).asRuntimeException());
+      return;
+    }
+    Answer answer = answer(parsed.message());
     if (answer.response != null) {
       responses.onNext(answer.response);
       responses.onCompleted();
@@ -111,8 +133,7 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     return Status.fromCodeValue(failure.getCode()).withDescription(failure.getMessage());
   }
 
-  @Override
-  public StreamObserver<RequestBatch> exchange(StreamObserver<ResponseBatch> responses) {
+  private StreamObserver<Parsed<RequestBatch>> exchange(StreamObserver<ResponseBatch> responses) {
     Node node = this.node;
     ServerExchange exchange = new ServerExchange(this,
         (ServerCallStreamObserver<ResponseBatch>) responses, node == null ? null : node::untrack);

@@ -9,8 +9,10 @@ import java.util.TreeSet;
 /**
  * A consistent-hash ring with virtual nodes: names the one peer that owns each key.
  *
- * <p>Each peer is placed at {@code vnodes} points, the XXH64 of {@code "<peer>#<i>"}; a key belongs
- * to the first point at or after the key's own hash, wrapping around. The ring depends only on the
+ * <p>Each peer is placed at {@code vnodes} points: for {@code i} in {@code [0, vnodes)}, the XXH64
+ * of the UTF-8 bytes of {@code "<peer>#<i>"} with its low 20 bits replaced by the peer's index in
+ * the sorted peer list. A key belongs to the first point, in signed order, at or after the XXH64 of
+ * the key, wrapping around to the first point. The ring depends only on the
  * set of peers (not on the order they were given in) and on fixed hash functions, so every JVM that
  * is told the same peers builds the same ring.
  *

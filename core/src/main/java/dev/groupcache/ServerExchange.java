@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * each load that was needed is answered alone when it completes. The stream ends when the requester
  * has half-closed it and every load it asked for has been answered, or when this node closes.
  */
-final class ServerExchange implements StreamObserver<RequestBatch> {
+final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
   private final PeerService service;
   private final ServerCallStreamObserver<ResponseBatch> responses;
   private final Consumer<ServerExchange> onFinish; // null when no node tracks the stream
@@ -37,7 +37,18 @@ final class ServerExchange implements StreamObserver<RequestBatch> {
   }
 
   @Override
-  public void onNext(RequestBatch batch) {
+  public void onNext(Parsed<RequestBatch> parsed) {
+    RequestBatch batch = parsed.message();
+    if (batch == null) {
+      // Without the batch there are no ids to answer: end the stream, precisely.
+      synchronized (this) {
+        if (!finished) {
+          finish();
+          responses.onError(Status.INVALID_ARGUMENT.withDescription(parsed.error()).asRuntimeException());
+        }
+      }
+      return;
+    }
     ResponseBatch.Builder now = ResponseBatch.newBuilder().setAcknowledgedBatches(1);
     for (Request request : batch.getRequestsList()) {
       long id = request.getId();

@@ -1,0 +1,217 @@
+package dev.groupcache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Three nodes in this JVM, talking over real gRPC on loopback. */
+class ClusterTest {
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<Group> groups = new ArrayList<>();
+  /** Loader calls per node index and key. */
+  private final Map<String, AtomicInteger> loads = new ConcurrentHashMap<>();
+
+  @AfterEach
+  void close() {
+    nodes.forEach(Node::close);
+  }
+
+  private void start(int n, GroupConfig config) {
+    for (int i = 0; i < n; i++) {
+      Node node = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+      int index = i;
+      groups.add(node.newGroup(config, key -> {
+        String k = key.toStringUtf8();
+        loads.computeIfAbsent(index + "/" + k, x -> new AtomicInteger()).incrementAndGet();
+        if (k.startsWith("fail:")) {
+          throw new IOException("backend refused " + k);
+        }
+        return ByteView.of("v:" + k);
+      }));
+      nodes.add(node);
+    }
+    List<String> peers = nodes.stream().map(node -> node.self().toString()).toList();
+    nodes.forEach(node -> node.setPeers(peers));
+  }
+
+  private int loadsOf(String key) {
+    int total = 0;
+    for (int i = 0; i < nodes.size(); i++) {
+      AtomicInteger n = loads.get(i + "/" + key);
+      total += n == null ? 0 : n.get();
+    }
+    return total;
+  }
+
+  private int indexOf(PeerAddress address) {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i).self().equals(address)) {
+        return i;
+      }
+    }
+    throw new AssertionError(address + " is not a node");
+  }
+
+  /** A key whose owner, on node 0's ring, is node {@code owner}. */
+  private String keyOwnedBy(int owner, String prefix) {
+    for (int i = 0; ; i++) {
+      String key = prefix + i;
+      if (nodes.get(0).ownerOf(ByteView.of(key)).equals(nodes.get(owner).self())) {
+        return key;
+      }
+    }
+  }
+
+  @Test
+  void everyKeyIsLoadedOnceAndOnlyByItsOwner() {
+    start(3, GroupConfig.builder("g").hotShare(0).build());
+    for (int k = 0; k < 300; k++) {
+      String key = "k" + k;
+      for (Group g : groups) {
+        assertEquals("v:" + key, g.get(ByteView.of(key)).toStringUtf8());
+      }
+      int owner = indexOf(nodes.get(0).ownerOf(ByteView.of(key)));
+      assertEquals(1, loadsOf(key), key);
+      assertEquals(1, loads.get(owner + "/" + key).get(), key + " not loaded by its owner");
+    }
+    for (Group g : groups) {
+      GroupStats s = g.stats();
+      assertTrue(s.peerLoads() > 150 && s.serverRequests() > 150, s.toString());
+      assertEquals(0, s.peerErrors());
+      assertEquals(0, s.ringSkew());
+    }
+  }
+
+  @Test
+  void theOwnersLoaderErrorReachesTheCallerWithItsMessageAndIsNotRepeatedHere() {
+    start(3, GroupConfig.builder("g").build());
+    String key = keyOwnedBy(1, "fail:");
+    LoadException e = assertThrows(LoadException.class, () -> groups.get(0).get(ByteView.of(key)));
+    assertTrue(e.getMessage().contains("failed at " + nodes.get(1).self()), e.getMessage());
+    assertTrue(e.getMessage().contains("java.io.IOException: backend refused " + key), e.getMessage());
+    assertEquals(1, loadsOf(key), "the asking node must not retry the owner's failed load");
+    assertEquals(0, groups.get(0).stats().peerErrors());
+  }
+
+  @Test
+  void aDeadOwnerIsReplacedByLocalLoadsAndThenSkippedWhileItBacksOff() {
+    start(3, GroupConfig.builder("g").build());
+    nodes.get(2).close();
+    for (int i = 0; i < 20; i++) {
+      String key = keyOwnedBy(2, "dead" + i + "-");
+      assertEquals("v:" + key, groups.get(0).get(ByteView.of(key)).toStringUtf8());
+    }
+    GroupStats s = groups.get(0).stats();
+    assertTrue(s.peerErrors() >= 1, s.toString());
+    assertTrue(s.peerSkips() >= 10, "a dead peer must not be asked again at once: " + s);
+    assertEquals(20, s.localLoads());
+  }
+
+  @Test
+  void anOwnerThatNeverAnswersCostsOneDeadlineThenIsSkipped() throws Exception {
+    // A peer that accepts connections and then says nothing: a hung process.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      List<Socket> accepted = new ArrayList<>();
+      Thread acceptor = new Thread(() -> {
+        try {
+          for (int i = 0; i < 10; i++) {
+            accepted.add(silent.accept());
+          }
+        } catch (IOException e) {
+          // closed
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      Node node = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+      nodes.add(node);
+      Group g = node.newGroup(GroupConfig.builder("g").peerTimeout(Duration.ofMillis(300)).build(),
+          key -> ByteView.of("local:" + key.toStringUtf8()));
+      String hung = "127.0.0.1:" + silent.getLocalPort();
+      node.setPeers(List.of(hung)); // this node owns nothing: every key belongs to the silent peer
+      for (int i = 0; i < 10; i++) {
+        assertEquals("local:k" + i, g.get(ByteView.of("k" + i), Duration.ofSeconds(10)).toStringUtf8());
+      }
+      GroupStats s = g.stats();
+      assertEquals(1, s.peerErrors(), "only the first get waits for the deadline: " + s);
+      assertEquals(9, s.peerSkips(), s.toString());
+      for (Socket socket : accepted) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void nodesThatDisagreeAboutTheRingAnswerWithoutBouncingRequests() {
+    start(3, GroupConfig.builder("g").peerTimeout(Duration.ofSeconds(5)).build());
+    Node a = nodes.get(0);
+    Node b = nodes.get(1);
+    Node c = nodes.get(2);
+    a.setPeers(List.of(a.self().toString(), b.self().toString()));
+    b.setPeers(List.of(a.self().toString(), c.self().toString()));
+    assertNotEquals(a.ringVersion(), b.ringVersion());
+    // A key that A thinks B owns while B thinks A owns: a forwarding node would bounce it forever.
+    String key = null;
+    for (int i = 0; key == null; i++) {
+      ByteView k = ByteView.of("skew" + i);
+      if (a.ownerOf(k).equals(b.self()) && b.ownerOf(k).equals(a.self())) {
+        key = "skew" + i;
+      }
+    }
+    assertEquals("v:" + key, groups.get(0).get(ByteView.of(key)).toStringUtf8());
+    GroupStats atA = groups.get(0).stats();
+    GroupStats atB = groups.get(1).stats();
+    assertEquals(1, atA.peerLoads(), "A asked B once and B answered: " + atA);
+    assertEquals(0, atA.peerErrors(), "a bounce would have ended in A's deadline: " + atA);
+    assertEquals(1, atA.ringSkew());
+    assertEquals(1, atB.serverRequests());
+    assertEquals(1, atB.ringSkew());
+    assertEquals(0, atB.peerLoads() + atB.peerErrors(), "B must not forward: " + atB);
+    assertEquals(1, loads.get("1/" + key).get(), "B answered by loading itself");
+    assertEquals(null, loads.get("0/" + key));
+  }
+
+  @Test
+  void peersThatLeaveHaveTheirLinksClosed() {
+    start(3, GroupConfig.builder("g").build());
+    String key = keyOwnedBy(2, "leave");
+    groups.get(0).get(ByteView.of(key));
+    PeerClient link = nodes.get(0).peerClient(nodes.get(2).self());
+    assertFalse(link.channel().isShutdown());
+    nodes.get(0).setPeers(List.of(nodes.get(0).self().toString(), nodes.get(1).self().toString()));
+    assertTrue(link.channel().isShutdown());
+    assertNotEquals(nodes.get(2).self(), nodes.get(0).ownerOf(ByteView.of(key)));
+  }
+
+  @Test
+  void popularKeysGetHotCopiesAndOneOffKeysDoNot() {
+    start(3, GroupConfig.builder("g").build());
+    String popular = keyOwnedBy(1, "popular");
+    Group a = groups.get(0);
+    a.get(ByteView.of(popular)); // fetched once: not yet popular
+    a.get(ByteView.of(popular)); // fetched twice: admitted
+    a.get(ByteView.of(popular)); // served here
+    GroupStats s = a.stats();
+    assertEquals(1, s.hotAdmissions(), s.toString());
+    assertEquals(1, s.hotHits(), s.toString());
+    assertEquals(2, s.peerLoads());
+    for (int i = 0; i < 500; i++) {
+      a.get(ByteView.of(keyOwnedBy(1, "once" + i + "-")));
+    }
+    assertTrue(a.stats().hotAdmissions() <= 3, "one-off keys admitted: " + a.stats());
+  }
+}

@@ -1,0 +1,184 @@
+package dev.groupcache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.groupcache.proto.GetRequest;
+import dev.groupcache.proto.PeerGrpc;
+import dev.groupcache.testing.ProcessCluster;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Three nodes, each in its own JVM, on loopback. */
+class MultiProcessClusterTest {
+  private static final Duration LONG = Duration.ofSeconds(60);
+
+  @Test
+  void everyNodeRoutesEachKeyToTheSameOwnerWhichAloneLoadsIt() {
+    try (ProcessCluster cluster = new ProcessCluster(3)) {
+      for (int k = 0; k < 30; k++) {
+        String key = "route" + k;
+        String owner = cluster.call(0, "owner " + key);
+        assertEquals(owner, cluster.call(1, "owner " + key), "rings differ between JVMs");
+        assertEquals(owner, cluster.call(2, "owner " + key), "rings differ between JVMs");
+        for (int i = 0; i < 3; i++) {
+          assertEquals("value v:" + key, cluster.call(i, "get " + key));
+        }
+        int ownerIndex = cluster.indexOf(owner.substring("owner ".length()));
+        for (int i = 0; i < 3; i++) {
+          assertEquals("loads " + (i == ownerIndex ? 1 : 0), cluster.call(i, "loads " + key), key + " at node " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aHerdOfThreeHundredGetsOnThreeNodesCausesOneLoad() {
+    try (ProcessCluster cluster = new ProcessCluster(3, "--load-ms", "50")) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals("armed", cluster.call(i, "arm herd 100"));
+      }
+      for (int i = 0; i < 3; i++) {
+        cluster.node(i).send("fire");
+      }
+      for (int i = 0; i < 3; i++) {
+        assertEquals("fired ok=100 errors=0", cluster.node(i).await("fire", LONG));
+      }
+      int loads = 0;
+      for (int i = 0; i < 3; i++) {
+        loads += Integer.parseInt(cluster.call(i, "loads herd").substring("loads ".length()));
+      }
+      assertEquals(1, loads, "loader calls in the whole cluster");
+    }
+  }
+
+  @Test
+  void aPeerKilledMidTrafficCostsNoFailedGet() throws Exception {
+    try (ProcessCluster cluster = new ProcessCluster(3, "--load-ms", "1")) {
+      cluster.node(0).send("traffic 2000 4000");
+      cluster.node(1).send("traffic 2000 4000");
+      Thread.sleep(1_500);
+      cluster.node(2).kill(); // SIGKILL: no goodbye, connections reset
+      for (int i = 0; i < 2; i++) {
+        String result = cluster.node(i).await("traffic", LONG);
+        assertTrue(result.contains(" failed=0 "), "node " + i + ": " + result);
+        long ok = Long.parseLong(result.split(" ")[1].substring("ok=".length()));
+        assertTrue(ok > 1000, "node " + i + " did little: " + result);
+        assertTrue(cluster.stat(i, "peerErrors") >= 1, "node " + i + " never noticed the death");
+        assertTrue(cluster.stat(i, "peerSkips") >= 1, "node " + i + " kept asking a dead peer");
+      }
+    }
+  }
+
+  @Test
+  void aHungPeerCostsDeadlinesButNoFailedGet() throws Exception {
+    try (ProcessCluster cluster = new ProcessCluster(3, "--load-ms", "1", "--peer-timeout-ms", "500")) {
+      cluster.call(0, "get warm"); // links up
+      signal("STOP", cluster.node(2).pid());
+      try {
+        String result = cluster.call(0, "traffic 500 3000");
+        assertTrue(result.contains(" failed=0 "), result);
+        assertTrue(cluster.stat(0, "peerErrors") >= 1, "no deadline hit");
+        assertTrue(cluster.stat(0, "peerSkips") > cluster.stat(0, "peerErrors"),
+            "a hung peer must be skipped more often than it is waited for");
+      } finally {
+        signal("CONT", cluster.node(2).pid());
+      }
+      assertEquals("value v:after", cluster.call(2, "get after"));
+    }
+  }
+
+  @Test
+  void nodesWithDifferentRingsAnswerEachOtherWithoutPingPong() {
+    try (ProcessCluster cluster = new ProcessCluster(3, "--load-ms", "1", "--peer-timeout-ms", "5000")) {
+      String a = cluster.address(0);
+      String b = cluster.address(1);
+      String c = cluster.address(2);
+      cluster.call(0, "peers " + a + "," + b);
+      cluster.call(1, "peers " + a + "," + c);
+      // A key A thinks B owns while B thinks A owns.
+      String key = null;
+      for (int i = 0; key == null && i < 200; i++) {
+        if (cluster.call(0, "owner skew" + i).equals("owner " + b)
+            && cluster.call(1, "owner skew" + i).equals("owner " + a)) {
+          key = "skew" + i;
+        }
+      }
+      assertTrue(key != null, "no skewed key found");
+      assertEquals("value v:" + key, cluster.call(0, "get " + key));
+      assertEquals(0, cluster.stat(0, "peerErrors"), "a bounce would end in A's deadline");
+      assertEquals(1, cluster.stat(0, "peerLoads"));
+      assertEquals(1, cluster.stat(0, "ringSkew"));
+      assertEquals(1, cluster.stat(1, "serverRequests"));
+      assertEquals(1, cluster.stat(1, "ringSkew"));
+      assertEquals(0, cluster.stat(1, "peerLoads") + cluster.stat(1, "peerErrors"), "B forwarded");
+      assertEquals("loads 1", cluster.call(1, "loads " + key));
+      assertEquals("loads 0", cluster.call(0, "loads " + key));
+    }
+  }
+
+  @Test
+  void badRequestsAreAnsweredPreciselyWhileTheClusterKeepsServing() throws Exception {
+    try (ProcessCluster cluster = new ProcessCluster(3)) {
+      String target = cluster.address(1);
+      int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      try {
+        PeerGrpc.PeerBlockingStub stub = PeerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        assertStatus(Status.Code.NOT_FOUND, () -> stub.get(get("no-such-group", "k")));
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> stub.get(get("g", "x".repeat(100 << 10))));
+        assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> stub.get(get("g", "x".repeat(2 << 20))));
+        byte[] junk = new byte[64 << 10];
+        new Random(1).nextBytes(junk);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+          socket.setSoTimeout(30_000);
+          OutputStream out = socket.getOutputStream();
+          out.write(junk);
+          out.flush();
+          InputStream in = socket.getInputStream();
+          byte[] buffer = new byte[4096];
+          for (int n = 0, total = 0; n >= 0 && total < (1 << 20); total += n) {
+            n = in.read(buffer);
+          }
+        } catch (java.net.SocketException reset) {
+          // the server may reset rather than close: either way it hung up on the junk
+        }
+        assertEquals("v:k", stub.get(get("g", "k")).getValue().toStringUtf8());
+      } finally {
+        channel.shutdownNow();
+      }
+      assertTrue(cluster.node(1).isAlive());
+      for (int i = 0; i < 3; i++) {
+        assertEquals("value v:after" + i, cluster.call(i, "get after" + i));
+      }
+      assertNotEquals(0, cluster.stat(1, "serverRequests"));
+    }
+  }
+
+  private static void assertStatus(Status.Code code, Runnable call) {
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+    assertEquals(code, e.getStatus().getCode(), e.toString());
+  }
+
+  private static GetRequest get(String group, String key) {
+    return GetRequest.newBuilder().setGroup(group).setKey(ByteString.copyFromUtf8(key)).build();
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " failed");
+  }
+}
