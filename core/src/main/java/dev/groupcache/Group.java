@@ -124,6 +124,9 @@ public final class Group {
       return load(key);
     }
     PeerClient peer = node.peerClient(owner);
+    if (peer == null) {
+      return load(key); // the owner left the ring while this get was routed
+    }
     if (!peer.available()) {
       counters.peerSkips.increment();
       return load(key);

@@ -248,9 +248,21 @@ public final class Node implements AutoCloseable {
     return maxKeyBytes;
   }
 
+  /**
+   * The link to {@code peer}, made on first use; null if the peer is no longer a member (a get
+   * routed with the ring that was current a moment ago), so that no link outlives membership.
+   */
   PeerClient peerClient(PeerAddress peer) {
     PeerClient client = clients.get(peer);
-    return client != null ? client : clients.computeIfAbsent(peer, this::connect);
+    if (client != null) {
+      return client;
+    }
+    synchronized (membership) {
+      if (closed || !ring.contains(peer)) {
+        return null;
+      }
+      return clients.computeIfAbsent(peer, this::connect);
+    }
   }
 
   private PeerClient connect(PeerAddress peer) {

@@ -195,6 +195,28 @@ class ClusterTest {
     nodes.get(0).setPeers(List.of(nodes.get(0).self().toString(), nodes.get(1).self().toString()));
     assertTrue(link.channel().isShutdown());
     assertNotEquals(nodes.get(2).self(), nodes.get(0).ownerOf(ByteView.of(key)));
+    assertEquals(null, nodes.get(0).peerClient(nodes.get(2).self()), "a link to a non-member was made");
+  }
+
+  @Test
+  void aValueOverThisNodesLimitIsRefusedEvenIfTheOwnerAllowsIt() {
+    Node owner = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).maxValueBytes(4096).build();
+    Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).maxValueBytes(1024).build();
+    nodes.add(owner);
+    nodes.add(asker);
+    owner.newGroup("g", 1 << 20, key -> ByteView.copyOf(new byte[2048]));
+    Group g = asker.newGroup("g", 1 << 20, key -> ByteView.of("never"));
+    List<String> both = List.of(owner.self().toString(), asker.self().toString());
+    owner.setPeers(both);
+    asker.setPeers(both);
+    int i = 0;
+    while (!asker.ownerOf(ByteView.of("big" + i)).equals(owner.self())) {
+      i++;
+    }
+    ByteView key = ByteView.of("big" + i);
+    LoadException e = assertThrows(LoadException.class, () -> g.get(key));
+    assertTrue(e.getMessage().contains("value of 2048 bytes exceeds this node's limit of 1024"), e.getMessage());
+    assertEquals(0, g.stats().localLoads(), "an oversized value is a verdict, not a reason to load here");
   }
 
   @Test
