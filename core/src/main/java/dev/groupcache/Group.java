@@ -102,7 +102,6 @@ public final class Group {
   }
 
   private ByteView lookup(ByteView key) {
-    counters.gets.increment();
     ByteView v = main.get(key);
     if (v != null) {
       counters.mainHits.increment();

@@ -2,9 +2,11 @@ package dev.groupcache;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** The live counters behind {@link GroupStats}; striped so that concurrent gets do not contend. */
+/**
+ * The live counters behind {@link GroupStats}; striped so that concurrent gets do not contend.
+ * Gets are not counted: every get is a main hit, a hot hit or a load, so a hit costs one increment.
+ */
 final class GroupCounters {
-  final LongAdder gets = new LongAdder();
   final LongAdder mainHits = new LongAdder();
   final LongAdder hotHits = new LongAdder();
   final LongAdder loads = new LongAdder();
@@ -19,11 +21,14 @@ final class GroupCounters {
   final LongAdder hotAdmissions = new LongAdder();
 
   GroupStats snapshot(CacheStats main, CacheStats hot) {
+    long mainHits = this.mainHits.sum();
+    long hotHits = this.hotHits.sum();
+    long loads = this.loads.sum();
     return new GroupStats(
-        gets.sum(),
-        mainHits.sum(),
-        hotHits.sum(),
-        loads.sum(),
+        mainHits + hotHits + loads,
+        mainHits,
+        hotHits,
+        loads,
         loadsDeduplicated.sum(),
         peerLoads.sum(),
         peerErrors.sum(),
