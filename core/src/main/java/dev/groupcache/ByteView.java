@@ -9,7 +9,8 @@ import java.util.Arrays;
  *
  * <p>A view never exposes its backing array, so one value can be handed to any number of callers
  * and sent to peers without copying. {@link #equals} and {@link #hashCode} compare contents, which
- * makes a view usable as a map key; the hash code is computed once, when the view is made.
+ * makes a view usable as a map key; the hash code is computed on first use and kept, so values,
+ * which are never hashed, do not pay for it.
  *
  * <p>Higher layers turn objects into views through a codec; this layer deals only in bytes.
  */
@@ -18,11 +19,10 @@ public final class ByteView {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final byte[] bytes;
-  private final int hash;
+  private int hash; // 0 until computed; a race only computes it twice, as String's does
 
   private ByteView(byte[] bytes) {
     this.bytes = bytes;
-    this.hash = Arrays.hashCode(bytes);
   }
 
   /** Returns a view of a copy of {@code bytes}. */
@@ -94,13 +94,18 @@ public final class ByteView {
       return true;
     }
     return o instanceof ByteView
-        && ((ByteView) o).hash == hash
+        && ((ByteView) o).hashCode() == hashCode()
         && Arrays.equals(((ByteView) o).bytes, bytes);
   }
 
   @Override
   public int hashCode() {
-    return hash;
+    int h = hash;
+    if (h == 0 && bytes.length > 0) {
+      h = Arrays.hashCode(bytes);
+      hash = h;
+    }
+    return h;
   }
 
   /** Returns the length and, for short views, the bytes in hex: for logs, not for parsing. */

@@ -1,6 +1,7 @@
 package dev.groupcache;
 
 import dev.groupcache.proto.GetRequest;
+import dev.groupcache.proto.GetResponse;
 import dev.groupcache.proto.PeerGrpc;
 import dev.groupcache.proto.Request;
 import dev.groupcache.proto.RequestBatch;
@@ -12,11 +13,15 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
+import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,20 +35,32 @@ import java.util.concurrent.locks.ReentrantLock;
  * There is no sender thread either: whichever caller (or acknowledgement) finds the stream free
  * sends what is queued.
  *
- * <p>Each request has its own deadline, enforced here. When the stream ends, every request still
- * waiting fails with the stream's status, and the {@link PeerClient} opens a new stream for the
- * next request.
+ * <p>Each request has its own deadline. Rather than a timer per request, one sweep every
+ * {@value #SWEEP_MILLIS} ms fails the overdue ones, and runs only while requests are waiting.
+ * When the stream ends, every request still waiting fails with the stream's status, and the
+ * {@link PeerClient} opens a new stream for the next request.
  */
 final class ClientExchange implements ClientResponseObserver<RequestBatch, ResponseBatch> {
   static final int MAX_BATCHES_IN_FLIGHT = 2;
   static final int MAX_BATCH_REQUESTS = 64;
   static final int MAX_BATCH_BYTES = 256 << 10;
+  static final long SWEEP_MILLIS = 10;
+
+  private static final ScheduledExecutorService SWEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "groupcache-deadlines");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** A request waiting for its answer. */
+  private record Pending(PeerClient.Callback callback, long deadlineNanos) {}
 
   private final PeerClient peer;
-  private final Map<Long, CompletableFuture<PeerClient.Reply>> pending = new ConcurrentHashMap<>();
+  private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger batchesInFlight = new AtomicInteger();
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
   private final ReentrantLock sending = new ReentrantLock();
   private ClientCallStreamObserver<RequestBatch> requests;
   private volatile Status ended;
@@ -68,23 +85,24 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     return ended == null;
   }
 
-  CompletableFuture<PeerClient.Reply> get(GetRequest get, long timeoutMillis) {
+  void get(GetRequest get, long timeoutMillis, PeerClient.Callback callback) {
     long id = ids.incrementAndGet();
-    CompletableFuture<PeerClient.Reply> reply = new CompletableFuture<>();
-    pending.put(id, reply);
-    reply.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(id));
+    pending.put(id, new Pending(callback, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
     Status status = ended;
     if (status != null) {
-      reply.completeExceptionally(status.asException()); // ended before our request was seen
-      return reply;
+      Pending p = pending.remove(id); // ended before our request was seen
+      if (p != null) {
+        p.callback().onFailure(status.asException());
+      }
+      return;
     }
+    sweepSoon();
     queue.add(Request.newBuilder()
         .setId(id)
         .setTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
         .setGet(get)
         .build());
     send();
-    return reply;
   }
 
   /** Sends what is queued while the window allows; the re-check after unlocking loses no request. */
@@ -120,32 +138,37 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
   @Override
   public void onNext(ResponseBatch batch) {
     for (Response response : batch.getResponsesList()) {
-      CompletableFuture<PeerClient.Reply> reply = pending.remove(response.getId());
-      if (reply == null) {
-        continue; // its caller's deadline passed
+      Pending p = pending.remove(response.getId());
+      if (p == null) {
+        continue; // past its deadline already
       }
       switch (response.getResultCase()) {
         case GET -> {
-          var get = response.getGet();
+          GetResponse get = response.getGet();
           if (get.getValue().size() > peer.maxValueBytes()) {
-            reply.completeExceptionally(new PeerClient.RemoteFailure(peer.address(),
-                Status.Code.RESOURCE_EXHAUSTED, "value of " + get.getValue().size()
-                    + " bytes exceeds this node's limit of " + peer.maxValueBytes()));
+            p.callback().onFailure(new PeerClient.RemoteFailure(peer.address(), Status.Code.RESOURCE_EXHAUSTED,
+                "value of " + get.getValue().size() + " bytes exceeds this node's limit of " + peer.maxValueBytes()));
           } else {
-            reply.complete(new PeerClient.Reply(
-                ByteView.wrap(get.getValue().toByteArray()), get.getRingVersion()));
+            p.callback().onReply(ByteView.wrap(get.getValue().toByteArray()), get.getRingVersion());
           }
+          peer.succeeded();
         }
         case FAILURE -> {
           Status.Code code = Status.fromCodeValue(response.getFailure().getCode()).getCode();
           String message = response.getFailure().getMessage();
-          reply.completeExceptionally(PeerClient.RemoteFailure.isVerdict(code)
-              ? new PeerClient.RemoteFailure(peer.address(), code, message)
-              : Status.fromCode(code).withDescription(peer.address() + ": " + message).asException());
+          if (PeerClient.RemoteFailure.isVerdict(code)) {
+            p.callback().onFailure(new PeerClient.RemoteFailure(peer.address(), code, message));
+            peer.succeeded();
+          } else {
+            p.callback().onFailure(Status.fromCode(code).withDescription(peer.address() + ": " + message).asException());
+            peer.failed();
+          }
         }
-        default -> reply.completeExceptionally(Status.INTERNAL
-            .withDescription(peer.address() + " sent a response this node does not understand")
-            .asException());
+        default -> {
+          p.callback().onFailure(Status.INTERNAL
+              .withDescription(peer.address() + " sent a response this node does not understand").asException());
+          peer.failed();
+        }
       }
     }
     if (batch.getAcknowledgedBatches() > 0) {
@@ -182,11 +205,42 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
       ended = status;
     }
     queue.clear();
+    boolean any = false;
     for (Long id : pending.keySet()) {
-      CompletableFuture<PeerClient.Reply> reply = pending.remove(id);
-      if (reply != null) {
-        reply.completeExceptionally(status.asException());
+      Pending p = pending.remove(id);
+      if (p != null) {
+        p.callback().onFailure(status.asException());
+        any = true;
       }
+    }
+    if (any) {
+      peer.failed();
+    }
+  }
+
+  private void sweepSoon() {
+    if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
+      SWEEPER.schedule(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Fails the overdue requests; goes on sweeping while any request waits. */
+  private void sweep() {
+    long now = System.nanoTime();
+    boolean overdue = false;
+    for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, Pending> e = it.next();
+      if (now - e.getValue().deadlineNanos() >= 0 && pending.remove(e.getKey(), e.getValue())) {
+        e.getValue().callback().onFailure(new TimeoutException(peer.address() + " did not answer in time"));
+        overdue = true;
+      }
+    }
+    if (overdue) {
+      peer.failed();
+    }
+    sweeping.set(false);
+    if (!pending.isEmpty()) {
+      sweepSoon(); // a request added after the check above is covered here
     }
   }
 }

@@ -139,28 +139,46 @@ public final class Group {
       flight.complete(cached);
       return;
     }
-    peer.get(config.name(), key, ringVersion, config.peerTimeout().toMillis())
-        .whenComplete((reply, failure) -> {
-          if (failure == null) {
-            counters.peerLoads.increment();
-            if (reply.ringVersion() != ringVersion) {
-              counters.ringSkew.increment();
-            }
-            offerHot(key, reply.value());
-            flight.complete(reply.value());
-          } else if (failure instanceof PeerClient.RemoteFailure) {
-            flight.completeExceptionally(failure); // the owner's loader failed: do not repeat it here
-          } else {
-            counters.peerErrors.increment();
-            load(key).whenComplete((v, e) -> {
-              if (e == null) {
-                flight.complete(v);
-              } else {
-                flight.completeExceptionally(e);
-              }
-            });
-          }
-        });
+    peer.get(config.name(), key, ringVersion, config.peerTimeout().toMillis(), new Fetch(key, ringVersion, flight));
+  }
+
+  /** The outcome of one fetch, completing its flight. */
+  private final class Fetch implements PeerClient.Callback {
+    private final ByteView key;
+    private final long ringVersion;
+    private final CompletableFuture<ByteView> flight;
+
+    Fetch(ByteView key, long ringVersion, CompletableFuture<ByteView> flight) {
+      this.key = key;
+      this.ringVersion = ringVersion;
+      this.flight = flight;
+    }
+
+    @Override
+    public void onReply(ByteView value, long ownerRingVersion) {
+      counters.peerLoads.increment();
+      if (ownerRingVersion != ringVersion) {
+        counters.ringSkew.increment();
+      }
+      offerHot(key, value);
+      flight.complete(value);
+    }
+
+    @Override
+    public void onFailure(Throwable failure) {
+      if (failure instanceof PeerClient.RemoteFailure) {
+        flight.completeExceptionally(failure); // the owner's loader failed: do not repeat it here
+        return;
+      }
+      counters.peerErrors.increment();
+      load(key).whenComplete((v, e) -> {
+        if (e == null) {
+          flight.complete(v);
+        } else {
+          flight.completeExceptionally(e);
+        }
+      });
+    }
   }
 
   /** Runs the loader here, once per key at a time; the value goes to the main cache. */

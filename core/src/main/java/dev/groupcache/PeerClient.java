@@ -4,7 +4,6 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.groupcache.proto.GetRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -19,8 +18,18 @@ final class PeerClient {
   static final long BASE_BACKOFF_MILLIS = 200;
   static final long MAX_BACKOFF_MILLIS = 5_000;
 
-  /** A value from the peer, with the peer's ring version. */
-  record Reply(ByteView value, long ringVersion) {}
+  /** Receives the outcome of one request, on a transport thread; must not block. */
+  interface Callback {
+    /** The peer's value, with the peer's ring version. */
+    void onReply(ByteView value, long ringVersion);
+
+    /**
+     * A {@link RemoteFailure} for the peer's verdicts; a {@link io.grpc.StatusException} or
+     * {@link java.util.concurrent.TimeoutException} for transport failures, which also start or
+     * extend the backoff.
+     */
+    void onFailure(Throwable failure);
+  }
 
   /**
    * The peer answered with a failure that loading here would only repeat: its loader failed, or the
@@ -76,26 +85,14 @@ final class PeerClient {
     return !backingOff || System.nanoTime() - skipUntilNanos >= 0;
   }
 
-  /**
-   * Asks the peer for a key. The future fails with {@link RemoteFailure} for the peer's verdicts
-   * and with a {@link io.grpc.StatusException} or {@link java.util.concurrent.TimeoutException} for
-   * transport failures, which also start or extend the backoff.
-   */
-  CompletableFuture<Reply> get(String group, ByteView key, long ringVersion, long timeoutMillis) {
+  /** Asks the peer for a key; the callback hears the outcome exactly once. */
+  void get(String group, ByteView key, long ringVersion, long timeoutMillis, Callback callback) {
     GetRequest request = GetRequest.newBuilder()
         .setGroup(group)
         .setKey(UnsafeByteOperations.unsafeWrap(key.array()))
         .setRingVersion(ringVersion)
         .build();
-    CompletableFuture<Reply> reply = exchange().get(request, timeoutMillis);
-    reply.whenComplete((r, e) -> {
-      if (e == null || e instanceof RemoteFailure) {
-        succeeded();
-      } else {
-        failed();
-      }
-    });
-    return reply;
+    exchange().get(request, timeoutMillis, callback);
   }
 
   int maxValueBytes() {
@@ -120,7 +117,8 @@ final class PeerClient {
     }
   }
 
-  private void succeeded() {
+  /** The peer answered: ends any backoff. Cheap when there is none. */
+  void succeeded() {
     if (backingOff) {
       synchronized (this) {
         failures = 0;
@@ -129,7 +127,8 @@ final class PeerClient {
     }
   }
 
-  private synchronized void failed() {
+  /** The peer failed to answer: starts or extends the backoff. */
+  synchronized void failed() {
     failures = Math.min(failures + 1, 30);
     long backoff = Math.min(MAX_BACKOFF_MILLIS, BASE_BACKOFF_MILLIS << Math.min(failures - 1, 16));
     long jittered = (long) (backoff * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
