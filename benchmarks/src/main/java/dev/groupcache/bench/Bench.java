@@ -1,0 +1,62 @@
+package dev.groupcache.bench;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The benchmark driver. For each system in turn it starts the system's cluster of child JVMs, runs
+ * the chosen workloads against it and stops it, so that systems never compete for the machine.
+ * stdout receives only result lines, {@code name: value unit}; everything else goes to stderr.
+ */
+public final class Bench {
+  private static final List<Workload> WORKLOADS = List.of(new LocalHitWorkload(),
+      new RemoteHitWorkload(), new HerdWorkload(), new ZipfWorkload(), new HotAdmissionWorkload());
+
+  private Bench() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out));
+  }
+
+  /**
+   * Runs the benchmark and prints its results to {@code out}.
+   *
+   * @return the exit status: 0 when every system completed, 1 when one failed, 2 on bad arguments
+   */
+  public static int run(String[] args, PrintStream out) {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Progress.note("workloads " + options.workloads() + ", systems " + options.systems() + ", scale "
+        + options.scale() + ", child JVM options " + Cluster.JVM_OPTIONS);
+    Results results = new Results(out);
+    int status = 0;
+    for (SystemUnderTest system : options.systems()) {
+      List<Workload> chosen = WORKLOADS.stream()
+          .filter(w -> options.workloads().contains(w.id()) && w.supports(system))
+          .toList();
+      if (chosen.isEmpty()) {
+        continue;
+      }
+      long start = System.nanoTime();
+      try (Cluster cluster = Cluster.start(system, options.logDir())) {
+        for (Workload w : chosen) {
+          w.run(cluster, options, results);
+        }
+      } catch (RuntimeException e) {
+        Progress.note(system.label() + " failed: " + e);
+        e.printStackTrace();
+        status = 1;
+      }
+      Progress.note(String.format(Locale.ROOT, "%s done in %.1f s", system.label(),
+          (System.nanoTime() - start) / 1e9));
+    }
+    results.printRatios();
+    return status;
+  }
+}

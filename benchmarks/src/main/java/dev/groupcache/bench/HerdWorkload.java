@@ -1,0 +1,56 @@
+package dev.groupcache.bench;
+
+import dev.groupcache.bench.node.CacheSpec;
+import dev.groupcache.bench.node.Reply;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * W3, thundering herd: 100 threads on each of the three nodes get the same missing key at once,
+ * whose loader takes 50 ms. How many loads does the cluster make, and how long until the last
+ * caller has the value? Five rounds with fresh keys; the worst round's loads and the median wall.
+ */
+final class HerdWorkload implements Workload {
+  private static final int THREADS_PER_NODE = 100;
+  private static final long LOADER_MILLIS = 50;
+  private static final int ROUNDS = 5;
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+  @Override
+  public String id() {
+    return "w3";
+  }
+
+  @Override
+  public boolean supports(SystemUnderTest system) {
+    return system != SystemUnderTest.CAFFEINE;
+  }
+
+  @Override
+  public void run(Cluster cluster, Options options, Results results) {
+    cluster.open(new CacheSpec("herd", LOADER_MILLIS, ROOMY_BYTES, 0.125, "POPULAR", true));
+    long maxLoads = 0;
+    double[] wallMillis = new double[ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
+      long before = cluster.loads();
+      String key = "herd-" + round;
+      cluster.callAll("herd-arm herd " + key + " " + THREADS_PER_NODE, TIMEOUT);
+      // sent to every node back to back, so they are released within a pipe write of each other
+      List<Reply> replies = cluster.callAll("herd-go", TIMEOUT);
+      long loads = cluster.loads() - before;
+      long wallNs = 0;
+      for (Reply r : replies) {
+        wallNs = Math.max(wallNs, r.number("wall_ns"));
+      }
+      maxLoads = Math.max(maxLoads, loads);
+      wallMillis[round] = wallNs / 1e6;
+      Progress.note(String.format(Locale.ROOT, "%s W3 round %d: %d load(s), wall %.1f ms",
+          cluster.system().label(), round + 1, loads, wallMillis[round]));
+    }
+    Arrays.sort(wallMillis);
+    results.put(cluster.system(), "w3.herd.loads", maxLoads, Unit.CALLS);
+    results.put(cluster.system(), "w3.herd.wall_ms", wallMillis[ROUNDS / 2], Unit.MILLIS);
+  }
+}

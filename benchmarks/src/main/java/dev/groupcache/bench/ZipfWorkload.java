@@ -1,0 +1,53 @@
+package dev.groupcache.bench;
+
+import dev.groupcache.GroupConfig;
+import dev.groupcache.bench.node.CacheSpec;
+import dev.groupcache.bench.node.HazelcastMember;
+import dev.groupcache.bench.node.KeySpace;
+import java.util.Locale;
+
+/**
+ * W4, zipf: 100,000 keys drawn with zipf s = 1.01, a loader taking 1 ms, 16 MiB per node, 8
+ * callers on each of the three nodes, from a cold start for 20 s: throughput and how often the
+ * cluster had to load. Caffeine, a single JVM, gets the whole cluster's budget and callers.
+ */
+final class ZipfWorkload implements Workload {
+  private static final int THREADS_PER_NODE = 8;
+  private static final int CLUSTER_NODES = 3;
+  private static final long LOADER_MILLIS = 1;
+  private static final long MILLIS = 20_000;
+
+  @Override
+  public String id() {
+    return "w4";
+  }
+
+  @Override
+  public boolean supports(SystemUnderTest system) {
+    return true;
+  }
+
+  @Override
+  public void run(Cluster cluster, Options options, Results results) {
+    SystemUnderTest s = cluster.system();
+    int scaleUp = CLUSTER_NODES / cluster.size(); // 3 for the single Caffeine JVM, else 1
+    CacheSpec spec = new CacheSpec("w4", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, 0.125, "POPULAR", true);
+    if (s == SystemUnderTest.HAZELCAST) {
+      // Hazelcast bounds caches by entry count, not bytes: the members size the cache to
+      // 16 MiB / (1024 value bytes + key bytes + per-entry overhead) entries per member, the
+      // overhead being groupcache's own figure (GroupConfig.ENTRY_OVERHEAD_BYTES, 176 or as
+      // since re-measured), so that an entry weighs the same in both.
+      Progress.note(String.format(Locale.ROOT, "hazelcast W4: ENTRY_COUNT eviction sized to"
+          + " approximate 16 MiB per member: 16 MiB / (1024 + %d key bytes + %d overhead) = %d"
+          + " entries per member", KeySpace.MAX_KEY_BYTES, GroupConfig.ENTRY_OVERHEAD_BYTES,
+          HazelcastMember.targetEntries(PRESSURE_BYTES)));
+    }
+    long millis = options.millis(MILLIS);
+    Progress.note(s.label() + " W4: " + cluster.size() + " node(s) x " + THREADS_PER_NODE * scaleUp
+        + " callers for " + millis + " ms");
+    KeyMix mix = KeyMix.run(cluster, spec, "zipf", THREADS_PER_NODE * scaleUp, millis);
+    results.put(s, "w4.zipf.ops_per_s", mix.opsPerSecond(), Unit.OPS_PER_SECOND);
+    results.put(s, "w4.zipf.loads", mix.loads(), Unit.CALLS);
+    results.put(s, "w4.zipf.hit_ratio", mix.hitRatio(), Unit.FRACTION);
+  }
+}

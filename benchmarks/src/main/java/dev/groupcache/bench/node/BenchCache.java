@@ -1,0 +1,31 @@
+package dev.groupcache.bench.node;
+
+import java.util.Map;
+
+/**
+ * One cache of the system under test, on one node, as the workloads see it. Keys are made once,
+ * before a timed loop, so that the loop measures the cache and not key encoding.
+ *
+ * @param <K> the system's key type: {@code ByteView} for groupcache, {@code String} for JCache
+ */
+public interface BenchCache<K> {
+  /** The system's key for {@code key}. */
+  K key(String key);
+
+  /**
+   * Gets the value of {@code key}, loading it if the cache is read-through, and returns one of its
+   * bytes so that timed loops can consume the result.
+   *
+   * @throws IllegalStateException if a cache without loader has no value for the key
+   */
+  int get(K key);
+
+  /** Makes {@code key} present with its value: a put, or for groupcache a get that loads it. */
+  void preload(K key, String keyText);
+
+  /** The id of the node that owns {@code key}, in the form {@link BenchNode#id()} uses. */
+  String owner(K key);
+
+  /** Counters of the system's own for this cache on this node, named; empty if it keeps none. */
+  Map<String, Long> stats();
+}

@@ -1,0 +1,49 @@
+package dev.groupcache.bench.node;
+
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.cache.Cache;
+
+/** A JSR-107 cache of String keys and 1 KiB byte[] values seen as a {@link BenchCache}. */
+final class JCacheAdapter implements BenchCache<String> {
+  private final Cache<String, byte[]> cache;
+  private final Function<String, String> owner;
+  private final Supplier<Map<String, Long>> stats;
+
+  JCacheAdapter(Cache<String, byte[]> cache, Function<String, String> owner,
+      Supplier<Map<String, Long>> stats) {
+    this.cache = cache;
+    this.owner = owner;
+    this.stats = stats;
+  }
+
+  @Override
+  public String key(String key) {
+    return key;
+  }
+
+  @Override
+  public int get(String key) {
+    byte[] value = cache.get(key);
+    if (value == null) {
+      throw new IllegalStateException("no value for " + key + " in " + cache.getName());
+    }
+    return value[0];
+  }
+
+  @Override
+  public void preload(String key, String keyText) {
+    cache.put(key, Values.of(keyText));
+  }
+
+  @Override
+  public String owner(String key) {
+    return owner.apply(key);
+  }
+
+  @Override
+  public Map<String, Long> stats() {
+    return stats.get();
+  }
+}

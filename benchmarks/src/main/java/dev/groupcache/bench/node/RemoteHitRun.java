@@ -1,0 +1,64 @@
+package dev.groupcache.bench.node;
+
+import java.util.List;
+
+/**
+ * W2: gets, from this node, of keys that another node owns and holds. Every get is timed, into
+ * arrays allocated before the run, so the percentiles are exact over all operations; a thread that
+ * fills its array stops early and the reply says how many did.
+ */
+final class RemoteHitRun {
+  /** Samples per thread: 4 MiB each, far beyond what 10 s of network round trips produce. */
+  private static final int MAX_SAMPLES_PER_THREAD = 1 << 20;
+  /** Bounds the untimed warm-up loop, which records nothing. */
+  private static final int MAX_WARMUP_OPS_PER_THREAD = 100_000_000;
+
+  private RemoteHitRun() {}
+
+  static <K> Reply run(BenchCache<K> cache, List<String> texts, int threads, long warmupMillis,
+      long millis) {
+    Object[] keys = OwnedKeys.keysOf(cache, texts).toArray();
+    if (warmupMillis > 0) {
+      Parallel.run("w2-warmup", threads, warmupMillis, (i, deadline) ->
+          loop(cache, keys, start(i, threads, keys.length), deadline, null, MAX_WARMUP_OPS_PER_THREAD));
+    }
+    int[][] samples = new int[threads][MAX_SAMPLES_PER_THREAD];
+    int[] counts = new int[threads];
+    long elapsed = Parallel.run("w2", threads, millis, (i, deadline) -> counts[i] =
+        loop(cache, keys, start(i, threads, keys.length), deadline, samples[i], MAX_SAMPLES_PER_THREAD));
+    int full = 0;
+    for (int c : counts) {
+      full += c == MAX_SAMPLES_PER_THREAD ? 1 : 0;
+    }
+    Percentiles p = Percentiles.of(samples, counts);
+    return Reply.of().with("ops", p.count()).with("elapsed_ns", elapsed)
+        .with("p50_ns", p.at(0.50)).with("p99_ns", p.at(0.99)).with("threads_stopped_full", full);
+  }
+
+  /** Threads start at different keys, so that they do not ask for the same key at once. */
+  private static int start(int thread, int threads, int keys) {
+    return (int) ((long) thread * keys / threads);
+  }
+
+  /** Returns the number of gets, each timed into {@code samples} unless it is null. */
+  private static <K> int loop(BenchCache<K> cache, Object[] keys, int at, long deadline,
+      int[] samples, int maxOps) {
+    @SuppressWarnings("unchecked") // the array holds only cache.key(...) results
+    K[] k = (K[]) keys;
+    int digest = 0;
+    int n = 0;
+    long now = System.nanoTime();
+    while (now < deadline && n < maxOps) {
+      digest += cache.get(k[at]);
+      long end = System.nanoTime();
+      if (samples != null) {
+        samples[n] = (int) Math.min(Integer.MAX_VALUE, end - now);
+      }
+      n++;
+      now = end;
+      at = at + 1 == k.length ? 0 : at + 1;
+    }
+    Sink.consume(digest);
+    return n;
+  }
+}

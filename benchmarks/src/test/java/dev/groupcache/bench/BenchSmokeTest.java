@@ -1,0 +1,68 @@
+package dev.groupcache.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Runs every workload against groupcache at 5% of its duration, and checks the output's shape:
+ * each figure exactly once, a number and a unit. Speeds are not asserted; only that a herd of 300
+ * concurrent gets of one key costs the cluster a single load.
+ */
+class BenchSmokeTest {
+  private static final Pattern LINE = Pattern.compile("([a-z0-9_.]+): (-?[0-9]+(?:\\.[0-9]+)?) (\\S+)");
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void everyWorkloadReportsEachFigureOnce() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int status;
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      status = Bench.run(new String[] {"all", "--systems", "ours", "--scale", "0.05",
+          "--logs", Path.of("target", "smoke-logs").toAbsolutePath().toString()}, out);
+    }
+    String output = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(0, status, output);
+
+    Map<String, Integer> seen = new HashMap<>();
+    Map<String, Double> values = new HashMap<>();
+    for (String line : output.split("\n")) {
+      Matcher m = LINE.matcher(line);
+      assertTrue(m.matches(), "not 'name: number unit': " + line);
+      seen.merge(m.group(1), 1, Integer::sum);
+      values.put(m.group(1), Double.parseDouble(m.group(2)));
+    }
+    List<String> expected = expectedNames();
+    for (String name : expected) {
+      assertEquals(1, seen.getOrDefault(name, 0), name + " should appear once in:\n" + output);
+    }
+    assertEquals(expected.size(), seen.size(), "unexpected lines in:\n" + output);
+    assertEquals(1.0, values.get("w3.herd.loads"), "a herd must cost one load:\n" + output);
+  }
+
+  private static List<String> expectedNames() {
+    List<String> names = new ArrayList<>(List.of("w1.local_hit.ns_per_op",
+        "w2.remote_hit.ops_per_s", "w2.remote_hit.p50_us", "w2.remote_hit.p99_us",
+        "w3.herd.loads", "w3.herd.wall_ms",
+        "w4.zipf.ops_per_s", "w4.zipf.loads", "w4.zipf.hit_ratio"));
+    for (String variant : List.of("zipf.popular", "zipf.random", "uniform.popular", "uniform.random")) {
+      for (String figure : List.of("ops_per_s", "local_hit_ratio", "hot_hit_ratio", "hit_ratio")) {
+        names.add("w5." + variant + "." + figure);
+      }
+    }
+    return names;
+  }
+}
