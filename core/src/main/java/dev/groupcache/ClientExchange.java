@@ -93,6 +93,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
       Pending p = pending.remove(id); // ended before our request was seen
       if (p != null) {
         p.callback().onFailure(status.asException());
+        peer.failed();
       }
       return;
     }

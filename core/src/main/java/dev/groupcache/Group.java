@@ -74,7 +74,9 @@ public final class Group {
 
   /**
    * Returns the value of {@code key}, loading it if no node has it cached. Waits as long as the load
-   * takes, which the group's peer and load timeouts bound.
+   * takes. If this call starts a load on this node, it runs the loader on the calling thread, as a
+   * loading cache does, and waits for it however long it takes; other callers of the same key stop
+   * waiting after the group's load timeout. Use {@link #get(ByteView, Duration)} to bound the wait.
    *
    * @throws IllegalArgumentException if the key is empty or longer than the node's key limit
    * @throws LoadException if the loader failed, here or at the owner
@@ -82,17 +84,18 @@ public final class Group {
    */
   public ByteView get(ByteView key) {
     ByteView v = lookup(key);
-    return v != null ? v : await(key, miss(key), -1);
+    return v != null ? v : await(key, miss(key, true), -1);
   }
 
   /**
    * Like {@link #get(ByteView)}, but gives up after {@code timeout}; the load goes on for others.
+   * Never runs the loader on the calling thread.
    *
    * @throws GetTimeoutException if the value did not arrive in time
    */
   public ByteView get(ByteView key, Duration timeout) {
     ByteView v = lookup(key);
-    return v != null ? v : await(key, miss(key), timeout.toNanos());
+    return v != null ? v : await(key, miss(key, false), timeout.toNanos());
   }
 
   /** A snapshot of this group's counters on this node. */
@@ -114,21 +117,22 @@ public final class Group {
     return null;
   }
 
-  private CompletableFuture<ByteView> miss(ByteView key) {
+  /** @param callerMayLoad whether the caller may run the loader itself (it set no deadline) */
+  private CompletableFuture<ByteView> miss(ByteView key, boolean callerMayLoad) {
     node.checkKey(key);
     counters.loads.increment();
     Ring ring = node.ring();
     PeerAddress owner = ring.owner(key);
     if (owner == null || owner.equals(node.self())) {
-      return load(key);
+      return load(key, callerMayLoad);
     }
     PeerClient peer = node.peerClient(owner);
     if (peer == null) {
-      return load(key); // the owner left the ring while this get was routed
+      return load(key, callerMayLoad); // the owner left the ring while this get was routed
     }
     if (!peer.available()) {
       counters.peerSkips.increment();
-      return load(key);
+      return load(key, callerMayLoad);
     }
     return fetches.flight(key, (k, flight) -> fetch(peer, k, ring.version(), flight));
   }
@@ -171,7 +175,7 @@ public final class Group {
         return;
       }
       counters.peerErrors.increment();
-      load(key).whenComplete((v, e) -> {
+      load(key, false).whenComplete((v, e) -> {
         if (e == null) {
           flight.complete(v);
         } else {
@@ -181,26 +185,47 @@ public final class Group {
     }
   }
 
-  /** Runs the loader here, once per key at a time; the value goes to the main cache. */
-  private CompletableFuture<ByteView> load(ByteView key) {
-    return loads.flight(key, (k, flight) -> {
+  /**
+   * Runs the loader here, once per key at a time; the value goes to the main cache.
+   *
+   * <p>A caller without a deadline that starts the load runs the loader on its own thread, sparing
+   * two thread hand-offs. If that caller is interrupted and the load fails, only its own get fails:
+   * the load starts again on the load executor for everyone else. All other loads run on the
+   * executor.
+   */
+  private CompletableFuture<ByteView> load(ByteView key, boolean onCallersThread) {
+    ByteView[] ownValue = new ByteView[1]; // what this caller's own run of the loader returned
+    CompletableFuture<ByteView> flight = loads.flight(key, (k, f) -> {
       ByteView cached = main.get(k);
       if (cached != null) {
-        flight.complete(cached);
+        f.complete(cached);
         return;
       }
-      flight.orTimeout(config.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
-      try {
-        node.loadExecutor().execute(() -> runLoader(k, flight));
-      } catch (RejectedExecutionException e) {
-        flight.completeExceptionally(new GroupCacheException("the load executor refused the load", e));
+      f.orTimeout(config.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      if (onCallersThread) {
+        ownValue[0] = runLoader(k, f, true);
+      } else {
+        submitLoad(k, f);
       }
     });
+    // A caller that ran the loader gets its value, even if the others stopped waiting for it.
+    return ownValue[0] != null && flight.isCompletedExceptionally()
+        ? CompletableFuture.completedFuture(ownValue[0])
+        : flight;
   }
 
-  private void runLoader(ByteView key, CompletableFuture<ByteView> flight) {
+  private void submitLoad(ByteView key, CompletableFuture<ByteView> flight) {
+    try {
+      node.loadExecutor().execute(() -> runLoader(key, flight, false));
+    } catch (RejectedExecutionException e) {
+      flight.completeExceptionally(new GroupCacheException("the load executor refused the load", e));
+    }
+  }
+
+  /** Runs the loader and completes the flight; returns the value, or null if the load failed. */
+  private ByteView runLoader(ByteView key, CompletableFuture<ByteView> flight, boolean onCallersThread) {
     if (flight.isDone()) {
-      return; // timed out while queued
+      return null; // timed out while queued
     }
     counters.localLoads.increment();
     ByteView value;
@@ -212,14 +237,20 @@ public final class Group {
       node.checkValue(value);
     } catch (Throwable t) {
       counters.localLoadErrors.increment();
-      flight.completeExceptionally(t);
-      if (t instanceof InterruptedException) {
+      boolean interrupted = t instanceof InterruptedException || Thread.currentThread().isInterrupted();
+      if (interrupted) {
         Thread.currentThread().interrupt();
       }
-      return;
+      if (onCallersThread && interrupted) {
+        submitLoad(key, flight); // the caller was interrupted, not the load: the others get a fresh one
+      } else {
+        flight.completeExceptionally(t);
+      }
+      return null;
     }
     main.put(key, value);
     flight.complete(value);
+    return value;
   }
 
   private void offerHot(ByteView key, ByteView value) {
@@ -251,9 +282,9 @@ public final class Group {
     return cached(key);
   }
 
-  /** Loads a key for a peer, joining a load under way but never a fetch. */
+  /** Loads a key for a peer, joining a load under way but never a fetch; never on the caller's thread. */
   CompletableFuture<ByteView> loadForPeer(ByteView key) {
-    return load(key);
+    return load(key, false);
   }
 
   // ---- waiting ----

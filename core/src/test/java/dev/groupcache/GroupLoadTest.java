@@ -163,6 +163,40 @@ class GroupLoadTest {
   }
 
   @Test
+  void aCallerInterruptedWhileRunningTheLoaderFailsAloneAndTheOthersGetAFreshLoad() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Thread> firstLoaderThread = new AtomicReference<>();
+    Group g = node.newGroup("g", 1 << 20, key -> {
+      if (calls.incrementAndGet() == 1) {
+        firstLoaderThread.set(Thread.currentThread());
+      }
+      release.await(10, TimeUnit.SECONDS);
+      return ByteView.of("v");
+    });
+    AtomicReference<Throwable> leaderOutcome = new AtomicReference<>();
+    Thread leader = new Thread(() -> {
+      try {
+        g.get(ByteView.of("k")); // no deadline: runs the loader on this thread
+      } catch (Throwable t) {
+        leaderOutcome.set(t);
+      }
+    });
+    leader.start();
+    awaitWaiting(g, 1);
+    List<Future<ByteView>> others = getAll(g, "k", 10);
+    awaitWaiting(g, 11);
+    assertEquals(leader, firstLoaderThread.get(), "the leader ran the loader itself");
+    leader.interrupt();
+    leader.join(5_000);
+    assertTrue(leaderOutcome.get() instanceof GroupCacheException, String.valueOf(leaderOutcome.get()));
+    release.countDown();
+    for (Future<ByteView> f : others) {
+      assertEquals("v", f.get(10, TimeUnit.SECONDS).toStringUtf8());
+    }
+    assertEquals(2, calls.get(), "the interrupted load ran again for the others");
+  }
+
+  @Test
   void aHungLoaderIsAbandonedAfterTheLoadTimeout() throws Exception {
     CountDownLatch hang = new CountDownLatch(1);
     Group g = node.newGroup(GroupConfig.builder("g").loadTimeout(Duration.ofMillis(200)).build(), key -> {
@@ -171,14 +205,40 @@ class GroupLoadTest {
       }
       return ByteView.of("v");
     });
-    List<Future<ByteView>> gets = getAll(g, "k", 5);
+    // The first caller sets a deadline, so the load runs on the executor and every caller is released.
+    List<Future<ByteView>> gets = new ArrayList<>();
+    gets.add(callers.submit(() -> g.get(ByteView.of("k"), Duration.ofSeconds(10))));
+    awaitWaiting(g, 1);
+    gets.addAll(getAll(g, "k", 4));
     for (Future<ByteView> f : gets) {
       Throwable e = assertThrows(Exception.class, () -> f.get(10, TimeUnit.SECONDS)).getCause();
       assertTrue(e.getMessage().contains("timed out after PT0.2S"), e.getMessage());
     }
+    // The key is not wedged: the next get starts a new load while the first still hangs.
     assertEquals("v", g.get(ByteView.of("k"), Duration.ofSeconds(5)).toStringUtf8());
     assertEquals(2, calls.get());
     hang.countDown();
+  }
+
+  @Test
+  void aCallerRunningAHungLoaderWaitsForItButOthersAreReleased() throws Exception {
+    CountDownLatch hang = new CountDownLatch(1);
+    Group g = node.newGroup(GroupConfig.builder("g").loadTimeout(Duration.ofMillis(200)).build(), key -> {
+      calls.incrementAndGet();
+      hang.await(10, TimeUnit.SECONDS);
+      return ByteView.of("v");
+    });
+    Future<ByteView> leader = callers.submit(() -> g.get(ByteView.of("k"))); // runs the loader itself
+    awaitWaiting(g, 1);
+    List<Future<ByteView>> others = getAll(g, "k", 4);
+    for (Future<ByteView> f : others) {
+      Throwable e = assertThrows(Exception.class, () -> f.get(10, TimeUnit.SECONDS)).getCause();
+      assertTrue(e.getMessage().contains("timed out after PT0.2S"), e.getMessage());
+    }
+    assertFalse(leader.isDone(), "the leader waits for its own loader, like a loading cache");
+    hang.countDown();
+    assertEquals("v", leader.get(10, TimeUnit.SECONDS).toStringUtf8());
+    assertEquals(1, calls.get());
   }
 
   private List<Future<ByteView>> getAll(Group g, String key, int n) {

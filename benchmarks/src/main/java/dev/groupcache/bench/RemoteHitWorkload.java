@@ -11,7 +11,7 @@ final class RemoteHitWorkload implements Workload {
   private static final int KEYS = 10_000;
   private static final int THREADS = 16;
   private static final long MILLIS = 10_000;
-  private static final long WARMUP_MILLIS = 2_000;
+  private static final long WARMUP_MILLIS = 6_000;
 
   @Override
   public String id() {

@@ -28,6 +28,12 @@ import java.util.concurrent.TimeUnit;
 public final class ChildJvm implements AutoCloseable {
   public static final String ANSWER = "> ";
 
+  /**
+   * An environment variable of extra JVM options for every child, {@code {name}} standing for the
+   * child's name: for profiling, e.g. {@code -XX:StartFlightRecording=filename=/tmp/{name}.jfr}.
+   */
+  public static final String EXTRA_OPTIONS = "CHILD_JVM_OPTIONS";
+
   private final String name;
   private final Process process;
   private final Writer stdin;
@@ -57,6 +63,12 @@ public final class ChildJvm implements AutoCloseable {
     command.add("-cp");
     command.add(classPath != null ? classPath : testClassPath());
     command.addAll(jvmOptions);
+    String extra = System.getenv(EXTRA_OPTIONS);
+    if (extra != null && !extra.isBlank()) {
+      for (String option : extra.trim().split("\\s+")) {
+        command.add(option.replace("{name}", name));
+      }
+    }
     command.add(mainClass);
     command.addAll(args);
     try {
