@@ -1,0 +1,167 @@
+package dev.groupcache.discovery;
+
+import static dev.groupcache.discovery.fake.EndpointSliceBuilder.endpoint;
+import static dev.groupcache.discovery.fake.EndpointSliceBuilder.endpointSlice;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.groupcache.discovery.fake.FakeApiServer;
+import dev.groupcache.discovery.fake.ResourceKind;
+import io.kubernetes.client.util.ClientBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Access to the API server: RBAC refusals, in-cluster TLS and token rotation. */
+class AccessTest {
+  @TempDir
+  Path serviceAccount;
+
+  private FakeApiServer api;
+  private PeerSource source;
+
+  @AfterEach
+  void stop() {
+    if (source != null) {
+      source.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  private static DiscoveryConfig.Builder cache(KubernetesAccess access) {
+    return DiscoveryConfig.builder().service("cache").port(7600).debounce(Duration.ZERO).access(access);
+  }
+
+  private void slice(String... ips) {
+    var slice = endpointSlice("shop", "cache-a").serviceName("cache").addPort("groupcache", 7600, "TCP");
+    for (String ip : ips) {
+      slice.addEndpoint(endpoint(ip).ready(true));
+    }
+    api.upsert(slice.build());
+  }
+
+  @Test
+  void a403IsOneClearLineAndNotReadyUntilTheRuleIsGranted() throws Exception {
+    api = FakeApiServer.startHttp();
+    slice("10.0.0.1");
+    api.forbid(ResourceKind.ENDPOINT_SLICE, "system:serviceaccount:shop:orders");
+    List<String> errors = new ArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        if (r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+          synchronized (errors) {
+            errors.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+          }
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger logger = Logger.getLogger(PeerSource.class.getName());
+    logger.addHandler(capture);
+    try {
+      KubernetesAccess access = KubernetesAccess.of(
+          new ClientBuilder().setBasePath(api.baseUrl()).setReadTimeout(Duration.ZERO).build(), "shop");
+      source = Discovery.create(cache(access).build());
+      assertFalse(source.start(Duration.ofSeconds(3)), "refused, so not synced");
+      assertFalse(source.isReady());
+      assertTrue(source.stats().forbidden());
+      assertTrue(api.requests(r -> !r.isWatch()).size() >= 2, "it keeps trying");
+      synchronized (errors) {
+        assertEquals(1, errors.size(), "one line, not one per retry: " + errors);
+        String line = errors.get(0);
+        assertTrue(line.contains("system:serviceaccount:shop:orders"), line);
+        assertTrue(line.contains("namespace 'shop'"), line);
+        assertTrue(line.contains("apiGroups: [\"discovery.k8s.io\"], resources: [\"endpointslices\"], "
+            + "verbs: [\"get\", \"list\", \"watch\"]"), line);
+      }
+      assertEquals(List.of(), source.current().peers(), "never a silent standalone: no peers, not ready");
+      api.allow(ResourceKind.ENDPOINT_SLICE);
+      awaitTrue(source::isReady, () -> source.stats().toString());
+      assertEquals(List.of("10.0.0.1:7600"), source.current().peers());
+      assertFalse(source.stats().forbidden());
+    } finally {
+      logger.removeHandler(capture);
+    }
+  }
+
+  @Test
+  void inClusterAccessVerifiesTlsAndFollowsTokenRotation() throws Exception {
+    api = FakeApiServer.startTls();
+    slice("10.0.0.1");
+    String first = jwt("system:serviceaccount:shop:orders", "1");
+    api.requireBearerToken(first);
+    Files.writeString(serviceAccount.resolve("ca.crt"), api.caCertificatePem());
+    Files.writeString(serviceAccount.resolve("namespace"), "shop");
+    Files.writeString(serviceAccount.resolve("token"), first);
+    KubernetesAccess access = KubernetesAccess.inCluster(api.baseUrl(), serviceAccount);
+    assertEquals("shop", access.namespace());
+    assertEquals("system:serviceaccount:shop:orders", access.identity());
+    source = Discovery.create(DiscoveryConfig.builder().service("cache").port(7600).debounce(Duration.ZERO)
+        .access(access).build()); // the namespace comes from the service account
+    assertTrue(source.start(Duration.ofSeconds(10)));
+    assertEquals(List.of("10.0.0.1:7600"), source.current().peers());
+
+    // The kubelet writes a new token; the API server stops accepting the old one.
+    String second = jwt("system:serviceaccount:shop:orders", "2");
+    Files.writeString(serviceAccount.resolve("token"), second);
+    api.rotateBearerToken(second);
+    api.cutAllWatches();
+    slice("10.0.0.1", "10.0.0.2");
+    awaitTrue(() -> source.current().peers().size() == 2, () -> source.stats().toString());
+    assertTrue(api.requests(r -> ("Bearer " + second).equals(r.authorization())).size() >= 1);
+    assertTrue(source.isReady());
+  }
+
+  @Test
+  void anApiServerWithAnUntrustedCertificateIsRefused() throws Exception {
+    api = FakeApiServer.startTls();
+    slice("10.0.0.1");
+    Files.writeString(serviceAccount.resolve("ca.crt"), FakeApiServer.unrelatedCaCertificatePem());
+    Files.writeString(serviceAccount.resolve("token"), jwt("system:serviceaccount:shop:orders", "1"));
+    KubernetesAccess access = KubernetesAccess.inCluster(api.baseUrl(), serviceAccount);
+    source = Discovery.create(cache(access).namespace("shop").build());
+    assertFalse(source.start(Duration.ofSeconds(3)));
+    assertFalse(source.isReady());
+    assertTrue(source.stats().lastError().contains("SSL") || source.stats().lastError().contains("certificat"),
+        source.stats().lastError());
+    assertEquals(0, api.requests().size(), "no request got through the handshake");
+  }
+
+  /** A token shaped like a service account's JWT (unsigned: the fake compares strings). */
+  private static String jwt(String subject, String serial) {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    return b64.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(("{\"sub\":\"" + subject + "\",\"jti\":\"" + serial + "\"}").getBytes(StandardCharsets.UTF_8))
+        + ".sig";
+  }
+
+  private static void awaitTrue(Supplier<Boolean> condition, Supplier<String> what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out: " + what.get());
+      }
+      Thread.sleep(20);
+    }
+  }
+}
