@@ -36,6 +36,15 @@ public final class Bench {
         + options.scale() + ", child JVM options " + Cluster.JVM_OPTIONS);
     Results results = new Results(out);
     int status = 0;
+    if (options.workloads().contains("discovery") && options.systems().contains(SystemUnderTest.OURS)) {
+      try {
+        DiscoveryLatency.run(options, results);
+      } catch (RuntimeException e) {
+        Progress.note("discovery failed: " + e);
+        e.printStackTrace();
+        status = 1;
+      }
+    }
     for (SystemUnderTest system : options.systems()) {
       List<Workload> chosen = WORKLOADS.stream()
           .filter(w -> options.workloads().contains(w.id()) && w.supports(system))

@@ -261,8 +261,11 @@ final class ListWatch<T> implements AutoCloseable {
   private Response execute(List<Pair> query, boolean watch, long timeoutSeconds) throws IOException {
     Call call;
     try {
-      call = client.buildCall(client.getBasePath(), path, "GET", query, List.of(), null,
-          Map.of("Accept", "application/json"), Map.of(), Map.of(), new String[] {"BearerToken"}, null);
+      // Mutable maps: client-java's authentications write headers (a kubeconfig token) into them.
+      Map<String, String> headers = new HashMap<>();
+      headers.put("Accept", "application/json");
+      call = client.buildCall(client.getBasePath(), path, "GET", query, new ArrayList<>(), null,
+          headers, new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
     } catch (ApiException e) {
       throw new IOException("cannot build the request: " + e.getMessage(), e);
     }

@@ -135,6 +135,7 @@ abstract class PublishingSource implements PeerSource {
     if (set == null || set.equals(published)) {
       return;
     }
+    PeerSet before = published;
     published = set;
     lastUpdate = Instant.now();
     for (PeerListener listener : listeners) {
@@ -145,8 +146,38 @@ abstract class PublishingSource implements PeerSource {
       }
     }
     lastLatencyMillis = (System.nanoTime() - since) / 1e6;
-    LOG.log(Level.INFO, "{0}: {1} peers {2}{3}", description, set.peers().size(), set.peers(),
-        set.draining().isEmpty() ? "" : ", draining " + set.draining());
+    if (LOG.isLoggable(Level.INFO)) {
+      LOG.log(Level.INFO, "{0}: {1} peers ({2}), {3} draining", description, set.peers().size(),
+          difference(before.peers(), set.peers()), set.draining().size());
+    }
+  }
+
+  /** What changed between two sorted lists, briefly: {@code +a +b -c}, at most a few of each. */
+  static String difference(List<String> before, List<String> after) {
+    java.util.Set<String> old = new java.util.HashSet<>(before);
+    java.util.Set<String> now = new java.util.HashSet<>(after);
+    StringBuilder sb = new StringBuilder();
+    int shown = 0;
+    int hidden = 0;
+    for (String p : after) {
+      if (!old.contains(p)) {
+        if (shown++ < 5) {
+          sb.append(sb.length() == 0 ? "" : " ").append('+').append(p);
+        } else {
+          hidden++;
+        }
+      }
+    }
+    for (String p : before) {
+      if (!now.contains(p)) {
+        if (shown++ < 10) {
+          sb.append(sb.length() == 0 ? "" : " ").append('-').append(p);
+        } else {
+          hidden++;
+        }
+      }
+    }
+    return sb.length() == 0 ? "no change" : hidden == 0 ? sb.toString() : sb + " and " + hidden + " more";
   }
 
   @Override

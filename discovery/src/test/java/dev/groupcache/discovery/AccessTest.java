@@ -147,6 +147,40 @@ class AccessTest {
     assertEquals(0, api.requests().size(), "no request got through the handshake");
   }
 
+  @Test
+  void fromOutsideTheClusterThroughAKubeconfig() throws Exception {
+    api = FakeApiServer.startTls();
+    slice("10.0.0.1");
+    api.requireBearerToken("kubeconfig-token");
+    Path kubeconfig = serviceAccount.resolve("config");
+    String ca = Base64.getEncoder().encodeToString(api.caCertificatePem().getBytes(StandardCharsets.UTF_8));
+    Files.writeString(kubeconfig, String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: fake",
+        "  cluster:",
+        "    server: " + api.baseUrl(),
+        "    certificate-authority-data: " + ca,
+        "users:",
+        "- name: dev",
+        "  user:",
+        "    token: kubeconfig-token",
+        "contexts:",
+        "- name: dev@fake",
+        "  context:",
+        "    cluster: fake",
+        "    user: dev",
+        "    namespace: shop",
+        "current-context: dev@fake",
+        ""));
+    KubernetesAccess access = KubernetesAccess.kubeconfig(kubeconfig);
+    assertEquals("shop", access.namespace());
+    source = Discovery.create(DiscoveryConfig.builder().service("cache").port(7600).access(access).build());
+    assertTrue(source.start(Duration.ofSeconds(10)), source.stats().toString());
+    assertEquals(List.of("10.0.0.1:7600"), source.current().peers());
+  }
+
   /** A token shaped like a service account's JWT (unsigned: the fake compares strings). */
   private static String jwt(String subject, String serial) {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();

@@ -221,6 +221,25 @@ class EndpointSliceDiscoveryTest {
   }
 
   @Test
+  void retriesBackOffExponentiallyWithJitter() throws Exception {
+    api.upsert(slice("cache-a", "10.0.0.1").build());
+    api.failNextLists(4, 500);
+    start(cache());
+    awaitTrue(source::isReady, () -> source.stats().toString());
+    List<java.time.Instant> lists = api.requests(r -> !r.isWatch()).stream()
+        .map(dev.groupcache.discovery.fake.RecordedRequest::time).toList();
+    assertEquals(5, lists.size(), "four refused lists, then one that worked");
+    double previous = 0;
+    for (int i = 1; i < lists.size(); i++) {
+      double gap = Duration.between(lists.get(i - 1), lists.get(i)).toMillis();
+      double base = ListWatch.INITIAL_BACKOFF_MILLIS * Math.pow(2, i - 1); // 500, 1000, 2000, 4000
+      assertTrue(gap >= base * 0.8 && gap <= base * 1.2 + 300, "gap " + i + " = " + gap + " ms, base " + base);
+      assertTrue(gap > previous, "backoff grows");
+      previous = gap;
+    }
+  }
+
+  @Test
   void aServerThatGoesDownAndComesBackIsFollowedAgain() throws Exception {
     api.upsert(slice("cache-a", "10.0.0.1").build());
     assertTrue(start(cache()));
