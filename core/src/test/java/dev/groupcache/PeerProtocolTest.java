@@ -106,20 +106,7 @@ class PeerProtocolTest {
     MethodDescriptor<byte[], byte[]> raw = PeerGrpc.getExchangeMethod().toBuilder(RAW, RAW).build();
     CompletableFuture<Status> ended = new CompletableFuture<>();
     StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(raw, CallOptions.DEFAULT),
-        new StreamObserver<byte[]>() {
-          @Override
-          public void onNext(byte[] value) {}
-
-          @Override
-          public void onError(Throwable t) {
-            ended.complete(Status.fromThrowable(t));
-          }
-
-          @Override
-          public void onCompleted() {
-            ended.complete(Status.OK);
-          }
-        });
+        collect(new LinkedBlockingQueue<>(), ended));
     requests.onNext(new byte[] {0x0a, 0x7f, 0x01}); // a field claiming 127 bytes, holding 1
     Status status = ended.get(10, TimeUnit.SECONDS);
     assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
@@ -148,22 +135,7 @@ class PeerProtocolTest {
   void theExchangeAnswersEachRequestOnItsOwnAndUnknownOperationsAsUnimplemented() throws Exception {
     LinkedBlockingQueue<ResponseBatch> batches = new LinkedBlockingQueue<>();
     CompletableFuture<Status> ended = new CompletableFuture<>();
-    StreamObserver<RequestBatch> requests = PeerGrpc.newStub(channel).exchange(new StreamObserver<>() {
-      @Override
-      public void onNext(ResponseBatch batch) {
-        batches.add(batch);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        ended.complete(Status.fromThrowable(t));
-      }
-
-      @Override
-      public void onCompleted() {
-        ended.complete(Status.OK);
-      }
-    });
+    StreamObserver<RequestBatch> requests = PeerGrpc.newStub(channel).exchange(collect(batches, ended));
     // A request carrying an operation from the future: field 11 ("put"), unknown to this node.
     Request fromTheFuture = Request.newBuilder().setId(1)
         .setUnknownFields(UnknownFieldSet.newBuilder().addField(11,
@@ -201,6 +173,26 @@ class PeerProtocolTest {
     assertEquals("v:more", more.getGet().getValue().toStringUtf8());
     requests.onCompleted();
     assertEquals(Status.Code.OK, ended.get(10, TimeUnit.SECONDS).getCode());
+  }
+
+  /** An observer that queues what arrives and completes {@code ended} with the final status. */
+  private static <T> StreamObserver<T> collect(LinkedBlockingQueue<T> received, CompletableFuture<Status> ended) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        received.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        ended.complete(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        ended.complete(Status.OK);
+      }
+    };
   }
 
   private static void assertFailure(Response r, Status.Code code, String message) {

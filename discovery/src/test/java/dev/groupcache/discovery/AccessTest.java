@@ -2,13 +2,13 @@ package dev.groupcache.discovery;
 
 import static dev.groupcache.discovery.fake.EndpointSliceBuilder.endpoint;
 import static dev.groupcache.discovery.fake.EndpointSliceBuilder.endpointSlice;
+import static dev.groupcache.discovery.Sources.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.groupcache.discovery.fake.FakeApiServer;
 import dev.groupcache.discovery.fake.ResourceKind;
-import io.kubernetes.client.util.ClientBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -79,9 +78,7 @@ class AccessTest {
     Logger logger = Logger.getLogger(PeerSource.class.getName());
     logger.addHandler(capture);
     try {
-      KubernetesAccess access = KubernetesAccess.of(
-          new ClientBuilder().setBasePath(api.baseUrl()).setReadTimeout(Duration.ZERO).build(), "shop");
-      source = Discovery.create(cache(access).build());
+      source = Sources.against(api, DiscoveryConfig.builder().service("cache").port(7600).debounce(Duration.ZERO));
       assertFalse(source.start(Duration.ofSeconds(3)), "refused, so not synced");
       assertFalse(source.isReady());
       assertTrue(source.stats().forbidden());
@@ -126,9 +123,10 @@ class AccessTest {
     Files.writeString(serviceAccount.resolve("token"), second);
     api.rotateBearerToken(second);
     api.cutAllWatches();
-    slice("10.0.0.1", "10.0.0.2");
+    assertTrue(api.awaitRequest(r -> r.isWatch() && ("Bearer " + second).equals(r.authorization()),
+        Duration.ofSeconds(30)).isPresent(), "the watch came back with the new token");
+    slice("10.0.0.1", "10.0.0.2"); // seen only through the re-authenticated watch
     awaitTrue(() -> source.current().peers().size() == 2, () -> source.stats().toString());
-    assertTrue(api.requests(r -> ("Bearer " + second).equals(r.authorization())).size() >= 1);
     assertTrue(source.isReady());
   }
 
@@ -189,13 +187,4 @@ class AccessTest {
         + ".sig";
   }
 
-  private static void awaitTrue(Supplier<Boolean> condition, Supplier<String> what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out: " + what.get());
-      }
-      Thread.sleep(20);
-    }
-  }
 }

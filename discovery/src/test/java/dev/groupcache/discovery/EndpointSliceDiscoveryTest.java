@@ -3,19 +3,18 @@ package dev.groupcache.discovery;
 import static dev.groupcache.discovery.fake.EndpointSliceBuilder.endpoint;
 import static dev.groupcache.discovery.fake.EndpointSliceBuilder.endpointSlice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.groupcache.discovery.Sources.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.groupcache.discovery.fake.EndpointSliceBuilder;
 import dev.groupcache.discovery.fake.FakeApiServer;
 import dev.groupcache.discovery.fake.ResourceKind;
 import dev.groupcache.discovery.fake.UnknownField;
-import io.kubernetes.client.util.ClientBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,9 +41,7 @@ class EndpointSliceDiscoveryTest {
   }
 
   private boolean start(DiscoveryConfig.Builder config) throws Exception {
-    KubernetesAccess access = KubernetesAccess.of(
-        new ClientBuilder().setBasePath(api.baseUrl()).setReadTimeout(Duration.ZERO).build(), "shop");
-    source = Discovery.create(config.access(access).build());
+    source = Sources.against(api, config);
     boolean synced = source.start(Duration.ofSeconds(5));
     source.addListener(heard::add);
     return synced;
@@ -66,16 +63,6 @@ class EndpointSliceDiscoveryTest {
   private void awaitPeers(String... peers) throws InterruptedException {
     awaitTrue(() -> source.current().peers().equals(List.of(peers)),
         () -> "peers " + source.current().peers() + ", wanted " + List.of(peers) + "; " + source.stats());
-  }
-
-  private static void awaitTrue(Supplier<Boolean> condition, Supplier<String> what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out: " + what.get());
-      }
-      Thread.sleep(10);
-    }
   }
 
   @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.groupcache.discovery.fake.FakeApiServer;
 import dev.groupcache.discovery.fake.ResourceKind;
-import io.kubernetes.client.util.ClientBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,9 +32,7 @@ class PodDiscoveryTest {
   }
 
   private boolean start(DiscoveryConfig.Builder config) {
-    KubernetesAccess access = KubernetesAccess.of(
-        new ClientBuilder().setBasePath(api.baseUrl()).setReadTimeout(Duration.ZERO).build(), "shop");
-    source = Discovery.create(config.access(access).build());
+    source = Sources.against(api, config);
     return source.start(Duration.ofSeconds(5));
   }
 
@@ -45,13 +42,8 @@ class PodDiscoveryTest {
   }
 
   private void awaitPeers(PeerSet expected) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!source.current().equals(expected)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("peers " + source.current() + ", wanted " + expected + "; " + source.stats());
-      }
-      Thread.sleep(10);
-    }
+    Sources.awaitTrue(() -> source.current().equals(expected),
+        () -> "peers " + source.current() + ", wanted " + expected + "; " + source.stats());
   }
 
   @Test
