@@ -1,7 +1,5 @@
 package dev.groupcache;
 
-import dev.groupcache.proto.GetRequest;
-import dev.groupcache.proto.GetResponse;
 import dev.groupcache.proto.PeerGrpc;
 import dev.groupcache.proto.Request;
 import dev.groupcache.proto.RequestBatch;
@@ -17,8 +15,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,14 +42,17 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
   static final int MAX_BATCH_BYTES = 256 << 10;
   static final long SWEEP_MILLIS = 10;
 
-  private static final ScheduledExecutorService SWEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "groupcache-deadlines");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Receives the outcome of one request, on a transport thread; must not block. */
+  interface Answer {
+    /** The peer's response: a result or a {@link dev.groupcache.proto.Failure}. */
+    void onResponse(Response response);
+
+    /** No response: the stream ended or the deadline passed. */
+    void onFailure(Throwable failure);
+  }
 
   /** A request waiting for its answer. */
-  private record Pending(PeerClient.Callback callback, long deadlineNanos) {}
+  private record Pending(Answer answer, long deadlineNanos) {}
 
   private final PeerClient peer;
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -85,24 +84,24 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     return ended == null;
   }
 
-  void get(GetRequest get, long timeoutMillis, PeerClient.Callback callback) {
+  /**
+   * Queues a request, whose operation {@code request} already holds; it leaves in the next batch.
+   * Requests queued from one thread leave, and are handled by the peer, in the order queued.
+   */
+  void send(Request.Builder request, long timeoutMillis, Answer answer) {
     long id = ids.incrementAndGet();
-    pending.put(id, new Pending(callback, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
+    pending.put(id, new Pending(answer, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
     Status status = ended;
     if (status != null) {
       Pending p = pending.remove(id); // ended before our request was seen
       if (p != null) {
-        p.callback().onFailure(status.asException());
+        p.answer().onFailure(status.asException());
         peer.failed();
       }
       return;
     }
     sweepSoon();
-    queue.add(Request.newBuilder()
-        .setId(id)
-        .setTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-        .setGet(get)
-        .build());
+    queue.add(request.setId(id).setTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMillis)).build());
     send();
   }
 
@@ -143,34 +142,13 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
       if (p == null) {
         continue; // past its deadline already
       }
-      switch (response.getResultCase()) {
-        case GET -> {
-          GetResponse get = response.getGet();
-          if (get.getValue().size() > peer.maxValueBytes()) {
-            p.callback().onFailure(new PeerClient.RemoteFailure(peer.address(), Status.Code.RESOURCE_EXHAUSTED,
-                "value of " + get.getValue().size() + " bytes exceeds this node's limit of " + peer.maxValueBytes()));
-          } else {
-            p.callback().onReply(ByteView.wrap(get.getValue().toByteArray()), get.getRingVersion());
-          }
-          peer.succeeded();
-        }
-        case FAILURE -> {
-          Status.Code code = Status.fromCodeValue(response.getFailure().getCode()).getCode();
-          String message = response.getFailure().getMessage();
-          if (PeerClient.RemoteFailure.isVerdict(code)) {
-            p.callback().onFailure(new PeerClient.RemoteFailure(peer.address(), code, message));
-            peer.succeeded();
-          } else {
-            p.callback().onFailure(Status.fromCode(code).withDescription(peer.address() + ": " + message).asException());
-            peer.failed();
-          }
-        }
-        default -> {
-          p.callback().onFailure(Status.INTERNAL
-              .withDescription(peer.address() + " sent a response this node does not understand").asException());
-          peer.failed();
-        }
+      if (response.getResultCase() == Response.ResultCase.FAILURE
+          && !PeerClient.peerAnswered(Status.fromCodeValue(response.getFailure().getCode()).getCode())) {
+        peer.failed();
+      } else {
+        peer.succeeded();
       }
+      p.answer().onResponse(response);
     }
     if (batch.getAcknowledgedBatches() > 0) {
       batchesInFlight.addAndGet(-batch.getAcknowledgedBatches());
@@ -210,7 +188,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     for (Long id : pending.keySet()) {
       Pending p = pending.remove(id);
       if (p != null) {
-        p.callback().onFailure(status.asException());
+        p.answer().onFailure(status.asException());
         any = true;
       }
     }
@@ -221,7 +199,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
 
   private void sweepSoon() {
     if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
-      SWEEPER.schedule(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+      Timers.SCHEDULER.schedule(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -232,7 +210,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Pending> e = it.next();
       if (now - e.getValue().deadlineNanos() >= 0 && pending.remove(e.getKey(), e.getValue())) {
-        e.getValue().callback().onFailure(new TimeoutException(peer.address() + " did not answer in time"));
+        e.getValue().answer().onFailure(new TimeoutException(peer.address() + " did not answer in time"));
         overdue = true;
       }
     }

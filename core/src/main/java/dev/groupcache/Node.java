@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +61,7 @@ public final class Node implements AutoCloseable {
   private final Duration shutdownGrace;
   private final PeerService service;
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
+  private final Map<String, PeerHandler> services = new ConcurrentHashMap<>();
   private final Map<PeerAddress, PeerClient> clients = new ConcurrentHashMap<>();
   private final Set<ServerExchange> exchanges = ConcurrentHashMap.newKeySet();
   private final Object membership = new Object();
@@ -115,6 +117,218 @@ public final class Node implements AutoCloseable {
 
   public Optional<Group> group(String name) {
     return Optional.ofNullable(groups.get(name));
+  }
+
+  /**
+   * Registers a service that peers can call: a higher layer's own protocol (the JCache provider's)
+   * carried over this node's links. Every node must register it to be reachable through it.
+   *
+   * @throws IllegalStateException if a service of that name exists
+   */
+  public void registerService(String name, PeerHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    if (services.putIfAbsent(name, handler) != null) {
+      throw new IllegalStateException("service '" + name + "' already exists on " + self);
+    }
+  }
+
+  /** Removes a service; peers that call it afterwards are answered NOT_FOUND. */
+  public void unregisterService(String name) {
+    services.remove(name);
+  }
+
+  PeerHandler service(String name) {
+    return services.get(name);
+  }
+
+  /**
+   * Sends {@code request} to the owner of {@code key} on this node's ring, or hands it to the local
+   * service if this node is the owner. A peer that does not own the key on its own ring refuses
+   * rather than forwards; the call then waits for the rings to agree and asks again, until
+   * {@code timeout}. The future fails with a {@link GroupCacheException} naming the cause if the
+   * owner fails, refuses the service, cannot be reached, or no owner answers in time; a transport
+   * failure is not retried, since the request may have been applied.
+   */
+  public CompletableFuture<ByteView> callOwner(String service, ByteView key, ByteView request, Duration timeout) {
+    checkKey(key);
+    CompletableFuture<ByteView> result = new CompletableFuture<>();
+    new OwnerCall(service, key, request, System.nanoTime() + timeout.toNanos(), result).attempt();
+    return result;
+  }
+
+  /** Sends {@code request} to one member's service, or hands it to the local one. */
+  public CompletableFuture<ByteView> call(PeerAddress peer, String service, ByteView request, Duration timeout) {
+    if (peer.equals(self)) {
+      return callLocal(service, null, request);
+    }
+    PeerClient client = peerClient(peer);
+    if (client == null) {
+      return CompletableFuture.failedFuture(new GroupCacheException(peer + " is not a member"));
+    }
+    CompletableFuture<ByteView> result = new CompletableFuture<>();
+    client.call(callRequest(service, null, false, request), Math.max(1, timeout.toMillis()), new CallAnswer(client, result));
+    return result;
+  }
+
+  /**
+   * Sends {@code message} to the service on every other member, in the order of this node's calls
+   * to each, and completes with every member's reply once all have answered, failed, or run out of
+   * {@code timeout}.
+   */
+  public CompletableFuture<List<PeerReply>> broadcast(String service, ByteView message, Duration timeout) {
+    List<PeerAddress> others = new ArrayList<>();
+    for (PeerAddress p : ring.peers()) {
+      if (!p.equals(self)) {
+        others.add(p);
+      }
+    }
+    if (others.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    List<CompletableFuture<PeerReply>> replies = new ArrayList<>(others.size());
+    for (PeerAddress peer : others) {
+      replies.add(call(peer, service, message, timeout).handle((value, failure) ->
+          new PeerReply(peer, failure == null ? value : null, failure == null ? null : unwrap(failure))));
+    }
+    return CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+      List<PeerReply> all = new ArrayList<>(replies.size());
+      for (CompletableFuture<PeerReply> r : replies) {
+        all.add(r.join());
+      }
+      return all;
+    });
+  }
+
+  private CompletableFuture<ByteView> callLocal(String service, ByteView key, ByteView request) {
+    PeerHandler handler = services.get(service);
+    if (handler == null) {
+      return CompletableFuture.failedFuture(new GroupCacheException("no service '" + service + "' on " + self));
+    }
+    try {
+      return handler.handle(key, request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private dev.groupcache.proto.CallRequest callRequest(String service, ByteView key, boolean toOwner, ByteView payload) {
+    dev.groupcache.proto.CallRequest.Builder b = dev.groupcache.proto.CallRequest.newBuilder()
+        .setService(service)
+        .setToOwner(toOwner)
+        .setPayload(com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload.array()))
+        .setRingVersion(ring.version());
+    if (key != null) {
+      b.setKey(com.google.protobuf.UnsafeByteOperations.unsafeWrap(key.array()));
+    }
+    return b.build();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  /** Turns a peer's response to a call into the caller's outcome. */
+  private static final class CallAnswer implements ClientExchange.Answer {
+    private final PeerClient peer;
+    private final CompletableFuture<ByteView> result;
+
+    CallAnswer(PeerClient peer, CompletableFuture<ByteView> result) {
+      this.peer = peer;
+      this.result = result;
+    }
+
+    @Override
+    public void onResponse(dev.groupcache.proto.Response response) {
+      dev.groupcache.proto.CallResponse call = PeerClient.callResponse(response);
+      if (call != null) {
+        result.complete(ByteView.wrap(call.getPayload().toByteArray()));
+      } else {
+        Exception failure = peer.failure(response);
+        result.completeExceptionally(new GroupCacheException(peer.address() + ": " + failure.getMessage(), failure));
+      }
+    }
+
+    @Override
+    public void onFailure(Throwable failure) {
+      result.completeExceptionally(new GroupCacheException(peer.address() + " did not answer: " + failure, failure));
+    }
+  }
+
+  /** One call to a key's owner, retried while owners refuse it as not theirs. */
+  private final class OwnerCall implements ClientExchange.Answer {
+    private final String service;
+    private final ByteView key;
+    private final ByteView request;
+    private final long deadlineNanos;
+    private final CompletableFuture<ByteView> result;
+    private long retryMillis = 5;
+    private PeerClient current;
+    private String lastRefusal;
+
+    OwnerCall(String service, ByteView key, ByteView request, long deadlineNanos, CompletableFuture<ByteView> result) {
+      this.service = service;
+      this.key = key;
+      this.request = request;
+      this.deadlineNanos = deadlineNanos;
+      this.result = result;
+    }
+
+    void attempt() {
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        result.completeExceptionally(new GroupCacheException("no owner of the key answered in time"
+            + (lastRefusal == null ? "" : "; last refusal: " + lastRefusal)));
+        return;
+      }
+      PeerAddress owner = ownerOf(key);
+      if (owner.equals(self)) {
+        callLocal(service, key, request).whenComplete((v, e) -> {
+          if (e == null) {
+            result.complete(v);
+          } else {
+            result.completeExceptionally(unwrap(e));
+          }
+        });
+        return;
+      }
+      PeerClient peer = peerClient(owner);
+      if (peer == null || !peer.available()) {
+        lastRefusal = owner + (peer == null ? " left the ring" : " is backing off after failures");
+        retryLater();
+        return;
+      }
+      current = peer;
+      peer.call(callRequest(service, key, true, request), Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)), this);
+    }
+
+    private void retryLater() {
+      long delay = Math.min(retryMillis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+      retryMillis = Math.min(200, retryMillis * 2);
+      Timers.SCHEDULER.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onResponse(dev.groupcache.proto.Response response) {
+      dev.groupcache.proto.CallResponse call = PeerClient.callResponse(response);
+      if (call != null) {
+        result.complete(ByteView.wrap(call.getPayload().toByteArray()));
+        return;
+      }
+      Exception failure = current.failure(response);
+      if (failure instanceof PeerClient.RemoteFailure
+          && ((PeerClient.RemoteFailure) failure).code() == io.grpc.Status.Code.FAILED_PRECONDITION) {
+        lastRefusal = failure.getMessage(); // not the owner on its ring: wait for the rings to agree
+        retryLater();
+        return;
+      }
+      result.completeExceptionally(new GroupCacheException(current.address() + ": " + failure.getMessage(), failure));
+    }
+
+    @Override
+    public void onFailure(Throwable failure) {
+      result.completeExceptionally(new GroupCacheException(
+          "the owner " + current.address() + " did not answer: " + failure, failure));
+    }
   }
 
   /**

@@ -1,7 +1,12 @@
 package dev.groupcache;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.groupcache.proto.CallRequest;
+import dev.groupcache.proto.CallResponse;
 import dev.groupcache.proto.GetRequest;
+import dev.groupcache.proto.GetResponse;
+import dev.groupcache.proto.Request;
+import dev.groupcache.proto.Response;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.util.concurrent.ThreadLocalRandom;
@@ -12,28 +17,28 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>After a transport failure (unreachable, past its deadline, stream broken) the peer is skipped
  * for a backoff period that starts at {@value #BASE_BACKOFF_MILLIS} ms and doubles with each
- * further failure up to {@value #MAX_BACKOFF_MILLIS} ms, with jitter; one success resets it.
+ * further failure up to {@value #MAX_BACKOFF_MILLIS} ms, with jitter; one answer resets it.
  */
 final class PeerClient {
   static final long BASE_BACKOFF_MILLIS = 200;
   static final long MAX_BACKOFF_MILLIS = 5_000;
 
-  /** Receives the outcome of one request, on a transport thread; must not block. */
+  /** Receives the outcome of one get, on a transport thread; must not block. */
   interface Callback {
     /** The peer's value, with the peer's ring version. */
     void onReply(ByteView value, long ringVersion);
 
     /**
      * A {@link RemoteFailure} for the peer's verdicts; a {@link io.grpc.StatusException} or
-     * {@link java.util.concurrent.TimeoutException} for transport failures, which also start or
-     * extend the backoff.
+     * {@link java.util.concurrent.TimeoutException} when the peer refused the request or did not
+     * answer.
      */
     void onFailure(Throwable failure);
   }
 
   /**
-   * The peer answered with a failure that loading here would only repeat: its loader failed, or the
-   * value breaks a size limit.
+   * The peer answered with a failure that trying elsewhere would only repeat: its loader or
+   * service failed, a size limit was broken, or it does not own the key.
    */
   static final class RemoteFailure extends Exception {
     private static final long serialVersionUID = 1L;
@@ -54,12 +59,22 @@ final class PeerClient {
       return code;
     }
 
-    /** Whether a failure with this code is the peer's verdict rather than a transport problem. */
+    /** Whether a failure with this code is the peer's verdict rather than a refusal or a fault. */
     static boolean isVerdict(Status.Code code) {
       return code == Status.Code.ABORTED
           || code == Status.Code.RESOURCE_EXHAUSTED
-          || code == Status.Code.INVALID_ARGUMENT;
+          || code == Status.Code.INVALID_ARGUMENT
+          || code == Status.Code.FAILED_PRECONDITION;
     }
+  }
+
+  /**
+   * Whether a response with this code shows a live peer: a verdict, or a refusal such as an
+   * unknown group ({@code NOT_FOUND}) or operation ({@code UNIMPLEMENTED}). Anything else starts
+   * the backoff.
+   */
+  static boolean peerAnswered(Status.Code code) {
+    return RemoteFailure.isVerdict(code) || code == Status.Code.NOT_FOUND || code == Status.Code.UNIMPLEMENTED;
   }
 
   private final PeerAddress address;
@@ -85,18 +100,57 @@ final class PeerClient {
     return !backingOff || System.nanoTime() - skipUntilNanos >= 0;
   }
 
-  /** Asks the peer for a key; the callback hears the outcome exactly once. */
+  /** Asks the peer for a key of a group; the callback hears the outcome exactly once. */
   void get(String group, ByteView key, long ringVersion, long timeoutMillis, Callback callback) {
-    GetRequest request = GetRequest.newBuilder()
+    GetRequest get = GetRequest.newBuilder()
         .setGroup(group)
         .setKey(UnsafeByteOperations.unsafeWrap(key.array()))
         .setRingVersion(ringVersion)
         .build();
-    exchange().get(request, timeoutMillis, callback);
+    exchange().send(Request.newBuilder().setGet(get), timeoutMillis, new ClientExchange.Answer() {
+      @Override
+      public void onResponse(Response response) {
+        if (response.getResultCase() == Response.ResultCase.GET) {
+          GetResponse r = response.getGet();
+          if (r.getValue().size() > maxValueBytes) {
+            callback.onFailure(new RemoteFailure(address, Status.Code.RESOURCE_EXHAUSTED, "value of "
+                + r.getValue().size() + " bytes exceeds this node's limit of " + maxValueBytes));
+          } else {
+            callback.onReply(ByteView.wrap(r.getValue().toByteArray()), r.getRingVersion());
+          }
+        } else {
+          callback.onFailure(failure(response));
+        }
+      }
+
+      @Override
+      public void onFailure(Throwable failure) {
+        callback.onFailure(failure);
+      }
+    });
   }
 
-  int maxValueBytes() {
-    return maxValueBytes;
+  /** Sends a request to a service on the peer; the answer hears the raw response exactly once. */
+  void call(CallRequest call, long timeoutMillis, ClientExchange.Answer answer) {
+    exchange().send(Request.newBuilder().setCall(call), timeoutMillis, answer);
+  }
+
+  /** The failure a non-value response stands for. */
+  Exception failure(Response response) {
+    if (response.getResultCase() != Response.ResultCase.FAILURE) {
+      return Status.INTERNAL.withDescription(address + " sent a response this node does not understand")
+          .asException();
+    }
+    Status.Code code = Status.fromCodeValue(response.getFailure().getCode()).getCode();
+    String message = response.getFailure().getMessage();
+    return RemoteFailure.isVerdict(code)
+        ? new RemoteFailure(address, code, message)
+        : Status.fromCode(code).withDescription(address + ": " + message).asException();
+  }
+
+  /** The payload of a call's response, or null (with {@link #failure}) when it is not one. */
+  static CallResponse callResponse(Response response) {
+    return response.getResultCase() == Response.ResultCase.CALL ? response.getCall() : null;
   }
 
   private ClientExchange exchange() {
@@ -115,6 +169,10 @@ final class PeerClient {
       }
       return current;
     }
+  }
+
+  int maxValueBytes() {
+    return maxValueBytes;
   }
 
   /** The peer answered: ends any backoff. Cheap when there is none. */

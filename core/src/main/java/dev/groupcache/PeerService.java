@@ -1,6 +1,8 @@
 package dev.groupcache;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.groupcache.proto.CallRequest;
+import dev.groupcache.proto.CallResponse;
 import dev.groupcache.proto.Failure;
 import dev.groupcache.proto.GetRequest;
 import dev.groupcache.proto.GetResponse;
@@ -68,6 +70,58 @@ final class PeerService implements BindableService {
     return new Answer(null, null, group.loadForPeer(key), group);
   }
 
+  /**
+   * Answers a call to a registered service: at once with a failure, or through the handler's
+   * future. Never forwards: a call meant for the owner of a key this node does not own is refused.
+   */
+  CompletableFuture<CallResponse> answerCall(CallRequest request) {
+    Node node = this.node;
+    if (node == null) {
+      return failedCall(Status.Code.UNAVAILABLE, "the node is starting");
+    }
+    PeerHandler handler = node.service(request.getService());
+    if (handler == null) {
+      return failedCall(Status.Code.NOT_FOUND, "no service '" + request.getService() + "' on " + node.self());
+    }
+    ByteView key = request.getKey().isEmpty() ? null : ByteView.wrap(request.getKey().toByteArray());
+    if (request.getToOwner()) {
+      if (key == null) {
+        return failedCall(Status.Code.INVALID_ARGUMENT, "a call to an owner needs a key");
+      }
+      PeerAddress owner = node.ownerOf(key);
+      if (!owner.equals(node.self())) {
+        return failedCall(Status.Code.FAILED_PRECONDITION, node.self() + " does not own this key on its ring "
+            + Long.toHexString(node.ringVersion()) + "; " + owner + " does");
+      }
+    }
+    CompletableFuture<ByteView> answer;
+    try {
+      answer = handler.handle(key, ByteView.wrap(request.getPayload().toByteArray()));
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    return answer.thenApply(value -> CallResponse.newBuilder()
+        .setPayload(UnsafeByteOperations.unsafeWrap(value.array()))
+        .setRingVersion(node.ringVersion())
+        .build());
+  }
+
+  /** A failed call; {@link #failure(Throwable)} turns it into the response. */
+  private static CompletableFuture<CallResponse> failedCall(Status.Code code, String message) {
+    return CompletableFuture.failedFuture(Status.fromCode(code).withDescription(message).asRuntimeException());
+  }
+
+  /** What a failed call answers: the status given, or ABORTED with the service's message. */
+  static Failure failure(Throwable cause) {
+    Throwable t = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
+        ? cause.getCause() : cause;
+    if (t instanceof io.grpc.StatusRuntimeException) {
+      Status status = ((io.grpc.StatusRuntimeException) t).getStatus();
+      return failure(status.getCode(), String.valueOf(status.getDescription()));
+    }
+    return failure(Status.Code.ABORTED, String.valueOf(t));
+  }
+
   GetResponse response(ByteView value) {
     return GetResponse.newBuilder()
         .setValue(UnsafeByteOperations.unsafeWrap(value.array()))
@@ -103,7 +157,26 @@ final class PeerService implements BindableService {
                 Parsed.marshaller(RequestBatch.getDefaultInstance()),
                 ProtoUtils.marshaller(ResponseBatch.getDefaultInstance())).build(),
             ServerCalls.asyncBidiStreamingCall(this::exchange))
+        .addMethod(PeerGrpc.getCallMethod().toBuilder(
+                Parsed.marshaller(CallRequest.getDefaultInstance()),
+                ProtoUtils.marshaller(CallResponse.getDefaultInstance())).build(),
+            ServerCalls.asyncUnaryCall(this::call))
         .build();
+  }
+
+  private void call(Parsed<CallRequest> parsed, StreamObserver<CallResponse> responses) {
+    if (parsed.message() == null) {
+      responses.onError(Status.INVALID_ARGUMENT.withDescription(parsed.error()).asRuntimeException());
+      return;
+    }
+    answerCall(parsed.message()).whenComplete((response, cause) -> {
+      if (cause == null) {
+        responses.onNext(response);
+        responses.onCompleted();
+      } else {
+        responses.onError(status(failure(cause)).asRuntimeException());
+      }
+    });
   }
 
   private void get(Parsed<GetRequest> parsed, StreamObserver<GetResponse> responses) {

@@ -1,5 +1,6 @@
 package dev.groupcache;
 
+import dev.groupcache.proto.CallResponse;
 import dev.groupcache.proto.Request;
 import dev.groupcache.proto.RequestBatch;
 import dev.groupcache.proto.Response;
@@ -7,6 +8,7 @@ import dev.groupcache.proto.ResponseBatch;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -20,7 +22,7 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
   private final PeerService service;
   private final ServerCallStreamObserver<ResponseBatch> responses;
   private final Consumer<ServerExchange> onFinish; // null when no node tracks the stream
-  private int pendingLoads; // guarded by this
+  private int pendingAnswers; // guarded by this
   private boolean requesterDone; // guarded by this
   private boolean finished; // guarded by this
 
@@ -52,6 +54,18 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
     ResponseBatch.Builder now = ResponseBatch.newBuilder().setAcknowledgedBatches(1);
     for (Request request : batch.getRequestsList()) {
       long id = request.getId();
+      if (request.getOpCase() == Request.OpCase.CALL) {
+        CompletableFuture<CallResponse> call = service.answerCall(request.getCall());
+        if (call.isDone()) {
+          now.addResponses(callResponse(id, call));
+        } else {
+          synchronized (this) {
+            pendingAnswers++;
+          }
+          call.whenComplete((r, e) -> send(ResponseBatch.newBuilder().addResponses(callResponse(id, call)).build(), true));
+        }
+        continue;
+      }
       if (request.getOpCase() != Request.OpCase.GET) {
         now.addResponses(Response.newBuilder().setId(id).setFailure(PeerService.failure(
             Status.Code.UNIMPLEMENTED, "operation not supported by this node")));
@@ -64,7 +78,7 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
         now.addResponses(Response.newBuilder().setId(id).setFailure(answer.failure));
       } else {
         synchronized (this) {
-          pendingLoads++;
+          pendingAnswers++;
         }
         answer.pending.whenComplete((value, cause) -> {
           Response.Builder later = Response.newBuilder().setId(id);
@@ -80,9 +94,19 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
     send(now.build(), false);
   }
 
+  /** The response for a completed call. */
+  private static Response callResponse(long id, CompletableFuture<CallResponse> call) {
+    Response.Builder r = Response.newBuilder().setId(id);
+    try {
+      return r.setCall(call.join()).build();
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      return r.setFailure(PeerService.failure(e)).build();
+    }
+  }
+
   private synchronized void send(ResponseBatch batch, boolean answersLoad) {
     if (answersLoad) {
-      pendingLoads--;
+      pendingAnswers--;
     }
     if (finished) {
       return;
@@ -116,7 +140,7 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
   }
 
   private void finishIfDone() {
-    if (requesterDone && pendingLoads == 0 && !finished) {
+    if (requesterDone && pendingAnswers == 0 && !finished) {
       finish();
       responses.onCompleted();
     }

@@ -136,9 +136,9 @@ class PeerProtocolTest {
     LinkedBlockingQueue<ResponseBatch> batches = new LinkedBlockingQueue<>();
     CompletableFuture<Status> ended = new CompletableFuture<>();
     StreamObserver<RequestBatch> requests = PeerGrpc.newStub(channel).exchange(collect(batches, ended));
-    // A request carrying an operation from the future: field 11 ("put"), unknown to this node.
+    // A request carrying an operation from the future: a field number this node does not know.
     Request fromTheFuture = Request.newBuilder().setId(1)
-        .setUnknownFields(UnknownFieldSet.newBuilder().addField(11,
+        .setUnknownFields(UnknownFieldSet.newBuilder().addField(99,
             UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8("x")).build()).build())
         .build();
     requests.onNext(RequestBatch.newBuilder()

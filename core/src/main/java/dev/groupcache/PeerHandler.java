@@ -1,0 +1,24 @@
+package dev.groupcache;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Answers the requests that peers send to a service a higher layer registered with
+ * {@link Node#registerService}: calls about a key this node owns, calls to this node, and
+ * broadcasts. The engine carries the bytes; their meaning is the service's.
+ *
+ * <p>Runs on a transport thread and must not block: do quick work inline and return a completed
+ * future, or return a future that completes later. Requests from one peer are handed over in the
+ * order that peer sent them.
+ */
+@FunctionalInterface
+public interface PeerHandler {
+  /**
+   * @param key the key a call to the owner is about, or null for a call to this node or a
+   *     broadcast
+   * @param request the request's bytes
+   * @return the answer; a failed future reaches the caller as a {@link GroupCacheException} with
+   *     the failure's message
+   */
+  CompletableFuture<ByteView> handle(ByteView key, ByteView request);
+}
