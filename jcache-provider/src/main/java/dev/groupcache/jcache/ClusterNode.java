@@ -1,0 +1,138 @@
+package dev.groupcache.jcache;
+
+import dev.groupcache.Node;
+import dev.groupcache.discovery.Discovery;
+import dev.groupcache.discovery.PeerSource;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * This JVM's member of the cluster: the engine's {@link Node} (peer server and ring), the
+ * discovery source that keeps the ring's membership, and the JCache service. One per JVM, shared
+ * by every CacheManager; the first manager starts it, the last one to close stops it.
+ */
+final class ClusterNode implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
+
+  private static ClusterNode current; // guarded by ClusterNode.class
+  private static int users; // guarded by ClusterNode.class
+
+  private final Settings settings;
+  private final Node node;
+  private final PeerSource discovery;
+  private final CacheService service;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService events;
+
+  private ClusterNode(Settings settings) {
+    this.settings = settings;
+    String self = settings.self().orElseThrow(() -> new IllegalStateException(
+        "groupcache.self is not set and POD_IP is not in the environment: this node does not know its address"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemons("groupcache-jcache-timer"));
+    this.events = Executors.newCachedThreadPool(daemons("groupcache-jcache-events"));
+    Node.Builder builder = Node.builder()
+        .self(self)
+        .port(settings.port())
+        .vnodes(settings.vnodes())
+        .maxKeyBytes(settings.maxKeyBytes())
+        .maxValueBytes(settings.maxValueBytes());
+    settings.bindHost().ifPresent(builder::bindHost);
+    this.node = builder.build();
+    try {
+      this.service = new CacheService(node, timer, settings::cache, settings.invalidationTimeout());
+      node.registerService(CacheService.NAME, service);
+      this.discovery = Discovery.create(settings.discoveryConfig().build());
+      discovery.addListener(peers -> node.setPeers(peers.peers()));
+      if (!discovery.start(settings.discoverySyncTimeout())) {
+        LOG.log(Level.WARNING, "groupcache node {0} starts not ready: discovery has not synced ({1})",
+            node.self(), discovery.stats().lastError());
+      }
+    } catch (RuntimeException e) {
+      node.close();
+      shutdownExecutors();
+      throw e;
+    }
+    LOG.log(Level.INFO, "groupcache node {0} started, discovery {1}, settings from {2}", node.self(),
+        settings.discovery(), settings.sources());
+  }
+
+  /** The JVM's node, started from {@code settings} if there is none; every call needs a release. */
+  static synchronized ClusterNode acquire(java.util.function.Supplier<Settings> settings) {
+    if (current == null) {
+      current = new ClusterNode(settings.get());
+    }
+    users++;
+    return current;
+  }
+
+  /** Gives back an {@link #acquire}; the last one stops the node. */
+  static synchronized void release(ClusterNode node) {
+    if (node != current || users == 0) {
+      return;
+    }
+    if (--users == 0) {
+      current = null;
+      node.close();
+    }
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  Node node() {
+    return node;
+  }
+
+  CacheService service() {
+    return service;
+  }
+
+  ScheduledExecutorService timer() {
+    return timer;
+  }
+
+  ExecutorService events() {
+    return events;
+  }
+
+  /** Whether discovery has synced and is not refused: a node that is not should report not ready. */
+  boolean isReady() {
+    return discovery.isReady();
+  }
+
+  NodeStatistics statistics() {
+    return new NodeStatistics(node.self().toString(), node.peers().stream().map(Object::toString).toList(),
+        isReady(), service.ownerRequests(), service.lateInvalidations());
+  }
+
+  Duration peerTimeout() {
+    return settings.peerTimeout();
+  }
+
+  @Override
+  public void close() {
+    discovery.close();
+    node.close();
+    shutdownExecutors();
+    LOG.log(Level.INFO, "groupcache node {0} stopped", node.self());
+  }
+
+  private void shutdownExecutors() {
+    timer.shutdownNow();
+    events.shutdown();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemons(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,395 @@
+package dev.groupcache.jcache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.groupcache.ByteView;
+import dev.groupcache.jcache.proto.Entry;
+import dev.groupcache.jcache.proto.EntriesPage;
+import dev.groupcache.jcache.proto.Event;
+import dev.groupcache.jcache.proto.EventType;
+import dev.groupcache.jcache.proto.Loaded;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import dev.groupcache.jcache.proto.Read;
+import dev.groupcache.jcache.proto.Write;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The entries of one cache that this node owns: values as bytes, each with a version and an
+ * expiry time on this node's clock, and the read-through leases of keys being loaded.
+ *
+ * <p>Every operation on a key runs under that key's lock, and a change publishes its event while
+ * holding it, so events of one key leave in the order of the changes. The reply to a change waits
+ * for the event to be applied everywhere (bounded by the sink). Expiry is checked when an entry is
+ * touched, so that an {@code EXPIRED} event is published before the touching operation answers;
+ * entries nobody touches are reclaimed by Caffeine a little later, with their event then.
+ *
+ * <p>Memory is bounded by weight (key + value + per-entry overhead); an entry evicted for room
+ * simply disappears, as JCache has no eviction event.
+ */
+final class OwnerStore {
+  /** What an entry costs beyond its bytes: the store's record and the cache's node. */
+  static final int ENTRY_OVERHEAD_BYTES = 200;
+  /** Unread expired entries are reclaimed this long after they expire. */
+  private static final long RECLAIM_SLACK_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final int STRIPES = 1024;
+
+  /**
+   * Publishes a change; completes when every node has applied it, or the sink gave up waiting,
+   * with the first synchronous listener's failure, or null.
+   */
+  interface EventSink {
+    CompletableFuture<String> publish(Event event);
+  }
+
+  /** One entry. {@code expiresAt} is a {@link System#nanoTime()} reading, or Long.MAX_VALUE. */
+  private record Stored(ByteView value, long version, long expiresAt) {
+    boolean expired(long now) {
+      return expiresAt != Long.MAX_VALUE && now - expiresAt >= 0;
+    }
+  }
+
+  /** A key being loaded by one caller, with the readers waiting for it. */
+  private static final class Lease {
+    final long id;
+    final List<CompletableFuture<OwnerResponse>> waiters = new ArrayList<>();
+    ScheduledFuture<?> timeout;
+
+    Lease(long id) {
+      this.id = id;
+    }
+  }
+
+  private final Cache<ByteView, Stored> entries;
+  private final Map<ByteView, Lease> leases = new HashMap<>(); // guarded by the key's stripe
+  private final Object[] stripes = new Object[STRIPES];
+  private final AtomicLong versions = new AtomicLong();
+  private final AtomicLong leaseIds = new AtomicLong();
+  private final LongAdder evictions = new LongAdder();
+  private final EventSink events;
+  private final ScheduledExecutorService timer;
+  private final long leaseNanos;
+
+  OwnerStore(long maxBytes, long leaseMillis, EventSink events, ScheduledExecutorService timer) {
+    this.events = events;
+    this.timer = timer;
+    this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis);
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+    this.entries = Caffeine.newBuilder()
+        .maximumWeight(maxBytes)
+        .weigher((ByteView k, Stored s) -> k.length() + s.value().length() + ENTRY_OVERHEAD_BYTES)
+        .expireAfter(new Expiry<ByteView, Stored>() {
+          @Override
+          public long expireAfterCreate(ByteView key, Stored s, long now) {
+            return reclaimAfter(s, now);
+          }
+
+          @Override
+          public long expireAfterUpdate(ByteView key, Stored s, long now, long remaining) {
+            return reclaimAfter(s, now);
+          }
+
+          @Override
+          public long expireAfterRead(ByteView key, Stored s, long now, long remaining) {
+            return remaining;
+          }
+        })
+        .removalListener((ByteView key, Stored s, RemovalCause cause) -> {
+          if (cause == RemovalCause.SIZE) {
+            evictions.increment();
+          } else if (cause == RemovalCause.EXPIRED && key != null && s != null) {
+            synchronized (stripe(key)) {
+              events.publish(event(EventType.EXPIRED, key, s.value(), null, s.version()));
+            }
+          }
+        })
+        .build();
+  }
+
+  private static long reclaimAfter(Stored s, long now) {
+    if (s.expiresAt() == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    long remaining = s.expiresAt() - now;
+    return remaining > Long.MAX_VALUE - RECLAIM_SLACK_NANOS ? Long.MAX_VALUE : Math.max(0, remaining) + RECLAIM_SLACK_NANOS;
+  }
+
+  private Object stripe(ByteView key) {
+    int h = key.hashCode();
+    return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
+  }
+
+  /** Reads an entry; with a lease, a miss makes the caller load it or wait for another's load. */
+  CompletableFuture<OwnerResponse> read(ByteView key, Read read) {
+    CompletableFuture<String> published;
+    OwnerResponse answer;
+    synchronized (stripe(key)) {
+      long now = System.nanoTime();
+      Stored s = entries.getIfPresent(key);
+      published = expireIfDue(key, s, now);
+      if (published != null) {
+        s = null;
+      }
+      if (s != null) {
+        answer = present(s, now); // the value as read, even if this access expires it
+        long access = read.hasAccessTtlMillis() ? read.getAccessTtlMillis() : -1;
+        if (!read.getQuiet() && access >= 0) {
+          published = touch(key, s, access, now);
+        }
+      } else if (read.getLease()) {
+        Lease lease = leases.get(key);
+        if (lease != null) {
+          CompletableFuture<OwnerResponse> waiter = new CompletableFuture<>();
+          lease.waiters.add(waiter);
+          return waiter;
+        }
+        answer = OwnerResponse.newBuilder().setLease(grantLease(key)).build();
+      } else {
+        answer = OwnerResponse.getDefaultInstance();
+      }
+    }
+    return reply(published, answer);
+  }
+
+  /** Applies an access ttl; a ttl of 0 expires the entry, and then returns the event's publication. */
+  private CompletableFuture<String> touch(ByteView key, Stored s, long ttlMillis, long now) {
+    if (ttlMillis == 0) {
+      entries.invalidate(key);
+      return events.publish(event(EventType.EXPIRED, key, s.value(), null, s.version()));
+    }
+    entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis)));
+    return null;
+  }
+
+  /** Puts or removes an entry if the write's condition holds. */
+  CompletableFuture<OwnerResponse> write(ByteView key, Write write) {
+    CompletableFuture<String> published;
+    OwnerResponse.Builder answer = OwnerResponse.newBuilder();
+    synchronized (stripe(key)) {
+      long now = System.nanoTime();
+      Stored old = entries.getIfPresent(key);
+      CompletableFuture<String> expiry = expireIfDue(key, old, now);
+      if (expiry != null) {
+        old = null;
+      }
+      answer.setPresent(old != null);
+      if (old != null && write.getReturnOld()) {
+        answer.setValue(bytes(old.value()));
+      }
+      if (!holds(write, old)) {
+        answer.setVersion(old == null ? 0 : old.version());
+        long access = write.hasAccessTtlMillis() ? write.getAccessTtlMillis() : -1;
+        published = old != null && access >= 0 ? touch(key, old, access, now) : expiry;
+      } else if (write.getRemove()) {
+        answer.setApplied(old != null);
+        if (old != null) {
+          entries.invalidate(key);
+          published = events.publish(event(EventType.REMOVED, key, old.value(), null, old.version()));
+        } else {
+          published = expiry;
+        }
+      } else {
+        answer.setApplied(true);
+        ByteView value = ByteView.copyOf(write.getValue().toByteArray());
+        long ttl = old == null
+            ? (write.hasCreateTtlMillis() ? write.getCreateTtlMillis() : -1)
+            : (write.hasUpdateTtlMillis() ? write.getUpdateTtlMillis() : -1);
+        published = put(key, old, value, ttl, now, answer);
+        if (published == null) {
+          published = expiry;
+        }
+      }
+    }
+    return reply(published, answer.build());
+  }
+
+  /** The answer, once the change it made (if any) is applied everywhere, with any listener failure. */
+  private static CompletableFuture<OwnerResponse> reply(CompletableFuture<String> published, OwnerResponse answer) {
+    if (published == null) {
+      return CompletableFuture.completedFuture(answer);
+    }
+    return published.thenApply(failure -> failure == null ? answer : answer.toBuilder().setListenerFailure(failure).build());
+  }
+
+  /**
+   * Stores a value over {@code old} (null: a creation) with the given ttl; a ttl of 0 stores
+   * nothing (a creation) or expires the entry (an update). Returns the event's publication.
+   */
+  private CompletableFuture<String> put(ByteView key, Stored old, ByteView value, long ttlMillis, long now,
+      OwnerResponse.Builder answer) {
+    if (ttlMillis == 0) {
+      if (old == null) {
+        answer.setVersion(0);
+        return null; // expired on arrival: never stored, never seen
+      }
+      entries.invalidate(key);
+      answer.setVersion(0);
+      return events.publish(event(EventType.EXPIRED, key, old.value(), null, old.version()));
+    }
+    long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt()) : deadline(now, ttlMillis);
+    Stored stored = new Stored(value, versions.incrementAndGet(), expiresAt);
+    entries.put(key, stored);
+    answer.setVersion(stored.version()).setRemainingMillis(remaining(stored, now));
+    return old == null
+        ? events.publish(event(EventType.CREATED, key, null, value, stored.version()))
+        : events.publish(event(EventType.UPDATED, key, old.value(), value, stored.version()));
+  }
+
+  /** Ends a lease: stores what was loaded if the key is still absent, and answers its waiters. */
+  CompletableFuture<OwnerResponse> loaded(ByteView key, Loaded loaded) {
+    List<CompletableFuture<OwnerResponse>> waiters = List.of();
+    CompletableFuture<String> published = null;
+    OwnerResponse.Builder answer = OwnerResponse.newBuilder();
+    synchronized (stripe(key)) {
+      Lease lease = leases.get(key);
+      if (lease != null && lease.id == loaded.getLease()) {
+        leases.remove(key);
+        lease.timeout.cancel(false);
+        waiters = lease.waiters;
+      }
+      long now = System.nanoTime();
+      Stored current = entries.getIfPresent(key);
+      if (current != null && current.expired(now)) {
+        current = null;
+      }
+      if (!loaded.getFailure().isEmpty()) {
+        answer.setLoadFailure(loaded.getFailure());
+      } else if (current != null) {
+        answer.setPresent(true).setValue(bytes(current.value())).setVersion(current.version())
+            .setRemainingMillis(remaining(current, now)); // someone put while it loaded: theirs stands
+      } else if (loaded.getHasValue()) {
+        ByteView value = ByteView.copyOf(loaded.getValue().toByteArray());
+        published = put(key, null, value, loaded.hasCreateTtlMillis() ? loaded.getCreateTtlMillis() : -1, now, answer);
+        answer.setApplied(true).setPresent(answer.getVersion() != 0).setValue(loaded.getValue());
+      }
+    }
+    OwnerResponse reply = answer.build();
+    CompletableFuture<OwnerResponse> done = reply(published, reply);
+    for (CompletableFuture<OwnerResponse> w : waiters) {
+      done.thenAccept(w::complete);
+    }
+    return done;
+  }
+
+  private long grantLease(ByteView key) {
+    Lease lease = new Lease(leaseIds.incrementAndGet());
+    leases.put(key, lease);
+    lease.timeout = timer.schedule(() -> expireLease(key, lease), leaseNanos, TimeUnit.NANOSECONDS);
+    return lease.id;
+  }
+
+  /** The loader's node did not report in time: its waiters ask again, and one of them loads. */
+  private void expireLease(ByteView key, Lease lease) {
+    List<CompletableFuture<OwnerResponse>> waiters;
+    synchronized (stripe(key)) {
+      if (leases.get(key) != lease) {
+        return;
+      }
+      leases.remove(key);
+      waiters = lease.waiters;
+    }
+    OwnerResponse retry = OwnerResponse.newBuilder().setRetry(true).build();
+    waiters.forEach(w -> w.complete(retry));
+  }
+
+  private static boolean holds(Write write, Stored old) {
+    switch (write.getCondition()) {
+      case ABSENT:
+        return old == null;
+      case PRESENT:
+        return old != null;
+      case VERSION:
+        return old == null ? write.getExpectedVersion() == 0 : old.version() == write.getExpectedVersion();
+      default:
+        return true;
+    }
+  }
+
+  /** Removes an entry found expired, publishing its event; null if it is not due. */
+  private CompletableFuture<String> expireIfDue(ByteView key, Stored s, long now) {
+    if (s == null || !s.expired(now)) {
+      return null;
+    }
+    entries.asMap().remove(key, s);
+    return events.publish(event(EventType.EXPIRED, key, s.value(), null, s.version()));
+  }
+
+  /** Drops every entry, without events (clear). */
+  void clear() {
+    entries.invalidateAll();
+  }
+
+  /** Up to {@code limit} live entries with keys after {@code after} in byte order (null: from the start). */
+  EntriesPage page(ByteView after, int limit) {
+    long now = System.nanoTime();
+    List<Map.Entry<ByteView, Stored>> live = new ArrayList<>();
+    for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
+      if (!e.getValue().expired(now) && (after == null || compare(e.getKey(), after) > 0)) {
+        live.add(e);
+      }
+    }
+    live.sort((a, b) -> compare(a.getKey(), b.getKey()));
+    EntriesPage.Builder page = EntriesPage.newBuilder().setMore(live.size() > limit);
+    for (Map.Entry<ByteView, Stored> e : live.subList(0, Math.min(limit, live.size()))) {
+      page.addEntries(Entry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(e.getValue().value())));
+    }
+    return page.build();
+  }
+
+  private static int compare(ByteView a, ByteView b) {
+    return Arrays.compareUnsigned(a.toByteArray(), b.toByteArray());
+  }
+
+  long evictions() {
+    return evictions.sum();
+  }
+
+  long size() {
+    return entries.estimatedSize();
+  }
+
+  private static OwnerResponse present(Stored s, long now) {
+    return OwnerResponse.newBuilder().setPresent(true).setValue(bytes(s.value())).setVersion(s.version())
+        .setRemainingMillis(remaining(s, now)).build();
+  }
+
+  private static long remaining(Stored s, long now) {
+    return s.expiresAt() == Long.MAX_VALUE ? -1 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(s.expiresAt() - now));
+  }
+
+  private static long deadline(long now, long ttlMillis) {
+    long nanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis);
+    return nanos >= Long.MAX_VALUE / 4 ? Long.MAX_VALUE : now + nanos;
+  }
+
+  /** The view's bytes, without copying: views never change. */
+  static ByteString bytes(ByteView v) {
+    return UnsafeByteOperations.unsafeWrap(v.asReadOnlyBuffer());
+  }
+
+  private static Event event(EventType type, ByteView key, ByteView old, ByteView value, long version) {
+    Event.Builder e = Event.newBuilder().setType(type).setKey(bytes(key)).setVersion(version);
+    if (old != null) {
+      e.setHasOldValue(true).setOldValue(bytes(old));
+    }
+    if (value != null) {
+      e.setHasValue(true).setValue(bytes(value));
+    }
+    return e.build();
+  }
+}

@@ -1,0 +1,701 @@
+package dev.groupcache.jcache;
+
+import dev.groupcache.GroupConfig;
+import dev.groupcache.PeerAddress;
+import dev.groupcache.discovery.AddressFamily;
+import dev.groupcache.discovery.DiscoveryConfig;
+import dev.groupcache.discovery.DiscoveryMode;
+import java.io.ObjectInputFilter;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The provider's configuration: the node-wide keys, read and checked once by {@link #load}, and
+ * the per-cache keys, read by {@link #cache(String)} when a cache is created. The keys, their
+ * defaults and meanings are listed in {@link SettingsKey}.
+ *
+ * <p>Lookup order, the first source that defines a key deciding it:
+ *
+ * <ol>
+ *   <li>the sources given to {@link #load} (such as the javaagent's {@code key=value} arguments);
+ *   <li>if a MicroProfile Config implementation is present (its API is loadable and
+ *       {@code ConfigProvider.getConfig(loader)} answers), that configuration, with the
+ *       application's own sources and ordinals;
+ *   <li>otherwise MicroProfile's default sources, read here the same way: system properties
+ *       (ordinal 400); environment variables (300), trying the exact key, then non-alphanumerics
+ *       replaced by {@code _}, then that upper-cased ({@code GROUPCACHE_CACHES_MY_CACHE_MAX_BYTES});
+ *       every {@code META-INF/microprofile-config.properties} on the class path (100, or the
+ *       file's {@code config_ordinal}; among equals the first found wins).
+ * </ol>
+ *
+ * <p>An empty value counts as not set, and the default applies. Values are trimmed.
+ *
+ * <p>Bad values fail fast with an {@link IllegalArgumentException} whose message names the key,
+ * the value, where it came from and what is allowed, for example {@code groupcache.port = "80a"
+ * (from system property) is not a port: expected an integer 1-65535}. Durations are written
+ * {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, ISO-8601 ({@code PT5S}) or {@code 0}; sizes
+ * {@code 65536}, {@code 64KiB}, {@code 16MiB}, {@code 1GiB} (also {@code k}, {@code m}, {@code g},
+ * all binary). Unknown {@code groupcache.*} keys (likely misspelt) are logged as warnings.
+ *
+ * <p>This class works with and without MicroProfile Config on the class path: every reference to
+ * its API is in {@link SettingsMicroProfile}, touched only once the API is known to be loadable.
+ */
+final class Settings {
+  private static final System.Logger LOG = System.getLogger(Settings.class.getName());
+
+  /** The class whose presence means the MicroProfile Config API is on the class path. */
+  static final String MICROPROFILE_CONFIG_PROVIDER = "org.eclipse.microprofile.config.ConfigProvider";
+  /** The origin given to the map of {@link #load(ClassLoader, Map)}. */
+  static final String OVERRIDES = "overrides";
+
+  private static final String PORT_RANGE = "an integer 1-65535";
+  private static final String DURATION = "a duration such as 500ms, 5s, 2m, 1h, PT5S or 0";
+  private static final String POSITIVE_DURATION = "a positive duration such as 500ms, 5s, 2m, 1h or PT5S";
+  private static final String SIZE_EXAMPLES = "such as 65536, 64KiB, 16MiB or 1GiB";
+  private static final String ADDRESS = "host:port or [ipv6]:port";
+  private static final Pattern DURATION_UNITS = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+)\\s*(b|k|kib|m|mib|g|gib)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d*)?|\\.\\d+");
+  private static final double MAX_HOT_SHARE = GroupConfig.MAX_HOT_SHARE;
+  private static final int MAX_KEY_LIMIT = 16 << 20;
+  private static final int MAX_VALUE_LIMIT = 256 << 20;
+
+  private final SettingsSource source;
+  private final int port;
+  private final Optional<String> bindHost;
+  private final Optional<String> self;
+  private final DiscoveryMode discovery;
+  private final Optional<String> kubernetesService;
+  private final Optional<String> kubernetesNamespace;
+  private final Optional<String> kubernetesLabelSelector;
+  private final Optional<String> kubernetesPortName;
+  private final AddressFamily addressFamily;
+  private final Optional<String> dnsName;
+  private final Optional<String> dnsServer;
+  private final Duration dnsInterval;
+  private final List<String> staticPeers;
+  private final Duration discoverySyncTimeout;
+  private final Duration discoveryDebounce;
+  private final int maxKeyBytes;
+  private final int maxValueBytes;
+  private final int vnodes;
+  private final Duration peerTimeout;
+  private final Duration invalidationTimeout;
+  private final List<String> serializationAllowlist;
+  private final List<String> unknownKeys;
+
+  /**
+   * The settings of one cache, read from {@code groupcache.caches.<name>.*}.
+   *
+   * @param name the cache's name, as given to the cache manager
+   * @param maxBytes heap budget of the entries and hot copies together, 0 to cache nothing
+   * @param hotShare part of {@code maxBytes} for hot copies, 0 to 0.125
+   * @param nearTtl how long a copy of another node's entry may be served
+   * @param statistics whether JCache statistics are kept
+   * @param management whether the JCache management bean is registered
+   * @param readThroughTimeout how long a read-through load may run
+   */
+  record CacheSettings(String name, long maxBytes, double hotShare, Duration nearTtl,
+      boolean statistics, boolean management, Duration readThroughTimeout) {}
+
+  /** A key's value as found: {@code text} null if unset without default, {@code origin} null for the default. */
+  private record Value(String key, String text, String origin) {
+    String where() {
+      return origin == null ? " (the default)" : " (from " + origin + ")";
+    }
+
+    IllegalArgumentException invalid(String problem, String expected) {
+      return new IllegalArgumentException(key + " = \"" + text + "\"" + (origin == null ? "" : where())
+          + (problem.isEmpty() ? "" : " " + problem) + ": expected " + expected);
+    }
+  }
+
+  private Settings(SettingsSource source, Function<String, String> environment) {
+    this.source = source;
+    this.port = port(value(SettingsKey.PORT));
+    this.bindHost = text(value(SettingsKey.BIND_HOST));
+    this.self = self(value(SettingsKey.SELF), environment, port);
+    Value mode = value(SettingsKey.DISCOVERY);
+    this.discovery = choice(mode, DiscoveryMode.class);
+    this.kubernetesService = text(value(SettingsKey.KUBERNETES_SERVICE));
+    this.kubernetesNamespace = text(value(SettingsKey.KUBERNETES_NAMESPACE));
+    this.kubernetesLabelSelector = text(value(SettingsKey.KUBERNETES_LABEL_SELECTOR));
+    this.kubernetesPortName = text(value(SettingsKey.KUBERNETES_PORT_NAME));
+    this.addressFamily = choice(value(SettingsKey.KUBERNETES_ADDRESS_FAMILY), AddressFamily.class);
+    this.dnsName = text(value(SettingsKey.DNS_NAME));
+    this.dnsServer = dnsServer(value(SettingsKey.DNS_SERVER));
+    this.dnsInterval = duration(value(SettingsKey.DNS_INTERVAL), true);
+    this.staticPeers = peers(value(SettingsKey.STATIC_PEERS));
+    this.discoverySyncTimeout = duration(value(SettingsKey.DISCOVERY_SYNC_TIMEOUT), false);
+    this.discoveryDebounce = duration(value(SettingsKey.DISCOVERY_DEBOUNCE), false);
+    this.maxKeyBytes = (int) size(value(SettingsKey.MAX_KEY_BYTES), 1, MAX_KEY_LIMIT);
+    this.maxValueBytes = (int) size(value(SettingsKey.MAX_VALUE_BYTES), 1, MAX_VALUE_LIMIT);
+    this.vnodes = integer(value(SettingsKey.VNODES), 1, 65536, "a vnode count");
+    this.peerTimeout = duration(value(SettingsKey.PEER_TIMEOUT), true);
+    this.invalidationTimeout = duration(value(SettingsKey.INVALIDATION_TIMEOUT), false);
+    this.serializationAllowlist = allowlist(value(SettingsKey.SERIALIZATION_ALLOWLIST));
+    requireModeKeys(mode);
+    this.unknownKeys = unknownKeys(source);
+  }
+
+  /** Reads the settings, with {@code overrides} above every other source. */
+  static Settings load(ClassLoader loader, Map<String, String> overrides) {
+    return load(loader, overrides.isEmpty() ? List.of() : List.of(SettingsSource.of(OVERRIDES, overrides)),
+        System::getenv);
+  }
+
+  /**
+   * Reads the settings.
+   *
+   * @param loader the application's class loader: MicroProfile Config's configuration for it, or
+   *     its {@code microprofile-config.properties} files; null for this class's own
+   * @param stacked sources above all others, the first winning
+   * @param environment how environment variables are read ({@code System::getenv}; replaceable
+   *     for tests); also gives {@code POD_IP}
+   * @throws IllegalArgumentException naming the first key that is invalid, or missing for the
+   *     discovery mode
+   */
+  static Settings load(ClassLoader loader, List<SettingsSource> stacked,
+      Function<String, String> environment) {
+    Objects.requireNonNull(environment, "environment");
+    ClassLoader cl = loader != null ? loader : Settings.class.getClassLoader();
+    SettingsSource base = microProfile(cl);
+    if (base == null) {
+      base = SettingsSource.builtIn(cl, environment);
+    }
+    List<SettingsSource> all = new ArrayList<>(stacked);
+    all.add(base);
+    Settings settings = new Settings(SettingsSource.chain(all), environment);
+    LOG.log(Level.DEBUG, "groupcache settings read from {0}", settings.sources());
+    for (String unknown : settings.unknownKeys) {
+      LOG.log(Level.WARNING, "unknown setting {0} ignored; the keys are listed in the README", unknown);
+    }
+    return settings;
+  }
+
+  /**
+   * The application's MicroProfile Config, or null if there is none. The API must be loadable by
+   * this class's own loader, which is the one that links {@link SettingsMicroProfile}.
+   */
+  private static SettingsSource microProfile(ClassLoader loader) {
+    try {
+      Class.forName(MICROPROFILE_CONFIG_PROVIDER, false, Settings.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      LOG.log(Level.DEBUG, "no MicroProfile Config API; reading system properties, environment and "
+          + SettingsSource.PROPERTIES_RESOURCE);
+      return null;
+    }
+    return SettingsMicroProfile.open(loader);
+  }
+
+  /** Where values are read from, highest first, for logs. */
+  String sources() {
+    return source.description();
+  }
+
+  /** {@code groupcache.port}: the peer gRPC port. */
+  int port() {
+    return port;
+  }
+
+  /** {@code groupcache.bind-host}; empty for every interface. */
+  Optional<String> bindHost() {
+    return bindHost;
+  }
+
+  /**
+   * {@code groupcache.self}, else {@code POD_IP} with {@link #port()}; empty if neither is known.
+   * Checked to be {@code host:port} or {@code [ipv6]:port}.
+   */
+  Optional<String> self() {
+    return self;
+  }
+
+  /** {@code groupcache.discovery}. */
+  DiscoveryMode discovery() {
+    return discovery;
+  }
+
+  /** {@code groupcache.kubernetes.service}; present in mode {@code endpointslices}. */
+  Optional<String> kubernetesService() {
+    return kubernetesService;
+  }
+
+  /** {@code groupcache.kubernetes.namespace}; empty for the pod's own. */
+  Optional<String> kubernetesNamespace() {
+    return kubernetesNamespace;
+  }
+
+  /** {@code groupcache.kubernetes.label-selector}; present in mode {@code pods}. */
+  Optional<String> kubernetesLabelSelector() {
+    return kubernetesLabelSelector;
+  }
+
+  /** {@code groupcache.kubernetes.port-name}. */
+  Optional<String> kubernetesPortName() {
+    return kubernetesPortName;
+  }
+
+  /** {@code groupcache.kubernetes.address-family}. */
+  AddressFamily addressFamily() {
+    return addressFamily;
+  }
+
+  /** {@code groupcache.dns.name}; present in mode {@code dns}. */
+  Optional<String> dnsName() {
+    return dnsName;
+  }
+
+  /** {@code groupcache.dns.server}, {@code host}, {@code host:port} or {@code [ipv6]:port}. */
+  Optional<String> dnsServer() {
+    return dnsServer;
+  }
+
+  /** {@code groupcache.dns.interval}; positive. */
+  Duration dnsInterval() {
+    return dnsInterval;
+  }
+
+  /** {@code groupcache.static.peers}, each a checked {@code host:port}; non-empty in mode {@code static}. */
+  List<String> staticPeers() {
+    return staticPeers;
+  }
+
+  /** {@code groupcache.discovery.sync-timeout}. */
+  Duration discoverySyncTimeout() {
+    return discoverySyncTimeout;
+  }
+
+  /** {@code groupcache.discovery.debounce}. */
+  Duration discoveryDebounce() {
+    return discoveryDebounce;
+  }
+
+  /** {@code groupcache.max-key-bytes}, 1 to 16 MiB. */
+  int maxKeyBytes() {
+    return maxKeyBytes;
+  }
+
+  /** {@code groupcache.max-value-bytes}, 1 to 256 MiB. */
+  int maxValueBytes() {
+    return maxValueBytes;
+  }
+
+  /** {@code groupcache.vnodes}, 1 to 65536. */
+  int vnodes() {
+    return vnodes;
+  }
+
+  /** {@code groupcache.peer-timeout}; positive. */
+  Duration peerTimeout() {
+    return peerTimeout;
+  }
+
+  /** {@code groupcache.invalidation-timeout}. */
+  Duration invalidationTimeout() {
+    return invalidationTimeout;
+  }
+
+  /** {@code groupcache.serialization.allowlist}: the patterns, empty when Java serialization is off. */
+  List<String> serializationAllowlist() {
+    return serializationAllowlist;
+  }
+
+  /**
+   * A filter that accepts the allowlisted classes and rejects every other class; empty when the
+   * allowlist is (Java serialization off).
+   */
+  Optional<ObjectInputFilter> serializationFilter() {
+    if (serializationAllowlist.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(ObjectInputFilter.Config.createFilter(
+        String.join(";", serializationAllowlist) + ";!*"));
+  }
+
+  /** The {@code groupcache.*} keys the sources define that are not known keys, probably misspelt. */
+  List<String> unknownKeys() {
+    return unknownKeys;
+  }
+
+  /**
+   * A discovery builder filled from these settings, for the caller to add Kubernetes access to and
+   * build. The peers' port is {@link #port()}, except that a Kubernetes port name, when given,
+   * decides it instead.
+   */
+  DiscoveryConfig.Builder discoveryConfig() {
+    boolean byName = kubernetesPortName.isPresent()
+        && (discovery == DiscoveryMode.ENDPOINTSLICES || discovery == DiscoveryMode.PODS);
+    DiscoveryConfig.Builder b = DiscoveryConfig.builder()
+        .mode(discovery)
+        .port(byName ? 0 : port)
+        .addressFamily(addressFamily)
+        .dnsInterval(dnsInterval)
+        .staticPeers(staticPeers)
+        .debounce(discoveryDebounce);
+    kubernetesService.ifPresent(b::service);
+    kubernetesNamespace.ifPresent(b::namespace);
+    kubernetesLabelSelector.ifPresent(b::labelSelector);
+    kubernetesPortName.ifPresent(b::portName);
+    dnsName.ifPresent(b::dnsName);
+    dnsServer.ifPresent(b::dnsServer);
+    return b;
+  }
+
+  /**
+   * The settings of the cache {@code name}, read now from {@code groupcache.caches.<name>.*}; the
+   * name is used as is, dots and dashes included ({@code groupcache.caches.orders.v2.max-bytes}).
+   *
+   * @throws IllegalArgumentException naming the key of an invalid value
+   */
+  CacheSettings cache(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("a cache name must not be empty");
+    }
+    return new CacheSettings(name,
+        size(value(SettingsKey.CACHE_MAX_BYTES, name), 0, Long.MAX_VALUE),
+        share(value(SettingsKey.CACHE_HOT_SHARE, name)),
+        duration(value(SettingsKey.CACHE_NEAR_TTL, name), false),
+        bool(value(SettingsKey.CACHE_STATISTICS, name)),
+        bool(value(SettingsKey.CACHE_MANAGEMENT, name)),
+        duration(value(SettingsKey.CACHE_READ_THROUGH_TIMEOUT, name), true));
+  }
+
+  // ---- reading ----
+
+  private Value value(SettingsKey key) {
+    return value(key.key(), key.defaultValue());
+  }
+
+  private Value value(SettingsKey key, String cache) {
+    return value(key.of(cache), key.defaultValue());
+  }
+
+  private Value value(String key, String defaultValue) {
+    SettingsSource.Found found;
+    try {
+      found = source.get(key);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(key + " cannot be read: " + e.getMessage(), e);
+    }
+    if (found == null || found.value().isBlank()) {
+      return new Value(key, defaultValue, null);
+    }
+    return new Value(key, found.value().trim(), found.origin());
+  }
+
+  private void requireModeKeys(Value mode) {
+    switch (discovery) {
+      case ENDPOINTSLICES -> require(mode, kubernetesService, SettingsKey.KUBERNETES_SERVICE);
+      case PODS -> require(mode, kubernetesLabelSelector, SettingsKey.KUBERNETES_LABEL_SELECTOR);
+      case DNS -> require(mode, dnsName, SettingsKey.DNS_NAME);
+      case STATIC -> require(mode, staticPeers.isEmpty() ? Optional.empty() : Optional.of(""),
+          SettingsKey.STATIC_PEERS);
+      default -> throw new AssertionError(discovery);
+    }
+  }
+
+  private static void require(Value mode, Optional<?> present, SettingsKey needed) {
+    if (present.isEmpty()) {
+      throw new IllegalArgumentException(mode.key() + " = \"" + mode.text() + "\"" + mode.where()
+          + " needs " + needed.key() + ", which is not set");
+    }
+  }
+
+  private static List<String> unknownKeys(SettingsSource source) {
+    List<String> unknown = new ArrayList<>();
+    try {
+      for (String name : source.names()) {
+        if (name.startsWith("groupcache.") && !SettingsKey.known(name)) {
+          unknown.add(name);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "cannot list configuration keys: {0}", e.toString());
+    }
+    unknown.sort(null);
+    return List.copyOf(unknown);
+  }
+
+  // ---- parsing: each names the key, value and origin when it fails ----
+
+  private static Optional<String> text(Value v) {
+    return Optional.ofNullable(v.text());
+  }
+
+  private static int port(Value v) {
+    Integer p = parseInt(v.text());
+    if (p == null || p < 1 || p > 65535) {
+      throw v.invalid("is not a port", PORT_RANGE);
+    }
+    return p;
+  }
+
+  private static int integer(Value v, int min, int max, String what) {
+    Integer i = parseInt(v.text());
+    if (i == null) {
+      throw v.invalid("is not " + what, "an integer " + min + "-" + max);
+    }
+    if (i < min || i > max) {
+      throw v.invalid("is out of range", "an integer " + min + "-" + max);
+    }
+    return i;
+  }
+
+  private static Integer parseInt(String s) {
+    if (!s.matches("-?\\d{1,10}")) {
+      return null;
+    }
+    long l = Long.parseLong(s);
+    return l < Integer.MIN_VALUE || l > Integer.MAX_VALUE ? null : (int) l;
+  }
+
+  private static <E extends Enum<E>> E choice(Value v, Class<E> type) {
+    StringJoiner allowed = new StringJoiner(", ", "one of ", "");
+    for (E e : type.getEnumConstants()) {
+      allowed.add(e.name().toLowerCase(Locale.ROOT));
+      if (e.name().equalsIgnoreCase(v.text())) {
+        return e;
+      }
+    }
+    throw v.invalid("", allowed.toString());
+  }
+
+  private static boolean bool(Value v) {
+    switch (v.text().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "y", "on", "1":
+        return true;
+      case "false", "no", "n", "off", "0":
+        return false;
+      default:
+        throw v.invalid("is not a boolean", "true or false");
+    }
+  }
+
+  private static double share(Value v) {
+    String expected = "a number from 0 to " + MAX_HOT_SHARE;
+    if (!DECIMAL.matcher(v.text()).matches()) {
+      throw v.invalid(v.text().startsWith("-") ? "is out of range" : "is not a number", expected);
+    }
+    double d = Double.parseDouble(v.text());
+    if (d > MAX_HOT_SHARE) {
+      throw v.invalid("is out of range", expected);
+    }
+    return d;
+  }
+
+  private static Duration duration(Value v, boolean positive) {
+    String expected = positive ? POSITIVE_DURATION : DURATION;
+    Duration d = parseDuration(v.text());
+    if (d == null) {
+      throw v.invalid(v.text().startsWith("-") ? "is negative" : "is not a duration", expected);
+    }
+    if (d.isNegative()) {
+      throw v.invalid("is negative", expected);
+    }
+    if (positive && d.isZero()) {
+      throw v.invalid("is not positive", expected);
+    }
+    return d;
+  }
+
+  private static long size(Value v, long min, long max) {
+    String expected = max == Long.MAX_VALUE
+        ? "a size of at least " + min + ", " + SIZE_EXAMPLES
+        : "a size from " + min + " to " + formatSize(max) + ", " + SIZE_EXAMPLES;
+    long s = parseSize(v.text());
+    if (s < 0) {
+      throw v.invalid(v.text().startsWith("-") ? "is negative" : "is not a size", expected);
+    }
+    if (s < min || s > max) {
+      throw v.invalid("is out of range", expected);
+    }
+    return s;
+  }
+
+  private static Optional<String> dnsServer(Value v) {
+    if (v.text() == null) {
+      return Optional.empty();
+    }
+    String s = v.text();
+    boolean portless = s.indexOf(':') < 0 || (s.startsWith("[") && s.endsWith("]"));
+    try {
+      PeerAddress.parse(portless ? s + ":53" : s);
+    } catch (IllegalArgumentException e) {
+      throw v.invalid("is not a DNS server" + reason(e), "host, host:port or [ipv6]:port");
+    }
+    return Optional.of(s);
+  }
+
+  private static Optional<String> self(Value v, Function<String, String> environment, int port) {
+    if (v.text() != null) {
+      try {
+        PeerAddress.parse(v.text());
+      } catch (IllegalArgumentException e) {
+        throw v.invalid("is not an address" + reason(e), ADDRESS);
+      }
+      return Optional.of(v.text());
+    }
+    String podIp = environment.apply("POD_IP");
+    if (podIp == null || podIp.isBlank()) {
+      return Optional.empty();
+    }
+    Value ip = new Value("POD_IP", podIp.trim(), "environment variable POD_IP");
+    String host = ip.text().toLowerCase(Locale.ROOT);
+    if (host.startsWith("[") || host.indexOf('/') >= 0 || host.indexOf(',') >= 0) {
+      throw ip.invalid("is not an IP address", "one address, as the downward API's status.podIP gives");
+    }
+    String address = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    try {
+      PeerAddress.parse(address);
+    } catch (IllegalArgumentException e) {
+      throw ip.invalid("is not an IP address" + reason(e),
+          "one address, as the downward API's status.podIP gives");
+    }
+    return Optional.of(address);
+  }
+
+  private static List<String> peers(Value v) {
+    List<String> peers = list(v);
+    for (String peer : peers) {
+      try {
+        PeerAddress.parse(peer);
+      } catch (IllegalArgumentException e) {
+        throw v.invalid("has \"" + peer + "\", which is not an address" + reason(e),
+            "comma-separated " + ADDRESS);
+      }
+    }
+    return peers;
+  }
+
+  private static List<String> allowlist(Value v) {
+    List<String> patterns = list(v);
+    for (String p : patterns) {
+      boolean ok = p.indexOf('=') < 0 && p.indexOf(';') < 0 && !p.equals("!");
+      if (ok) {
+        try {
+          ObjectInputFilter.Config.createFilter(p);
+        } catch (IllegalArgumentException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        throw v.invalid("has \"" + p + "\", which is not a class-name pattern",
+            "comma-separated java.io.ObjectInputFilter class patterns such as com.example.model.*,java.util.*");
+      }
+    }
+    return patterns;
+  }
+
+  private static List<String> list(Value v) {
+    if (v.text() == null) {
+      return List.of();
+    }
+    List<String> items = new ArrayList<>();
+    for (String item : v.text().split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    return List.copyOf(items);
+  }
+
+  /**
+   * The reason in a {@link PeerAddress} message as {@code " (why)"}, without the repeated address;
+   * empty when it only says what was expected, which the caller's message says anyway.
+   */
+  private static String reason(IllegalArgumentException e) {
+    String m = String.valueOf(e.getMessage());
+    int at = m.indexOf("': ");
+    String why = at < 0 ? m : m.substring(at + 3);
+    return why.startsWith("expected") ? "" : " (" + why + ")";
+  }
+
+  /**
+   * Parses {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, ISO-8601 such as {@code PT5S}, or
+   * {@code 0}; null if {@code text} is none of these. ISO-8601 may yield a negative duration.
+   */
+  static Duration parseDuration(String text) {
+    String t = text.trim();
+    if (t.equals("0")) {
+      return Duration.ZERO;
+    }
+    Matcher m = DURATION_UNITS.matcher(t);
+    if (m.matches()) {
+      try {
+        long n = Long.parseLong(m.group(1));
+        switch (m.group(2)) {
+          case "ms":
+            return Duration.ofMillis(n);
+          case "s":
+            return Duration.ofSeconds(n);
+          case "m":
+            return Duration.ofMinutes(n);
+          default:
+            return Duration.ofHours(n);
+        }
+      } catch (ArithmeticException | NumberFormatException e) {
+        return null;
+      }
+    }
+    if (t.matches("[-+]?[Pp].*")) {
+      try {
+        return Duration.parse(t);
+      } catch (DateTimeParseException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Parses a byte count, {@code 65536}, or with a binary unit: {@code 64KiB}, {@code 16MiB},
+   * {@code 1GiB}, or {@code k}, {@code m}, {@code g} for the same (any case); -1 if {@code text}
+   * is none of these, negative, or does not fit a {@code long}.
+   */
+  static long parseSize(String text) {
+    Matcher m = SIZE.matcher(text.trim());
+    if (!m.matches()) {
+      return -1;
+    }
+    String unit = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
+    int shift = switch (unit) {
+      case "k", "kib" -> 10;
+      case "m", "mib" -> 20;
+      case "g", "gib" -> 30;
+      default -> 0;
+    };
+    try {
+      return Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+    } catch (ArithmeticException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** {@code bytes} in the largest binary unit that divides it exactly, such as {@code 16MiB}. */
+  static String formatSize(long bytes) {
+    if (bytes != 0 && bytes % (1L << 30) == 0) {
+      return bytes / (1L << 30) + "GiB";
+    }
+    if (bytes != 0 && bytes % (1L << 20) == 0) {
+      return bytes / (1L << 20) + "MiB";
+    }
+    if (bytes != 0 && bytes % (1L << 10) == 0) {
+      return bytes / (1L << 10) + "KiB";
+    }
+    return Long.toString(bytes);
+  }
+}
