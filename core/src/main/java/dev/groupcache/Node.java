@@ -147,7 +147,8 @@ public final class Node implements AutoCloseable {
    * rather than forwards; the call then waits for the rings to agree and asks again, until
    * {@code timeout}. The future fails with a {@link GroupCacheException} naming the cause if the
    * owner fails, refuses the service, cannot be reached, or no owner answers in time; a transport
-   * failure is not retried, since the request may have been applied.
+   * failure is not retried, since the request may have been applied, and while the owner backs off
+   * after failures calls fail at once.
    */
   public CompletableFuture<ByteView> callOwner(String service, ByteView key, ByteView request, Duration timeout) {
     checkKey(key);
@@ -292,9 +293,15 @@ public final class Node implements AutoCloseable {
         return;
       }
       PeerClient peer = peerClient(owner);
-      if (peer == null || !peer.available()) {
-        lastRefusal = owner + (peer == null ? " left the ring" : " is backing off after failures");
-        retryLater();
+      if (peer == null) {
+        lastRefusal = owner + " left the ring";
+        retryLater(); // membership is changing: the new ring names another owner
+        return;
+      }
+      if (!peer.available()) {
+        // Known unreachable: fail now rather than make every caller wait out the deadline.
+        result.completeExceptionally(new GroupCacheException("the owner " + owner
+            + " is unavailable (backing off after failures)"));
         return;
       }
       current = peer;

@@ -1,0 +1,164 @@
+package dev.groupcache.jcache;
+
+import dev.groupcache.testing.ChildJvm;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryRemovedListener;
+import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.integration.CacheLoader;
+
+/**
+ * A JVM of the cluster for the distributed tests, using only the JCache API, driven through
+ * {@link ChildJvm}'s line protocol. Cache {@code c} maps strings to strings, reads through a loader
+ * that takes 200 ms and answers {@code "loaded:" + key}, and has a synchronous listener counting
+ * what it hears.
+ */
+public final class CacheNodeMain {
+  static final AtomicInteger LOADS = new AtomicInteger();
+  static final AtomicInteger CREATED = new AtomicInteger();
+  static final AtomicInteger UPDATED = new AtomicInteger();
+  static final AtomicInteger REMOVED = new AtomicInteger();
+
+  /** Counts its calls; slow enough that concurrent gets overlap. */
+  public static final class SlowLoader implements CacheLoader<String, String>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String load(String key) {
+      LOADS.incrementAndGet();
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "loaded:" + key;
+    }
+
+    @Override
+    public java.util.Map<String, String> loadAll(Iterable<? extends String> keys) {
+      java.util.Map<String, String> all = new java.util.HashMap<>();
+      keys.forEach(k -> all.put(k, load(k)));
+      return all;
+    }
+  }
+
+  /** Counts the events it hears. */
+  public static final class Counter implements CacheEntryCreatedListener<String, String>,
+      CacheEntryUpdatedListener<String, String>, CacheEntryRemovedListener<String, String>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(e -> CREATED.incrementAndGet());
+    }
+
+    @Override
+    public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(e -> UPDATED.incrementAndGet());
+    }
+
+    @Override
+    public void onRemoved(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(e -> REMOVED.incrementAndGet());
+    }
+  }
+
+  private CacheNodeMain() {}
+
+  public static void main(String[] args) throws Exception {
+    CacheManager manager = Caching.getCachingProvider().getCacheManager();
+    Cache<String, String> cache = manager.createCache("c", new MutableConfiguration<String, String>()
+        .setTypes(String.class, String.class)
+        .setReadThrough(true)
+        .setCacheLoaderFactory(FactoryBuilder.factoryOf(SlowLoader.class))
+        .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(Counter.class), null, false, true)));
+    answer("ready");
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] w = line.split(" ");
+      try {
+        answer(switch (w[0]) {
+          case "put" -> {
+            cache.put(w[1], w[2]);
+            yield "ok";
+          }
+          case "get" -> "value " + cache.get(w[1]);
+          case "remove" -> "removed " + cache.remove(w[1]);
+          case "clear" -> {
+            cache.clear();
+            yield "ok";
+          }
+          case "herd" -> herd(cache, w[1], Integer.parseInt(w[2]));
+          case "puts" -> puts(cache, w[1], Integer.parseInt(w[2]));
+          case "loads" -> String.valueOf(LOADS.get());
+          case "events" -> CREATED.get() + " " + UPDATED.get() + " " + REMOVED.get();
+          case "owner-requests" -> String.valueOf(
+              manager.unwrap(GroupcacheCacheManager.class).nodeStatistics().ownerRequests());
+          default -> "unknown " + w[0];
+        });
+      } catch (RuntimeException e) {
+        answer("error " + e.getClass().getSimpleName() + " " + String.valueOf(e.getMessage()).replace('\n', ' '));
+      }
+    }
+    manager.close();
+  }
+
+  /** {@code n} threads get {@code key} at once; answers what they got. */
+  private static String herd(Cache<String, String> cache, String key, int n) throws InterruptedException {
+    CountDownLatch go = new CountDownLatch(1);
+    List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Thread t = new Thread(() -> {
+        try {
+          go.await();
+          got.add(cache.get(key));
+        } catch (InterruptedException | RuntimeException e) {
+          got.add("error:" + e);
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    go.countDown();
+    for (Thread t : threads) {
+      t.join(30_000);
+    }
+    long right = got.stream().filter(("loaded:" + key)::equals).count();
+    return right + " of " + n;
+  }
+
+  /** Puts k0..k(n-1) with prefix values; answers each outcome: o (ok) or x (exception). */
+  private static String puts(Cache<String, String> cache, String prefix, int n) {
+    StringBuilder outcomes = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      try {
+        cache.put("k" + i, prefix + i);
+        outcomes.append('o');
+      } catch (javax.cache.CacheException e) {
+        outcomes.append('x');
+      }
+    }
+    return outcomes.toString();
+  }
+
+  private static void answer(String s) {
+    System.out.println(ChildJvm.ANSWER + s);
+    System.out.flush();
+  }
+}

@@ -1,0 +1,174 @@
+package dev.groupcache.jcache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.groupcache.Node;
+import dev.groupcache.testing.ChildJvm;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The JCache semantics across three JVMs on loopback, beyond what the TCK checks. */
+class DistributedCacheTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private final List<ChildJvm> nodes = new ArrayList<>();
+  private final List<String> addresses = new ArrayList<>();
+  private Node ring; // this JVM's copy of the ring, to tell owners
+  private Codecs codecs;
+
+  @BeforeEach
+  void start() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      addresses.add("127.0.0.1:" + freePort());
+    }
+    for (String address : addresses) {
+      nodes.add(ChildJvm.start("cache-node-" + nodes.size(), null, List.of("-Xmx256m",
+          "-Dgroupcache.discovery=static",
+          "-Dgroupcache.static.peers=" + String.join(",", addresses),
+          "-Dgroupcache.self=" + address,
+          "-Dgroupcache.port=" + address.substring(address.indexOf(':') + 1),
+          "-Dgroupcache.bind-host=127.0.0.1",
+          "-Dgroupcache.peer-timeout=3s",
+          "-Dgroupcache.caches.c.near-ttl=60s"),
+          CacheNodeMain.class.getName(), List.of(), Path.of("target", "cache-node-logs")));
+    }
+    for (ChildJvm node : nodes) {
+      assertEquals("ready", node.await("ready", WAIT));
+    }
+    ring = Node.builder().self("127.0.0.1:1").serve(false).build();
+    ring.setPeers(addresses);
+    codecs = Codecs.create(getClass().getClassLoader(), "", 1 << 20);
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(ChildJvm::close);
+    if (ring != null) {
+      ring.close();
+    }
+  }
+
+  private String call(int node, String command) {
+    return nodes.get(node).call(command, WAIT);
+  }
+
+  private int owner(String key) {
+    return addresses.indexOf(ring.ownerOf(codecs.encode(key)).toString());
+  }
+
+  /** A key owned by node {@code owner}. */
+  private String keyOwnedBy(int owner, String prefix) {
+    for (int i = 0; ; i++) {
+      if (owner(prefix + i) == owner) {
+        return prefix + i;
+      }
+    }
+  }
+
+  private long ownerRequests(int node) {
+    return Long.parseLong(call(node, "owner-requests"));
+  }
+
+  @Test
+  void aPutOnOneNodeIsSeenOnTheOthers() {
+    for (int i = 0; i < 20; i++) {
+      assertEquals("ok", call(0, "put k" + i + " v" + i));
+    }
+    for (int node = 1; node < 3; node++) {
+      for (int i = 0; i < 20; i++) {
+        assertEquals("value v" + i, call(node, "get k" + i));
+      }
+    }
+  }
+
+  @Test
+  void aCopyOnCIsGoneBeforeAPutOnAReturns() {
+    String key = keyOwnedBy(1, "hot");
+    assertEquals("ok", call(0, "put " + key + " first"));
+    assertEquals("value first", call(2, "get " + key)); // C asks B, keeps a copy
+    long asked = ownerRequests(1);
+    assertEquals("value first", call(2, "get " + key));
+    assertEquals(asked, ownerRequests(1), "C answered from its copy");
+    assertEquals("ok", call(0, "put " + key + " second")); // acknowledged only once C dropped its copy
+    assertEquals("value second", call(2, "get " + key));
+    assertTrue(ownerRequests(1) > asked + 1, "C asked B again");
+  }
+
+  @Test
+  void listenersOnEveryNodeHearChangesMadeAnywhere() {
+    String key = keyOwnedBy(1, "ev");
+    call(0, "put " + key + " a");
+    call(0, "put " + key + " b");
+    call(0, "remove " + key);
+    for (int node = 0; node < 3; node++) {
+      assertEquals("1 1 1", call(node, "events"), "created, updated, removed heard on node " + node);
+    }
+  }
+
+  @Test
+  void clearEmptiesEveryNode() {
+    for (int i = 0; i < 30; i++) {
+      call(0, "put c" + i + " v");
+    }
+    assertEquals("ok", call(2, "clear"));
+    for (int node = 0; node < 3; node++) {
+      for (int i = 0; i < 30; i += 7) {
+        assertEquals("value loaded:c" + i, call(node, "get c" + i), "read through again after the clear");
+      }
+    }
+  }
+
+  @Test
+  void aReadThroughHerdOnThreeNodesLoadsOnce() {
+    for (ChildJvm node : nodes) {
+      node.send("herd herd-key 30");
+    }
+    for (ChildJvm node : nodes) {
+      assertEquals("30 of 30", node.await("herd", WAIT));
+    }
+    long loads = 0;
+    for (int node = 0; node < 3; node++) {
+      loads += Long.parseLong(call(node, "loads"));
+    }
+    assertEquals(1, loads, "loader calls in the whole cluster");
+  }
+
+  @Test
+  void aWriteToAnOwnerKilledMidWayEitherSucceedsOrThrows() throws Exception {
+    nodes.get(0).send("puts before 400");
+    Thread.sleep(300);
+    nodes.get(1).kill();
+    String outcomes = nodes.get(0).await("puts", WAIT);
+    assertEquals(400, outcomes.length());
+    int failed = 0;
+    for (int i = 0; i < outcomes.length(); i++) {
+      String key = "k" + i;
+      String value = call(0, "get " + key);
+      if (owner(key) == 1) {
+        // The owner is gone: nothing can be read from it, whatever the put said.
+        assertTrue(value.startsWith("error"), key + ": " + value);
+        failed += outcomes.charAt(i) == 'x' ? 1 : 0;
+      } else if (outcomes.charAt(i) == 'o') {
+        assertEquals("value before" + i, value, key + " was acknowledged, so it must be there");
+      } else {
+        assertTrue(false, key + " failed though its owner lives: " + outcomes);
+      }
+    }
+    assertTrue(failed > 0, "the kill came too late to test anything: " + outcomes);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
