@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -337,27 +339,8 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       keys.put(k, e.getKey());
     }
     long start = System.nanoTime();
-    WriteThrough through = writeAll(map);
-    String listenerFailure = null;
-    for (Map.Entry<ByteView, ByteView> e : encoded.entrySet()) {
-      if (!through.done(keys.get(e.getKey()))) {
-        continue; // the writer failed for it: the cache keeps what it had
-      }
-      OwnerResponse r = putValue(e.getKey(), e.getValue(), false, keys.get(e.getKey()));
-      if (statisticsEnabled && r.getVersion() != 0) {
-        statistics.put();
-      }
-      if (listenerFailure == null && !r.getListenerFailure().isEmpty()) {
-        listenerFailure = r.getListenerFailure();
-      }
-    }
-    if (statisticsEnabled) {
-      statistics.putTime(start);
-    }
-    through.rethrow();
-    if (listenerFailure != null) {
-      throw new CacheEntryListenerException(listenerFailure);
-    }
+    applyEach(encoded.keySet(), keys::get, writeAll(map), k -> putValue(k, encoded.get(k), false, keys.get(k)),
+        r -> r.getVersion() != 0, statistics::put, () -> statistics.putTime(start));
   }
 
   @Override
@@ -581,22 +564,32 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   /** Deletes through the writer, then removes what the writer deleted. */
   private void removeEach(Map<ByteView, K> keys) {
     long start = System.nanoTime();
-    WriteThrough through = deleteAll(keys.values());
+    Write remove = Write.newBuilder().setCondition(Condition.ANY).setRemove(true).build();
+    applyEach(keys.keySet(), keys::get, deleteAll(keys.values()), k -> owners.write(k, remove),
+        OwnerResponse::getApplied, statistics::removal, () -> statistics.removeTime(start));
+  }
+
+  /**
+   * The owner's half of a batch: one write per key the writer handled, counted when it took
+   * effect; then the writer's failure, if any, or the first listener's.
+   */
+  private void applyEach(Collection<ByteView> keys, Function<ByteView, K> keyOf, WriteThrough through,
+      Function<ByteView, OwnerResponse> write, Predicate<OwnerResponse> tookEffect, Runnable count, Runnable time) {
     String listenerFailure = null;
-    for (Map.Entry<ByteView, K> e : keys.entrySet()) {
-      if (!through.done(e.getValue())) {
-        continue;
+    for (ByteView k : keys) {
+      if (!through.done(keyOf.apply(k))) {
+        continue; // the writer failed for it: the cache keeps what it had
       }
-      OwnerResponse r = owners.write(e.getKey(), Write.newBuilder().setCondition(Condition.ANY).setRemove(true).build());
-      if (statisticsEnabled && r.getApplied()) {
-        statistics.removal();
+      OwnerResponse r = write.apply(k);
+      if (statisticsEnabled && tookEffect.test(r)) {
+        count.run();
       }
       if (listenerFailure == null && !r.getListenerFailure().isEmpty()) {
         listenerFailure = r.getListenerFailure();
       }
     }
     if (statisticsEnabled) {
-      statistics.removeTime(start);
+      time.run();
     }
     through.rethrow();
     if (listenerFailure != null) {
