@@ -45,6 +45,15 @@ public final class Bench {
         status = 1;
       }
     }
+    if (options.workloads().contains("agent") && options.systems().contains(SystemUnderTest.OURS)) {
+      try {
+        AgentStartup.run(options, results);
+      } catch (RuntimeException e) {
+        Progress.note("agent failed: " + e);
+        e.printStackTrace();
+        status = 1;
+      }
+    }
     for (SystemUnderTest system : options.systems()) {
       List<Workload> chosen = WORKLOADS.stream()
           .filter(w -> options.workloads().contains(w.id()) && w.supports(system))

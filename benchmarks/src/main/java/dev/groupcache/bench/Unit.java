@@ -7,6 +7,7 @@ enum Unit {
   MILLIS("ms", 1),
   OPS_PER_SECOND("ops/s", 1),
   CALLS("calls", 0),
+  MEGABYTES("MB", 1),
   FRACTION("ratio", 3),
   TIMES("x", 3);
 

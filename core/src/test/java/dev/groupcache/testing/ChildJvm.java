@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,12 @@ public final class ChildJvm implements AutoCloseable {
    */
   public static ChildJvm start(String name, String classPath, List<String> jvmOptions,
       String mainClass, List<String> args, Path logDir) {
+    return start(name, classPath, jvmOptions, mainClass, args, logDir, Map.of());
+  }
+
+  /** As {@link #start(String, String, List, String, List, Path)}, with extra environment variables. */
+  public static ChildJvm start(String name, String classPath, List<String> jvmOptions,
+      String mainClass, List<String> args, Path logDir, Map<String, String> environment) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
@@ -73,9 +80,10 @@ public final class ChildJvm implements AutoCloseable {
     command.addAll(args);
     try {
       Files.createDirectories(logDir);
-      Process p = new ProcessBuilder(command)
-          .redirectError(logDir.resolve(name + ".stderr.log").toFile())
-          .start();
+      ProcessBuilder builder = new ProcessBuilder(command)
+          .redirectError(logDir.resolve(name + ".stderr.log").toFile());
+      builder.environment().putAll(environment);
+      Process p = builder.start();
       return new ChildJvm(name, p);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + command, e);
@@ -122,6 +130,18 @@ public final class ChildJvm implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** Waits for the child to exit by itself; its exit code, or empty if it is still running. */
+  public java.util.OptionalInt awaitExit(Duration timeout) {
+    try {
+      if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return java.util.OptionalInt.of(process.exitValue());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return java.util.OptionalInt.empty();
   }
 
   public boolean isAlive() {

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * discovery source that keeps the ring's membership, and the JCache service. One per JVM, shared
  * by every CacheManager; the first manager starts it, the last one to close stops it.
  */
-final class ClusterNode implements AutoCloseable {
+final class ClusterNode implements AutoCloseable, NodeMXBean {
   private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
 
   private static ClusterNode current; // guarded by ClusterNode.class
@@ -27,15 +27,22 @@ final class ClusterNode implements AutoCloseable {
   private final CacheService service;
   private final ScheduledExecutorService timer;
   private final ExecutorService events;
+  private final boolean localOnly;
 
-  private ClusterNode(Settings settings) {
+  /**
+   * @param localOnly a fallback for a node that could not start: no server and no discovery, this
+   *     node the only member, reported not ready
+   */
+  private ClusterNode(Settings settings, boolean localOnly) {
     this.settings = settings;
-    String self = settings.self().orElseThrow(() -> new IllegalStateException(
+    this.localOnly = localOnly;
+    String self = localOnly ? "127.0.0.1:" + settings.port() : settings.self().orElseThrow(() -> new IllegalStateException(
         "groupcache.self is not set and POD_IP is not in the environment: this node does not know its address"));
     this.timer = Executors.newSingleThreadScheduledExecutor(daemons("groupcache-jcache-timer"));
     this.events = Executors.newCachedThreadPool(daemons("groupcache-jcache-events"));
     Node.Builder builder = Node.builder()
         .self(self)
+        .serve(!localOnly)
         .port(settings.port())
         .vnodes(settings.vnodes())
         .maxKeyBytes(settings.maxKeyBytes())
@@ -45,7 +52,10 @@ final class ClusterNode implements AutoCloseable {
     try {
       this.service = new CacheService(node, timer, settings::cache, settings.invalidationTimeout());
       node.registerService(CacheService.NAME, service);
-      this.discovery = Discovery.create(settings.discoveryConfig().build());
+      this.discovery = Discovery.create(localOnly
+          ? dev.groupcache.discovery.DiscoveryConfig.builder().mode(dev.groupcache.discovery.DiscoveryMode.STATIC)
+              .staticPeers(java.util.List.of(self)).build()
+          : settings.discoveryConfig().build());
       discovery.addListener(peers -> node.setPeers(peers.peers()));
       if (!discovery.start(settings.discoverySyncTimeout())) {
         LOG.log(Level.WARNING, "groupcache node {0} starts not ready: discovery has not synced ({1})",
@@ -56,14 +66,34 @@ final class ClusterNode implements AutoCloseable {
       shutdownExecutors();
       throw e;
     }
-    LOG.log(Level.INFO, "groupcache node {0} started, discovery {1}, settings from {2}", node.self(),
-        settings.discovery(), settings.sources());
+    Management.registerNode(this);
+    LOG.log(Level.INFO, "groupcache node {0} started{1}, settings from {2}", node.self(),
+        localOnly ? " LOCAL-ONLY" : ", discovery " + settings.discovery(), settings.sources());
   }
 
   /** The JVM's node, started from {@code settings} if there is none; every call needs a release. */
   static synchronized ClusterNode acquire(java.util.function.Supplier<Settings> settings) {
     if (current == null) {
-      current = new ClusterNode(settings.get());
+      current = new ClusterNode(settings.get(), false);
+    }
+    users++;
+    return current;
+  }
+
+  /**
+   * As {@link #acquire}, but a node that cannot start is replaced by a local-only one (after one
+   * loud log line) instead of failing.
+   */
+  static synchronized ClusterNode acquireOrLocal(Settings settings) {
+    if (current == null) {
+      try {
+        current = new ClusterNode(settings, false);
+      } catch (RuntimeException e) {
+        LOG.log(Level.ERROR, "GROUPCACHE NODE DID NOT START: " + e.getMessage() + ". Caches work on this JVM alone, "
+            + "shared with no one, and the node reports not ready (dev.groupcache:type=Node). Set "
+            + "groupcache.agent.fail-fast=true to stop the application instead.", e);
+        current = new ClusterNode(settings, true);
+      }
     }
     users++;
     return current;
@@ -101,8 +131,34 @@ final class ClusterNode implements AutoCloseable {
   }
 
   /** Whether discovery has synced and is not refused: a node that is not should report not ready. */
-  boolean isReady() {
-    return discovery.isReady();
+  @Override
+  public boolean isReady() {
+    return !localOnly && discovery.isReady();
+  }
+
+  @Override
+  public boolean isLocalOnly() {
+    return localOnly;
+  }
+
+  @Override
+  public String getSelf() {
+    return node.self().toString();
+  }
+
+  @Override
+  public String[] getPeers() {
+    return node.peers().stream().map(Object::toString).toArray(String[]::new);
+  }
+
+  @Override
+  public long getOwnerRequests() {
+    return service.ownerRequests();
+  }
+
+  @Override
+  public long getLateInvalidations() {
+    return service.lateInvalidations();
   }
 
   NodeStatistics statistics() {
@@ -116,6 +172,7 @@ final class ClusterNode implements AutoCloseable {
 
   @Override
   public void close() {
+    Management.unregisterNode();
     discovery.close();
     node.close();
     shutdownExecutors();

@@ -199,17 +199,25 @@ final class Codecs {
     return codecs;
   }
 
+  /**
+   * The codecs listed in the services of {@code loader} and of the provider's own loader: the
+   * latter differs when the provider is embedded with codecs of its own, as in the agent, whose
+   * hidden loader the application's cannot see.
+   */
   private static List<Codec<?>> discover(ClassLoader loader) {
-    List<Codec<?>> found = new ArrayList<>();
-    try {
-      for (Codec<?> codec : ServiceLoader.load(Codec.class, loader)) {
-        found.add(codec);
+    Map<Class<?>, Codec<?>> found = new LinkedHashMap<>();
+    ClassLoader own = Codec.class.getClassLoader();
+    for (ClassLoader l : own == null || own == loader ? List.of(loader) : List.of(loader, own)) {
+      try {
+        for (Codec<?> codec : ServiceLoader.load(Codec.class, l)) {
+          found.putIfAbsent(codec.getClass(), codec);
+        }
+      } catch (ServiceConfigurationError e) {
+        throw new IllegalStateException(
+            "Cannot load a codec listed in META-INF/services/" + Codec.class.getName() + ": " + e, e);
       }
-    } catch (ServiceConfigurationError e) {
-      throw new IllegalStateException(
-          "Cannot load a codec listed in META-INF/services/" + Codec.class.getName() + ": " + e, e);
     }
-    return found;
+    return new ArrayList<>(found.values());
   }
 
   private static Entry entry(Codec<?> codec) {

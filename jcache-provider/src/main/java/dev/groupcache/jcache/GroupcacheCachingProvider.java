@@ -22,6 +22,9 @@ public final class GroupcacheCachingProvider implements CachingProvider {
   /** The URI of the default cache manager; the same on every node. */
   public static final URI DEFAULT_URI = URI.create("groupcache://default");
 
+  /** The settings {@link #startNode} was given: below a manager's own, above every other source. */
+  private static volatile Map<String, String> nodeSettings = Map.of();
+
   private final Map<ClassLoader, Map<URI, GroupcacheCacheManager>> managers = new WeakHashMap<>(); // guarded by this
 
   @Override
@@ -32,7 +35,7 @@ public final class GroupcacheCachingProvider implements CachingProvider {
     GroupcacheCacheManager manager = byUri.get(u);
     if (manager == null || manager.isClosed()) {
       Properties p = properties == null ? new Properties() : properties;
-      Settings settings = Settings.load(loader, overrides(p));
+      Settings settings = Settings.load(loader, overrides(p), nodeSettings);
       ClusterNode cluster = ClusterNode.acquire(() -> settings);
       try {
         manager = new GroupcacheCacheManager(this, u, loader, p, settings, cluster);
@@ -54,6 +57,27 @@ public final class GroupcacheCachingProvider implements CachingProvider {
       }
     }
     return overrides;
+  }
+
+  /**
+   * Starts this JVM's node now, before any CacheManager: for agents and embedders that want the
+   * node up (serving peers, in the ring) before the application asks for caches. Settings come from
+   * {@code settings} (keys as in the configuration table), then system properties, the environment
+   * and the {@code microprofile-config.properties} files of {@code loader}; MicroProfile Config is
+   * not consulted, so the application's own implementation is not started early. Managers created
+   * later share the node, with their per-cache settings read through MicroProfile Config as usual,
+   * below {@code settings} and the properties given to the manager.
+   *
+   * @param failOpen whether a node that cannot start (a port taken, no API access) is replaced by a
+   *     local-only one, not ready and shared with no one, instead of throwing
+   * @return closes the node once no manager uses it either
+   * @throws IllegalArgumentException for a wrong setting, naming the key, even with failOpen
+   */
+  public static AutoCloseable startNode(Map<String, String> settings, ClassLoader loader, boolean failOpen) {
+    Settings s = Settings.loadWithoutMicroProfile(loader, settings);
+    nodeSettings = Map.copyOf(settings);
+    ClusterNode node = failOpen ? ClusterNode.acquireOrLocal(s) : ClusterNode.acquire(() -> s);
+    return () -> ClusterNode.release(node);
   }
 
   @Override

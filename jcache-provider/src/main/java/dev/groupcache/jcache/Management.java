@@ -50,6 +50,34 @@ final class Management {
     }
   }
 
+  static final String NODE = "dev.groupcache:type=Node";
+
+  /** Registers this JVM's node as {@value #NODE}. */
+  static void registerNode(NodeMXBean node) {
+    try {
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      ObjectName name = new ObjectName(NODE);
+      if (server.isRegistered(name)) {
+        server.unregisterMBean(name);
+      }
+      server.registerMBean(node, name);
+    } catch (Exception e) {
+      throw new CacheException("cannot register " + NODE + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void unregisterNode() {
+    try {
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      ObjectName name = new ObjectName(NODE);
+      if (server.isRegistered(name)) {
+        server.unregisterMBean(name);
+      }
+    } catch (Exception e) {
+      // shutting down: nothing to do about it
+    }
+  }
+
   static ObjectName name(String managerUri, String cache, Type type) {
     try {
       return new ObjectName("javax.cache:type=" + type + ",CacheManager=" + safe(managerUri) + ",Cache=" + safe(cache));

@@ -58,6 +58,8 @@ final class Settings {
   static final String MICROPROFILE_CONFIG_PROVIDER = "org.eclipse.microprofile.config.ConfigProvider";
   /** The origin given to the map of {@link #load(ClassLoader, Map)}. */
   static final String OVERRIDES = "overrides";
+  /** Where the settings that started the node (the agent argument) come from, in messages. */
+  static final String NODE = "node settings";
 
   private static final String PORT_RANGE = "an integer 1-65535";
   private static final String DURATION = "a duration such as 500ms, 5s, 2m, 1h, PT5S or 0";
@@ -154,6 +156,41 @@ final class Settings {
   static Settings load(ClassLoader loader, Map<String, String> overrides) {
     return load(loader, overrides.isEmpty() ? List.of() : List.of(SettingsSource.of(OVERRIDES, overrides)),
         System::getenv);
+  }
+
+  /**
+   * Reads the settings, with {@code overrides} above {@code nodeSettings} (those the node was
+   * started with, see {@link GroupcacheCachingProvider#startNode}) above every other source.
+   */
+  static Settings load(ClassLoader loader, Map<String, String> overrides, Map<String, String> nodeSettings) {
+    List<SettingsSource> stacked = new ArrayList<>();
+    if (!overrides.isEmpty()) {
+      stacked.add(SettingsSource.of(OVERRIDES, overrides));
+    }
+    if (!nodeSettings.isEmpty()) {
+      stacked.add(SettingsSource.of(NODE, nodeSettings));
+    }
+    return load(loader, stacked, System::getenv);
+  }
+
+  /**
+   * Reads the settings from {@code overrides}, system properties, the environment and the
+   * {@code microprofile-config.properties} files of {@code loader}, without MicroProfile Config:
+   * for a node started before the application, whose own MicroProfile Config must not be started
+   * early.
+   */
+  static Settings loadWithoutMicroProfile(ClassLoader loader, Map<String, String> overrides) {
+    ClassLoader cl = loader != null ? loader : Settings.class.getClassLoader();
+    List<SettingsSource> all = new ArrayList<>();
+    if (!overrides.isEmpty()) {
+      all.add(SettingsSource.of(NODE, overrides));
+    }
+    all.add(SettingsSource.builtIn(cl, System::getenv));
+    Settings settings = new Settings(SettingsSource.chain(all), System::getenv);
+    for (String unknown : settings.unknownKeys) {
+      LOG.log(Level.WARNING, "unknown setting {0} ignored; the keys are listed in the README", unknown);
+    }
+    return settings;
   }
 
   /**

@@ -57,6 +57,12 @@ enum SettingsKey {
   SERIALIZATION_ALLOWLIST("groupcache.serialization.allowlist", null, "empty: Java serialization off",
       "The classes Java serialization may decode, comma-separated `java.io.ObjectInputFilter`"
           + " patterns such as `com.example.model.*,java.util.*`; all others are rejected."),
+  AGENT_FAIL_FAST("groupcache.agent.fail-fast", "false", null,
+      "With the agent: whether a node that cannot start stops the application (true) or leaves it"
+          + " running with a local-only, not-ready cache (false)."),
+  AGENT_WEAVE("groupcache.agent.weave", null, "none: no weaving",
+      "With the agent: comma-separated package prefixes whose classes get the JSR-107 caching"
+          + " annotations woven in, e.g. `com.example.`."),
 
   CACHE_MAX_BYTES("groupcache.caches.<name>.max-bytes", "64MiB", null,
       "The heap budget of the cache's entries and hot copies together; 0 caches nothing."),

@@ -1,0 +1,89 @@
+package dev.groupcache.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.cache.spi.CachingProvider;
+
+/**
+ * {@code -javaagent:groupcache-agent.jar}: starts this JVM's cluster node (peer server, discovery,
+ * ring) before {@code main}, so that {@code Caching.getCachingProvider()} hands the application a
+ * cache shared by every node, with no code change and no dependency of its own.
+ *
+ * <p>{@code premain} returns at once; the node starts on a background thread, and the application's
+ * first cache call waits for it. If the node cannot start (a port taken, no API access), the
+ * application runs with a cache of its own, after one loud log line, and the node reports not ready
+ * ({@code dev.groupcache:type=Node}); with {@code groupcache.agent.fail-fast=true} the node starts
+ * before {@code main} and a failure stops the JVM instead. A second attach does nothing. A shutdown
+ * hook leaves the ring and stops the server within a few seconds.
+ */
+public final class GroupcacheAgent {
+  static final String FAIL_FAST = "groupcache.agent.fail-fast";
+  private static final System.Logger LOG = System.getLogger(GroupcacheAgent.class.getName());
+
+  private GroupcacheAgent() {}
+
+  public static void premain(String argument, Instrumentation instrumentation) {
+    start(argument, instrumentation);
+  }
+
+  public static void agentmain(String argument, Instrumentation instrumentation) {
+    start(argument, instrumentation);
+  }
+
+  private static synchronized void start(String argument, Instrumentation instrumentation) {
+    if (System.getProperty(AgentState.INSTALLED) != null) {
+      LOG.log(System.Logger.Level.INFO, "the groupcache agent is already running in this JVM; this attach does nothing");
+      return;
+    }
+    System.setProperty(AgentState.INSTALLED, "true");
+    Map<String, String> settings;
+    Class<?> inside;
+    try {
+      settings = AgentArguments.parse(argument);
+      Path jar = Path.of(GroupcacheAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      ClassLoader loader = new AgentClassLoader(jar, ClassLoader.getSystemClassLoader());
+      inside = Class.forName("dev.groupcache.agent.inside.AgentMain", true, loader);
+      // now, not in the background: the classes to weave must not load before the weaving
+      inside.getMethod("weave", Map.class, Instrumentation.class).invoke(null, settings, instrumentation);
+    } catch (Exception | LinkageError e) {
+      fail(e instanceof InvocationTargetException ? e.getCause() : e);
+      if (AgentArguments.flag(AgentArguments.lenient(argument), FAIL_FAST)) {
+        throw new IllegalStateException("groupcache agent (fail-fast): " + AgentState.failure().getMessage(),
+            AgentState.failure());
+      }
+      return;
+    }
+    boolean failFast = AgentArguments.flag(settings, FAIL_FAST);
+    Runnable begin = () -> begin(inside, settings, failFast);
+    if (failFast) {
+      begin.run();
+      if (AgentState.failure() != null) {
+        throw new IllegalStateException("groupcache agent (fail-fast): " + AgentState.failure().getMessage(),
+            AgentState.failure());
+      }
+    } else {
+      Thread thread = new Thread(begin, "groupcache-agent-start");
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  private static void begin(Class<?> inside, Map<String, String> settings, boolean failFast) {
+    try {
+      Object provider = inside.getMethod("start", Map.class, boolean.class).invoke(null, settings, failFast);
+      AgentState.started((CachingProvider) provider);
+    } catch (InvocationTargetException e) {
+      fail(e.getCause());
+    } catch (Exception | LinkageError e) {
+      fail(e);
+    }
+  }
+
+  private static void fail(Throwable t) {
+    LOG.log(System.Logger.Level.ERROR, "THE GROUPCACHE AGENT DID NOT START: " + t.getMessage()
+        + ". Cache calls will fail with this reason.", t);
+    AgentState.failed(t);
+  }
+}
