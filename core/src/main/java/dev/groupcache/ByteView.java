@@ -1,5 +1,7 @@
 package dev.groupcache;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -12,9 +14,11 @@ import java.util.Arrays;
  * makes a view usable as a map key; the hash code is computed on first use and kept, so values,
  * which are never hashed, do not pay for it.
  *
+ * <p>Views are ordered as unsigned bytes, lexicographically, consistently with {@link #equals}.
+ *
  * <p>Higher layers turn objects into views through a codec; this layer deals only in bytes.
  */
-public final class ByteView {
+public final class ByteView implements Comparable<ByteView> {
   private static final ByteView EMPTY = new ByteView(new byte[0]);
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -33,6 +37,21 @@ public final class ByteView {
   /** Returns a view of a copy of {@code length} bytes of {@code bytes} from {@code offset}. */
   public static ByteView copyOf(byte[] bytes, int offset, int length) {
     return length == 0 ? EMPTY : new ByteView(Arrays.copyOfRange(bytes, offset, offset + length));
+  }
+
+  /** Returns a view of a copy of {@code bytes}: one copy, where {@code toByteArray} would add one. */
+  public static ByteView copyOf(ByteString bytes) {
+    if (bytes.isEmpty()) {
+      return EMPTY;
+    }
+    byte[] b = new byte[bytes.size()];
+    bytes.copyTo(b, 0);
+    return new ByteView(b);
+  }
+
+  /** Returns a view of the serialized {@code message}, without a second copy. */
+  public static ByteView of(MessageLite message) {
+    return wrap(message.toByteArray());
   }
 
   /** Returns a view of the UTF-8 encoding of {@code s}. */
@@ -86,6 +105,12 @@ public final class ByteView {
   /** Decodes the bytes as UTF-8. */
   public String toStringUtf8() {
     return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** Compares the bytes as unsigned values, lexicographically; a prefix comes first. */
+  @Override
+  public int compareTo(ByteView other) {
+    return Arrays.compareUnsigned(bytes, other.bytes);
   }
 
   @Override

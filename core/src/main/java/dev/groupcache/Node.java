@@ -242,7 +242,7 @@ public final class Node implements AutoCloseable {
     public void onResponse(dev.groupcache.proto.Response response) {
       dev.groupcache.proto.CallResponse call = PeerClient.callResponse(response);
       if (call != null) {
-        result.complete(ByteView.wrap(call.getPayload().toByteArray()));
+        result.complete(ByteView.copyOf(call.getPayload()));
       } else {
         Exception failure = peer.failure(response);
         result.completeExceptionally(new GroupCacheException(peer.address() + ": " + failure.getMessage(), failure));
@@ -318,7 +318,7 @@ public final class Node implements AutoCloseable {
     public void onResponse(dev.groupcache.proto.Response response) {
       dev.groupcache.proto.CallResponse call = PeerClient.callResponse(response);
       if (call != null) {
-        result.complete(ByteView.wrap(call.getPayload().toByteArray()));
+        result.complete(ByteView.copyOf(call.getPayload()));
         return;
       }
       Exception failure = current.failure(response);

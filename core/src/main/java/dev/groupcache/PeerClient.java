@@ -116,7 +116,7 @@ final class PeerClient {
             callback.onFailure(new RemoteFailure(address, Status.Code.RESOURCE_EXHAUSTED, "value of "
                 + r.getValue().size() + " bytes exceeds this node's limit of " + maxValueBytes));
           } else {
-            callback.onReply(ByteView.wrap(r.getValue().toByteArray()), r.getRingVersion());
+            callback.onReply(ByteView.copyOf(r.getValue()), r.getRingVersion());
           }
         } else {
           callback.onFailure(failure(response));

@@ -62,7 +62,7 @@ final class PeerService implements BindableService {
       return failed(Status.Code.INVALID_ARGUMENT, "key of " + keyLength + " bytes: keys must have 1-"
           + node.maxKeyBytes() + " bytes on " + node.self());
     }
-    ByteView key = ByteView.wrap(request.getKey().toByteArray());
+    ByteView key = ByteView.copyOf(request.getKey());
     ByteView value = group.lookupForPeer(key, request.getRingVersion());
     if (value != null) {
       return new Answer(response(value), null, null, group);
@@ -83,7 +83,7 @@ final class PeerService implements BindableService {
     if (handler == null) {
       return failedCall(Status.Code.NOT_FOUND, "no service '" + request.getService() + "' on " + node.self());
     }
-    ByteView key = request.getKey().isEmpty() ? null : ByteView.wrap(request.getKey().toByteArray());
+    ByteView key = request.getKey().isEmpty() ? null : ByteView.copyOf(request.getKey());
     if (request.getToOwner()) {
       if (key == null) {
         return failedCall(Status.Code.INVALID_ARGUMENT, "a call to an owner needs a key");
@@ -96,7 +96,7 @@ final class PeerService implements BindableService {
     }
     CompletableFuture<ByteView> answer;
     try {
-      answer = handler.handle(key, ByteView.wrap(request.getPayload().toByteArray()));
+      answer = handler.handle(key, ByteView.copyOf(request.getPayload()));
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }

@@ -113,7 +113,7 @@ final class CacheEvents<K, V> implements CacheService.Receiver {
 
   @Override
   public CompletableFuture<String> apply(Event event) {
-    dropCopy.accept(ByteView.copyOf(event.getKey().toByteArray()));
+    dropCopy.accept(ByteView.copyOf(event.getKey()));
     if (registrations.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -178,9 +178,9 @@ final class CacheEvents<K, V> implements CacheService.Receiver {
   /** The event JCache listeners see: removals and expiries carry the old value as both values. */
   @SuppressWarnings("unchecked")
   private EntryEvent<K, V> event(Event event, EventType type) {
-    K key = (K) decode.apply(ByteView.copyOf(event.getKey().toByteArray()));
-    V old = event.getHasOldValue() ? (V) decode.apply(ByteView.copyOf(event.getOldValue().toByteArray())) : null;
-    V value = event.getHasValue() ? (V) decode.apply(ByteView.copyOf(event.getValue().toByteArray())) : old;
+    K key = (K) decode.apply(ByteView.copyOf(event.getKey()));
+    V old = event.getHasOldValue() ? (V) decode.apply(ByteView.copyOf(event.getOldValue())) : null;
+    V value = event.getHasValue() ? (V) decode.apply(ByteView.copyOf(event.getValue())) : old;
     return new EntryEvent<>(cache, type, key, value, old, event.getHasOldValue());
   }
 

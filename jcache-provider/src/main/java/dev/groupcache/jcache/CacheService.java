@@ -131,7 +131,7 @@ final class CacheService implements PeerHandler {
       default -> response = CompletableFuture.failedFuture(
           new UnsupportedOperationException("unknown owner operation " + request.getOpCase()));
     }
-    return response.thenApply(r -> ByteView.copyOf(r.toByteArray()));
+    return response.thenApply(ByteView::of);
   }
 
   private CompletableFuture<ByteView> local(NodeRequest request) {
@@ -143,7 +143,7 @@ final class CacheService implements PeerHandler {
       }
       case ENTRIES -> {
         ByteView after = request.getEntries().getAfter().isEmpty() ? null
-            : ByteView.copyOf(request.getEntries().getAfter().toByteArray());
+            : ByteView.copyOf(request.getEntries().getAfter());
         OwnerStore store = stores.get(cache);
         EntriesPage page = store == null ? EntriesPage.getDefaultInstance()
             : store.page(after, Math.max(1, Math.min(10_000, request.getEntries().getLimit())));
@@ -154,8 +154,8 @@ final class CacheService implements PeerHandler {
         if (receiver == null) {
           return done(NodeResponse.getDefaultInstance());
         }
-        return receiver.apply(request.getEvent()).thenApply(failure -> ByteView.copyOf(
-            NodeResponse.newBuilder().setListenerFailure(failure == null ? "" : failure).build().toByteArray()));
+        return receiver.apply(request.getEvent()).thenApply(failure -> ByteView.of(
+            NodeResponse.newBuilder().setListenerFailure(failure == null ? "" : failure).build()));
       }
       default -> {
         return CompletableFuture.failedFuture(
@@ -178,7 +178,7 @@ final class CacheService implements PeerHandler {
 
   /** Publishes an owner's change here and on every other member, in the order of calls. */
   private CompletableFuture<String> publish(String cache, Event event) {
-    ByteView message = ByteView.copyOf(NodeRequest.newBuilder().setCache(cache).setEvent(event).build().toByteArray());
+    ByteView message = ByteView.of(NodeRequest.newBuilder().setCache(cache).setEvent(event).build());
     CompletableFuture<List<PeerReply>> remote = node.broadcast(NAME, message, invalidationTimeout);
     Receiver receiver = receivers.get(cache);
     CompletableFuture<String> here = receiver == null ? CompletableFuture.completedFuture(null) : receiver.apply(event);
@@ -210,6 +210,6 @@ final class CacheService implements PeerHandler {
   }
 
   private static CompletableFuture<ByteView> done(NodeResponse response) {
-    return CompletableFuture.completedFuture(ByteView.copyOf(response.toByteArray()));
+    return CompletableFuture.completedFuture(ByteView.of(response));
   }
 }

@@ -16,7 +16,6 @@ import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,7 +204,7 @@ final class OwnerStore {
         }
       } else {
         answer.setApplied(true);
-        ByteView value = ByteView.copyOf(write.getValue().toByteArray());
+        ByteView value = ByteView.copyOf(write.getValue());
         long ttl = old == null
             ? (write.hasCreateTtlMillis() ? write.getCreateTtlMillis() : -1)
             : (write.hasUpdateTtlMillis() ? write.getUpdateTtlMillis() : -1);
@@ -273,7 +272,7 @@ final class OwnerStore {
         answer.setPresent(true).setValue(bytes(current.value())).setVersion(current.version())
             .setRemainingMillis(remaining(current, now)); // someone put while it loaded: theirs stands
       } else if (loaded.getHasValue()) {
-        ByteView value = ByteView.copyOf(loaded.getValue().toByteArray());
+        ByteView value = ByteView.copyOf(loaded.getValue());
         published = put(key, null, value, loaded.hasCreateTtlMillis() ? loaded.getCreateTtlMillis() : -1, now, answer);
         answer.setApplied(true).setPresent(answer.getVersion() != 0).setValue(loaded.getValue());
       }
@@ -339,20 +338,16 @@ final class OwnerStore {
     long now = System.nanoTime();
     List<Map.Entry<ByteView, Stored>> live = new ArrayList<>();
     for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
-      if (!e.getValue().expired(now) && (after == null || compare(e.getKey(), after) > 0)) {
+      if (!e.getValue().expired(now) && (after == null || e.getKey().compareTo(after) > 0)) {
         live.add(e);
       }
     }
-    live.sort((a, b) -> compare(a.getKey(), b.getKey()));
+    live.sort(Map.Entry.comparingByKey());
     EntriesPage.Builder page = EntriesPage.newBuilder().setMore(live.size() > limit);
     for (Map.Entry<ByteView, Stored> e : live.subList(0, Math.min(limit, live.size()))) {
       page.addEntries(Entry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(e.getValue().value())));
     }
     return page.build();
-  }
-
-  private static int compare(ByteView a, ByteView b) {
-    return Arrays.compareUnsigned(a.toByteArray(), b.toByteArray());
   }
 
   long evictions() {
