@@ -54,6 +54,10 @@ import javax.cache.processor.EntryProcessorResult;
  */
 public final class GroupcacheCache<K, V> implements Cache<K, V> {
   private static final int MAX_ATTEMPTS = 1_000;
+  // the reads that carry no expiry, built once: most gets send one of these
+  private static final Read PLAIN = Read.getDefaultInstance();
+  private static final Read LEASE = Read.newBuilder().setLease(true).build();
+  private static final Read QUIET = Read.newBuilder().setQuiet(true).build();
 
   private final GroupcacheCacheManager manager;
   private final String name;
@@ -124,12 +128,20 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   private V getValue(K key, ByteView k) {
     boolean readThrough = configuration.isReadThrough() && loader != null;
     long access = ttl.pure() ? ttl.access() : Ttl.UNCHANGED;
-    Read.Builder rb = Read.newBuilder().setLease(readThrough);
-    if (access != Ttl.UNCHANGED) {
-      rb.setAccessTtlMillis(access);
+    // a near copy may answer only a read that changes nothing at the owner
+    boolean plain = ttl.pure() && access == Ttl.UNCHANGED;
+    if (plain) {
+      ByteView copy = owners.nearCopy(k);
+      if (copy != null) {
+        if (statisticsEnabled) {
+          statistics.hit();
+        }
+        return decodeValue(copy);
+      }
     }
-    Read read = rb.build();
-    OwnerResponse r = owners.read(k, read, ttl.pure() && access == Ttl.UNCHANGED);
+    Read read = access == Ttl.UNCHANGED ? (readThrough ? LEASE : PLAIN)
+        : Read.newBuilder().setLease(readThrough).setAccessTtlMillis(access).build();
+    OwnerResponse r = owners.read(k, read, plain);
     while (r.getRetry()) {
       r = owners.read(k, read, false);
     }
@@ -203,8 +215,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   @Override
   public boolean containsKey(K key) {
     ensureOpen();
-    return owners.read(key(key), Read.newBuilder().setQuiet(true).build(), false)
-        .getPresent();
+    return owners.read(key(key), QUIET, false).getPresent();
   }
 
   @Override
@@ -257,8 +268,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       if (snapshot.getPresent() && condition == Condition.ABSENT) {
         return;
       }
-      OwnerResponse r = owners.write(k, expiring(Write.newBuilder().setCondition(Condition.VERSION)
-          .setExpectedVersion(snapshot.getVersion()).setValue(OwnerStore.bytes(v)), snapshot.getPresent()).build());
+      OwnerResponse r = writeOver(k, v, snapshot, false);
       if (r.getApplied()) {
         listenerFailure(r);
         return;
@@ -295,10 +305,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       return owners.write(k, expiring(expiring(write, false), true).build()); // a pure policy: ask both
     }
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      OwnerResponse snapshot = peek(k);
-      OwnerResponse r = owners.write(k, expiring(Write.newBuilder().setCondition(Condition.VERSION)
-          .setExpectedVersion(snapshot.getVersion()).setValue(OwnerStore.bytes(v)).setReturnOld(returnOld),
-          snapshot.getPresent()).build());
+      OwnerResponse r = writeOver(k, v, peek(k), returnOld);
       if (r.getApplied()) {
         return r;
       }
@@ -395,18 +402,8 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     value(oldValue);
     long start = System.nanoTime();
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      OwnerResponse snapshot = peek(k);
-      if (!snapshot.getPresent()) {
-        if (statisticsEnabled) {
-          statistics.miss();
-        }
-        return false;
-      }
-      if (!oldValue.equals(value(snapshot))) {
-        if (statisticsEnabled) {
-          statistics.hit();
-        }
-        accessed(k);
+      OwnerResponse snapshot = holding(k, oldValue);
+      if (snapshot == null) {
         return false;
       }
       delete(key);
@@ -454,22 +451,12 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     ByteView v = value(newValue);
     long start = System.nanoTime();
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      OwnerResponse snapshot = peek(k);
-      if (!snapshot.getPresent()) {
-        if (statisticsEnabled) {
-          statistics.miss();
-        }
-        return false;
-      }
-      if (!oldValue.equals(value(snapshot))) {
-        if (statisticsEnabled) {
-          statistics.hit();
-        }
-        accessed(k);
+      OwnerResponse snapshot = holding(k, oldValue);
+      if (snapshot == null) {
         return false;
       }
       write(key, newValue);
-      OwnerResponse r = update(k, v, snapshot.getVersion(), false);
+      OwnerResponse r = writeOver(k, v, snapshot, false);
       if (r.getApplied()) {
         if (statisticsEnabled) {
           statistics.hit();
@@ -509,7 +496,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         return null;
       }
       write(key, value);
-      OwnerResponse r = update(k, v, snapshot.getVersion(), returnOld);
+      OwnerResponse r = writeOver(k, v, snapshot, returnOld);
       if (r.getApplied()) {
         if (statisticsEnabled) {
           statistics.hit();
@@ -532,10 +519,36 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     return write.setCreateTtlMillis(ttl.creation());
   }
 
-  /** Writes over the entry of the given version, with the policy's update expiry. */
-  private OwnerResponse update(ByteView k, ByteView v, long version, boolean returnOld) {
-    return owners.write(k, expiring(Write.newBuilder().setCondition(Condition.VERSION).setExpectedVersion(version)
-        .setValue(OwnerStore.bytes(v)).setReturnOld(returnOld), true).build());
+  /**
+   * Writes {@code v} if the entry is still as {@code snapshot} saw it (absent, or of its version),
+   * with the expiry of a creation or of an update accordingly.
+   */
+  private OwnerResponse writeOver(ByteView k, ByteView v, OwnerResponse snapshot, boolean returnOld) {
+    return owners.write(k, expiring(Write.newBuilder().setCondition(Condition.VERSION)
+        .setExpectedVersion(snapshot.getVersion()).setValue(OwnerStore.bytes(v)).setReturnOld(returnOld),
+        snapshot.getPresent()).build());
+  }
+
+  /**
+   * The entry as the owner holds it, for a write on the condition that it holds {@code expected};
+   * null, counted as a miss or a hit, if it holds no value or another.
+   */
+  private OwnerResponse holding(ByteView k, V expected) {
+    OwnerResponse snapshot = peek(k);
+    if (!snapshot.getPresent()) {
+      if (statisticsEnabled) {
+        statistics.miss();
+      }
+      return null;
+    }
+    if (!expected.equals(value(snapshot))) {
+      if (statisticsEnabled) {
+        statistics.hit();
+      }
+      accessed(k);
+      return null;
+    }
+    return snapshot;
   }
 
   @Override
@@ -555,7 +568,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     Map<ByteView, K> all = new LinkedHashMap<>();
     for (Iterator<dev.groupcache.jcache.proto.Entry> it = owners.entries(); it.hasNext(); ) {
       dev.groupcache.jcache.proto.Entry e = it.next();
-      ByteView k = ByteView.copyOf(e.getKey().toByteArray());
+      ByteView k = ByteView.copyOf(e.getKey());
       all.put(k, decodeKey(k));
     }
     removeEach(all);
@@ -741,13 +754,13 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
           throw new NoSuchElementException();
         }
         dev.groupcache.jcache.proto.Entry e = entries.next();
-        last = decodeKey(ByteView.copyOf(e.getKey().toByteArray()));
+        last = decodeKey(ByteView.copyOf(e.getKey()));
         if (statisticsEnabled) {
           statistics.hit();
         }
-        accessed(ByteView.copyOf(e.getKey().toByteArray()));
+        accessed(ByteView.copyOf(e.getKey()));
         @SuppressWarnings("unchecked")
-        V value = (V) codecs.decode(ByteView.copyOf(e.getValue().toByteArray()));
+        V value = (V) codecs.decode(ByteView.copyOf(e.getValue()));
         return new CacheEntry<>(last, value);
       }
 
@@ -874,7 +887,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   }
 
   private OwnerResponse peek(ByteView k) {
-    return owners.read(k, Read.newBuilder().setQuiet(true).build(), false);
+    return owners.read(k, QUIET, false);
   }
 
   private ByteView key(K key) {
@@ -899,9 +912,13 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     return codecs.encode(value);
   }
 
-  @SuppressWarnings("unchecked")
   private V value(OwnerResponse r) {
-    return (V) codecs.decode(ByteView.copyOf(r.getValue().toByteArray()));
+    return decodeValue(ByteView.copyOf(r.getValue()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private V decodeValue(ByteView v) {
+    return (V) codecs.decode(v);
   }
 
   @SuppressWarnings("unchecked")

@@ -98,18 +98,20 @@ final class OwnerClient {
   }
 
   /**
-   * Reads an entry. With {@code nearAllowed}, a copy held here answers, and the owner's answer is
-   * kept as a copy.
+   * This node's copy of another owner's entry, or null: what a plain read may answer with instead
+   * of asking the owner.
    */
-  OwnerResponse read(ByteView key, Read read, boolean nearAllowed) {
-    boolean copies = nearAllowed && near != null && !ownsHere(key);
-    if (copies) {
-      Near n = near.getIfPresent(key);
-      if (n != null) {
-        return OwnerResponse.newBuilder().setPresent(true).setValue(OwnerStore.bytes(n.value()))
-            .setVersion(n.version()).build();
-      }
+  ByteView nearCopy(ByteView key) {
+    if (near == null) {
+      return null;
     }
+    Near n = near.getIfPresent(key);
+    return n == null || ownsHere(key) ? null : n.value(); // a key that moved here is the store's
+  }
+
+  /** Reads an entry at its owner; with {@code keepCopy}, a present answer is kept as a near copy. */
+  OwnerResponse read(ByteView key, Read read, boolean keepCopy) {
+    boolean copies = keepCopy && near != null && !ownsHere(key);
     long before = changes.get();
     OwnerResponse r = call(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build());
     if (copies && r.getPresent() && r.getLease() == 0) {
@@ -128,7 +130,7 @@ final class OwnerClient {
     }
     long life = r.getRemainingMillis() < 0 ? nearTtl : Math.min(nearTtl, TimeUnit.MILLISECONDS.toNanos(r.getRemainingMillis()));
     if (life > 0) {
-      near.put(key, new Near(ByteView.copyOf(r.getValue().toByteArray()), r.getVersion(), System.nanoTime() + life));
+      near.put(key, new Near(ByteView.copyOf(r.getValue()), r.getVersion(), System.nanoTime() + life));
     }
   }
 
@@ -159,8 +161,8 @@ final class OwnerClient {
 
   /** Drops every entry of the cache on every member, without events. */
   void clearEverywhere(CacheService service) {
-    ByteView clear = ByteView.copyOf(NodeRequest.newBuilder().setCache(cache).setClear(Clear.getDefaultInstance())
-        .build().toByteArray());
+    ByteView clear = ByteView.of(NodeRequest.newBuilder().setCache(cache).setClear(Clear.getDefaultInstance())
+        .build());
     List<PeerReply> replies = await(node.broadcast(CacheService.NAME, clear, timeout));
     service.clearHere(cache);
     for (PeerReply r : replies) {
@@ -196,7 +198,7 @@ final class OwnerClient {
           page.addAll(p.getEntriesList());
           more = p.getMore() && !p.getEntriesList().isEmpty();
           if (!p.getEntriesList().isEmpty()) {
-            after = ByteView.copyOf(p.getEntries(p.getEntriesCount() - 1).getKey().toByteArray());
+            after = ByteView.copyOf(p.getEntries(p.getEntriesCount() - 1).getKey());
           }
         }
         return true;
@@ -217,7 +219,7 @@ final class OwnerClient {
     if (after != null) {
       entries.setAfter(OwnerStore.bytes(after));
     }
-    ByteView request = ByteView.copyOf(NodeRequest.newBuilder().setCache(cache).setEntries(entries).build().toByteArray());
+    ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache).setEntries(entries).build());
     ByteView reply = await(node.call(member, CacheService.NAME, request, timeout));
     try {
       return NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getPage();
@@ -227,7 +229,7 @@ final class OwnerClient {
   }
 
   private OwnerResponse call(ByteView key, OwnerRequest request) {
-    ByteView reply = await(node.callOwner(CacheService.NAME, key, ByteView.copyOf(request.toByteArray()), timeout));
+    ByteView reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout));
     try {
       return OwnerResponse.parseFrom(reply.asReadOnlyBuffer());
     } catch (InvalidProtocolBufferException e) {
