@@ -83,7 +83,7 @@ abstract class PublishingSource implements PeerSource {
       }
       pending = set;
       if (scheduled == null && synced) {
-        scheduled = notifier.schedule(this::publish, debounceNanos, TimeUnit.NANOSECONDS);
+        scheduled = notifier.schedule(() -> publish(false), debounceNanos, TimeUnit.NANOSECONDS);
       }
     }
   }
@@ -100,7 +100,7 @@ abstract class PublishingSource implements PeerSource {
     }
     try {
       notifier.submit(() -> {
-        publish();
+        publish(true);
         firstPublished = true;
       }).get();
     } catch (InterruptedException e) {
@@ -111,7 +111,7 @@ abstract class PublishingSource implements PeerSource {
     synchronized (this) {
       synced = true;
       if (pending != null && scheduled == null) { // offered while the first set was being published
-        scheduled = notifier.schedule(this::publish, debounceNanos, TimeUnit.NANOSECONDS);
+        scheduled = notifier.schedule(() -> publish(false), debounceNanos, TimeUnit.NANOSECONDS);
       }
     }
     firstSync.countDown();
@@ -121,9 +121,27 @@ abstract class PublishingSource implements PeerSource {
   final void markFailed(String problem, boolean refused) {
     lastError = problem;
     forbidden = refused;
+    try {
+      notifier.execute(() -> {
+        for (PeerListener listener : listeners) {
+          try {
+            listener.failed(problem, refused);
+          } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "a peer listener failed", e);
+          }
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: nobody listens any more
+    }
   }
 
-  private void publish() {
+  /**
+   * Publishes the pending set if it differs from the published one; the first time, after the
+   * first sync, listeners hear the set even if it is the initial empty one, since it is news that
+   * the source has looked.
+   */
+  private void publish(boolean first) {
     PeerSet set;
     long since;
     synchronized (this) {
@@ -132,7 +150,13 @@ abstract class PublishingSource implements PeerSource {
       pending = null;
       scheduled = null;
     }
-    if (set == null || set.equals(published)) {
+    if (set == null) {
+      if (!first) {
+        return;
+      }
+      set = published;
+      since = System.nanoTime();
+    } else if (!first && set.equals(published)) {
       return;
     }
     PeerSet before = published;

@@ -3,6 +3,7 @@ package dev.groupcache.discovery;
 import static dev.groupcache.discovery.fake.EndpointSliceBuilder.endpoint;
 import static dev.groupcache.discovery.fake.EndpointSliceBuilder.endpointSlice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static dev.groupcache.discovery.Sources.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,34 @@ class EndpointSliceDiscoveryTest {
   private void awaitPeers(String... peers) throws InterruptedException {
     awaitTrue(() -> source.current().peers().equals(List.of(peers)),
         () -> "peers " + source.current().peers() + ", wanted " + List.of(peers) + "; " + source.stats());
+  }
+
+  @Test
+  void listenersHearTheFirstSyncedSetEvenEmptyAndWhyTheSourceCannotSync() throws Exception {
+    api.forbid(ResourceKind.ENDPOINT_SLICE);
+    LinkedBlockingQueue<String> failures = new LinkedBlockingQueue<>();
+    source = Sources.against(api, cache());
+    source.addListener(new PeerListener() { // before start: it hears everything from the first sync
+      @Override
+      public void peersChanged(PeerSet peers) {
+        heard.add(peers);
+      }
+
+      @Override
+      public void failed(String problem, boolean refused) {
+        failures.add(refused + " " + problem);
+      }
+    });
+    assertFalse(source.start(Duration.ofSeconds(1)), "refused: not synced");
+    String failure = failures.poll(5, TimeUnit.SECONDS);
+    assertTrue(failure != null && failure.startsWith("true "), "told of the refusal: " + failure);
+    assertEquals(0, heard.size(), "no set before the sync");
+
+    api.allow(ResourceKind.ENDPOINT_SLICE);
+    PeerSet first = heard.poll(20, TimeUnit.SECONDS);
+    assertEquals(List.of(), first == null ? null : first.peers(), "the first synced set, empty as it is");
+    api.upsert(slice("cache-a", "10.0.0.1").build());
+    assertEquals(List.of("10.0.0.1:7600"), heard.poll(20, TimeUnit.SECONDS).peers());
   }
 
   @Test

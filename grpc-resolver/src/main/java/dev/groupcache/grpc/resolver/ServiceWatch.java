@@ -8,6 +8,7 @@ import dev.groupcache.discovery.DiscoveryConfig;
 import dev.groupcache.discovery.DiscoveryMode;
 import dev.groupcache.discovery.DiscoveryStats;
 import dev.groupcache.discovery.KubernetesAccess;
+import dev.groupcache.discovery.PeerListener;
 import dev.groupcache.discovery.PeerSet;
 import dev.groupcache.discovery.PeerSource;
 import io.kubernetes.client.openapi.ApiClient;
@@ -27,7 +28,6 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Call;
@@ -51,9 +51,6 @@ final class ServiceWatch {
    * each resolver puts its own in place of this one.
    */
   static final int ANY_NUMBER = 1;
-
-  /** Until the first sync, how often to look for errors; the source only reports them in its stats. */
-  private static final long START_POLL_MILLIS = 100;
 
   /** How long the starting thread waits for the source; the source goes on trying after it. */
   private static final Duration START_WAIT = Duration.ofSeconds(30);
@@ -95,7 +92,6 @@ final class ServiceWatch {
   private final List<Subscriber> subscribers = new ArrayList<>(); // confined to the executor
   private final AtomicLong updates = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
-  private ScheduledFuture<?> startPoll; // confined to the executor
   private boolean synced; // confined to the executor
   private volatile View view;
   private volatile Instant lastUpdate;
@@ -135,18 +131,24 @@ final class ServiceWatch {
   }
 
   void start() {
-    // A listener call means the source has synced; the empty set is the exception: the source
-    // only calls listeners when the set differs from the last one, and its initial one is empty.
-    // The poll below covers it, and reports errors (403, no API server) until the first sync.
-    source.addListener(set -> execute(() -> update(true)));
-    execute(() -> startPoll = executor.scheduleWithFixedDelay(this::checkStarted, START_POLL_MILLIS,
-        START_POLL_MILLIS, TimeUnit.MILLISECONDS));
+    // The source tells its first synced set, even an empty one, then every change; until it has
+    // synced, why it cannot (403, no API server) is what the channels hear.
+    source.addListener(new PeerListener() {
+      @Override
+      public void peersChanged(PeerSet set) {
+        execute(ServiceWatch.this::update);
+      }
+
+      @Override
+      public void failed(String problem, boolean refused) {
+        execute(() -> failedBeforeSync(problem, refused));
+      }
+    });
     starter.start();
   }
 
   private void startSource() {
     source.start(START_WAIT); // returns early when close() interrupts it
-    execute(this::checkStarted);
   }
 
   /** Adds a resolver; it hears the current view at once if there is one. */
@@ -216,31 +218,15 @@ final class ServiceWatch {
     }
   }
 
-  /** Until the first sync: is the source ready now, or failing? */
-  private void checkStarted() {
-    if (closed || synced) {
-      return;
-    }
-    if (source.isReady()) {
-      update(true);
-      return;
-    }
-    DiscoveryStats stats = source.stats();
-    if (stats.lastError() != null) {
-      publishIfChanged(new View(List.of(), 0, describeFailure(stats), null));
+  /** Until the first sync, a failure is the channels' answer: why there are no addresses. */
+  private void failedBeforeSync(String problem, boolean refused) {
+    if (!synced) {
+      publishIfChanged(new View(List.of(), 0, describeFailure(problem, refused), null));
     }
   }
 
-  private void update(boolean sourceSynced) {
-    if (closed || !sourceSynced) {
-      return;
-    }
-    if (!synced) {
-      synced = true;
-      if (startPoll != null) {
-        startPoll.cancel(false);
-      }
-    }
+  private void update() {
+    synced = true;
     publishIfChanged(compute(source.current()));
   }
 
@@ -392,15 +378,15 @@ final class ServiceWatch {
   }
 
   /** Why the source has not synced: a 403 names the Role rule that is missing. */
-  private String describeFailure(DiscoveryStats stats) {
-    if (stats.forbidden()) {
+  private String describeFailure(String problem, boolean refused) {
+    if (refused) {
       return "kubernetes resolver: forbidden to list and watch the EndpointSlices of service " + key.namespace()
-          + "/" + key.service() + " (" + stats.lastError() + "); " + access.identity() + " needs a Role in namespace '"
+          + "/" + key.service() + " (" + problem + "); " + access.identity() + " needs a Role in namespace '"
           + key.namespace() + "' with the rule {apiGroups: [\"discovery.k8s.io\"], resources: [\"endpointslices\"], "
           + "verbs: [\"get\", \"list\", \"watch\"]} and a RoleBinding to it";
     }
     return "kubernetes resolver: cannot watch the EndpointSlices of service " + key.namespace() + "/"
-        + key.service() + " yet: " + stats.lastError();
+        + key.service() + " yet: " + problem;
   }
 
   @Override
