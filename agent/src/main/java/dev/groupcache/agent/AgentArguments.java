@@ -1,6 +1,8 @@
 package dev.groupcache.agent;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -39,17 +41,12 @@ final class AgentArguments {
     return settings;
   }
 
-  /** The settings of an argument that may be malformed: none if it is. */
-  static Map<String, String> lenient(String argument) {
-    try {
-      return parse(argument);
-    } catch (IllegalArgumentException e) {
-      return Map.of();
-    }
-  }
-
-  /** A boolean setting from the argument, a system property or the environment, in that order. */
-  static boolean flag(Map<String, String> settings, String key) {
+  /**
+   * A setting from the argument, a system property or the environment (MicroProfile's name
+   * mapping), in that order; null if none has it. For the settings the agent itself needs before
+   * the provider reads the rest.
+   */
+  static String value(Map<String, String> settings, String key) {
     String value = settings.get(key);
     if (value == null) {
       value = System.getProperty(key);
@@ -57,6 +54,36 @@ final class AgentArguments {
     if (value == null) {
       value = System.getenv(key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT));
     }
-    return value != null && value.trim().equalsIgnoreCase("true");
+    return value == null ? null : value.trim();
+  }
+
+  /**
+   * A boolean setting, false when absent.
+   *
+   * @throws IllegalArgumentException naming the key if the value is neither true nor false
+   */
+  static boolean flag(Map<String, String> settings, String key) {
+    String value = value(settings, key);
+    if (value == null || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new IllegalArgumentException(key + " = \"" + value + "\" is not a boolean: expected true or false");
+  }
+
+  /** A comma-separated list setting, empty when absent. */
+  static List<String> list(Map<String, String> settings, String key) {
+    String value = value(settings, key);
+    List<String> items = new ArrayList<>();
+    if (value != null) {
+      for (String item : value.split(",")) {
+        if (!item.isBlank()) {
+          items.add(item.trim());
+        }
+      }
+    }
+    return items;
   }
 }

@@ -3,6 +3,7 @@ package dev.groupcache.agent;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javax.cache.spi.CachingProvider;
 
@@ -20,6 +21,7 @@ import javax.cache.spi.CachingProvider;
  */
 public final class GroupcacheAgent {
   static final String FAIL_FAST = "groupcache.agent.fail-fast";
+  static final String WEAVE = "groupcache.agent.weave";
   private static final System.Logger LOG = System.getLogger(GroupcacheAgent.class.getName());
 
   private GroupcacheAgent() {}
@@ -38,33 +40,30 @@ public final class GroupcacheAgent {
       return;
     }
     System.setProperty(AgentState.INSTALLED, "true");
-    Map<String, String> settings;
+    // a malformed argument, or a fail-fast that is not true or false, stops the JVM here, named
+    Map<String, String> settings = AgentArguments.parse(argument);
+    boolean failFast = AgentArguments.flag(settings, FAIL_FAST);
+    List<String> weave = AgentArguments.list(settings, WEAVE);
     Class<?> inside;
     try {
-      settings = AgentArguments.parse(argument);
       Path jar = Path.of(GroupcacheAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       ClassLoader loader = new AgentClassLoader(jar, ClassLoader.getSystemClassLoader());
       inside = Class.forName("dev.groupcache.agent.inside.AgentMain", true, loader);
-      // now, not in the background: the classes to weave must not load before the weaving
-      inside.getMethod("weave", Map.class, Instrumentation.class).invoke(null, settings, instrumentation);
-    } catch (Exception | LinkageError e) {
-      fail(e instanceof InvocationTargetException ? e.getCause() : e);
-      if (AgentArguments.flag(AgentArguments.lenient(argument), FAIL_FAST)) {
-        throw new IllegalStateException("groupcache agent (fail-fast): " + AgentState.failure().getMessage(),
-            AgentState.failure());
+      if (!weave.isEmpty()) {
+        // now, not in the background: the classes to weave must not load before the weaving
+        inside.getMethod("weave", List.class, Instrumentation.class).invoke(null, weave, instrumentation);
       }
+    } catch (InvocationTargetException e) {
+      failed(e.getCause(), failFast);
+      return;
+    } catch (Exception | LinkageError e) {
+      failed(e, failFast);
       return;
     }
-    boolean failFast = AgentArguments.flag(settings, FAIL_FAST);
-    Runnable begin = () -> begin(inside, settings, failFast);
     if (failFast) {
-      begin.run();
-      if (AgentState.failure() != null) {
-        throw new IllegalStateException("groupcache agent (fail-fast): " + AgentState.failure().getMessage(),
-            AgentState.failure());
-      }
+      begin(inside, settings, true);
     } else {
-      Thread thread = new Thread(begin, "groupcache-agent-start");
+      Thread thread = new Thread(() -> begin(inside, settings, false), "groupcache-agent-start");
       thread.setDaemon(true);
       thread.start();
     }
@@ -75,15 +74,19 @@ public final class GroupcacheAgent {
       Object provider = inside.getMethod("start", Map.class, boolean.class).invoke(null, settings, failFast);
       AgentState.started((CachingProvider) provider);
     } catch (InvocationTargetException e) {
-      fail(e.getCause());
+      failed(e.getCause(), failFast);
     } catch (Exception | LinkageError e) {
-      fail(e);
+      failed(e, failFast);
     }
   }
 
-  private static void fail(Throwable t) {
+  /** Logs the failure once, loudly; with fail-fast, stops the JVM, else leaves it for cache calls. */
+  private static void failed(Throwable t, boolean failFast) {
     LOG.log(System.Logger.Level.ERROR, "THE GROUPCACHE AGENT DID NOT START: " + t.getMessage()
-        + ". Cache calls will fail with this reason.", t);
+        + (failFast ? "" : ". Cache calls will fail with this reason."), t);
     AgentState.failed(t);
+    if (failFast) {
+      throw new IllegalStateException("groupcache agent (fail-fast): " + t.getMessage(), t);
+    }
   }
 }

@@ -3,9 +3,7 @@ package dev.groupcache.agent.inside;
 import dev.groupcache.jcache.GroupcacheCachingProvider;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.cache.spi.CachingProvider;
@@ -16,7 +14,6 @@ import javax.cache.spi.CachingProvider;
  * that the application's {@code Caching.getCachingProvider()} will be handed.
  */
 public final class AgentMain {
-  static final String WEAVE = "groupcache.agent.weave";
   /** How long the shutdown hook waits for the node to leave before the JVM goes on exiting. */
   private static final long LEAVE_SECONDS = 5;
   private static final System.Logger LOG = System.getLogger(AgentMain.class.getName());
@@ -24,17 +21,12 @@ public final class AgentMain {
   private AgentMain() {}
 
   /**
-   * Installs the weaving of the JSR-107 annotations for the configured package prefixes, if any.
-   * Called by {@code premain} itself, before {@code main}, so that no class to weave loads first;
-   * ByteBuddy is loaded only when there is something to weave.
-   *
-   * @param settings the agent argument's settings, which win over every other source
+   * Installs the weaving of the JSR-107 annotations for classes under {@code prefixes}. Called by
+   * {@code premain} itself, before {@code main}, so that no class to weave loads first; ByteBuddy
+   * is loaded only when there is something to weave.
    */
-  public static void weave(Map<String, String> settings, Instrumentation instrumentation) {
-    List<String> prefixes = prefixes(settings);
-    if (!prefixes.isEmpty()) {
-      AnnotationWeaving.install(instrumentation, prefixes);
-    }
+  public static void weave(List<String> prefixes, Instrumentation instrumentation) {
+    AnnotationWeaving.install(instrumentation, prefixes);
   }
 
   /**
@@ -73,23 +65,4 @@ public final class AgentMain {
     }
   }
 
-  /** The package prefixes to weave, from the argument, a system property or the environment. */
-  static List<String> prefixes(Map<String, String> settings) {
-    String value = settings.get(WEAVE);
-    if (value == null) {
-      value = System.getProperty(WEAVE);
-    }
-    if (value == null) {
-      value = System.getenv(WEAVE.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT));
-    }
-    List<String> prefixes = new ArrayList<>();
-    if (value != null) {
-      for (String p : value.split(",")) {
-        if (!p.isBlank()) {
-          prefixes.add(p.trim());
-        }
-      }
-    }
-    return prefixes;
-  }
 }
