@@ -445,54 +445,35 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
 
   @Override
   public boolean replace(K key, V oldValue, V newValue) {
-    ensureOpen();
-    ByteView k = key(key);
-    value(oldValue);
-    ByteView v = value(newValue);
-    long start = System.nanoTime();
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      OwnerResponse snapshot = holding(k, oldValue);
-      if (snapshot == null) {
-        return false;
-      }
-      write(key, newValue);
-      OwnerResponse r = writeOver(k, v, snapshot, false);
-      if (r.getApplied()) {
-        if (statisticsEnabled) {
-          statistics.hit();
-          statistics.put();
-          statistics.putTime(start);
-        }
-        listenerFailure(r);
-        return true;
-      }
-    }
-    throw contended(key);
+    return replaceValue(key, true, oldValue, newValue, false) != null;
   }
 
   @Override
   public boolean replace(K key, V value) {
-    return getAndReplaceValue(key, value, false) != null;
+    return replaceValue(key, false, null, value, false) != null;
   }
 
   @Override
   public V getAndReplace(K key, V value) {
-    OwnerResponse r = getAndReplaceValue(key, value, true);
+    OwnerResponse r = replaceValue(key, false, null, value, true);
     return r == null ? null : value(r);
   }
 
-  /** Replaces an existing entry; returns the owner's answer, or null if there was no entry. */
-  private OwnerResponse getAndReplaceValue(K key, V value, boolean returnOld) {
+  /**
+   * Replaces an entry that exists and, if {@code conditional}, holds {@code expected}; returns the
+   * owner's answer, or null if there was no such entry.
+   */
+  private OwnerResponse replaceValue(K key, boolean conditional, V expected, V value, boolean returnOld) {
     ensureOpen();
     ByteView k = key(key);
+    if (conditional) {
+      value(expected); // null, or of a type the cache does not hold, fails as a new value would
+    }
     ByteView v = value(value);
     long start = System.nanoTime();
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      OwnerResponse snapshot = peek(k);
-      if (!snapshot.getPresent()) {
-        if (statisticsEnabled) {
-          statistics.miss();
-        }
+      OwnerResponse snapshot = holding(k, conditional ? expected : null);
+      if (snapshot == null) {
         return null;
       }
       write(key, value);
@@ -530,8 +511,8 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   }
 
   /**
-   * The entry as the owner holds it, for a write on the condition that it holds {@code expected};
-   * null, counted as a miss or a hit, if it holds no value or another.
+   * The entry as the owner holds it, for a write on the condition that it exists and holds {@code
+   * expected} (any value if null); null, counted as a miss or a hit, if it does not.
    */
   private OwnerResponse holding(ByteView k, V expected) {
     OwnerResponse snapshot = peek(k);
@@ -541,7 +522,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       }
       return null;
     }
-    if (!expected.equals(value(snapshot))) {
+    if (expected != null && !expected.equals(value(snapshot))) {
       if (statisticsEnabled) {
         statistics.hit();
       }
