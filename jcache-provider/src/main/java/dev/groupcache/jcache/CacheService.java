@@ -121,17 +121,23 @@ final class CacheService implements PeerHandler {
   }
 
   private CompletableFuture<ByteView> owner(ByteView key, OwnerRequest request) {
+    return answer(key, request).thenApply(ByteView::of);
+  }
+
+  /**
+   * Answers a request to this node as the key's owner: for a peer's request once parsed, and for
+   * this node's own callers directly, with no bytes in between.
+   */
+  CompletableFuture<OwnerResponse> answer(ByteView key, OwnerRequest request) {
     ownerRequests.increment();
     OwnerStore store = store(request.getCache());
-    CompletableFuture<OwnerResponse> response;
-    switch (request.getOpCase()) {
-      case READ -> response = store.read(key, request.getRead());
-      case WRITE -> response = store.write(key, request.getWrite());
-      case LOADED -> response = store.loaded(key, request.getLoaded());
-      default -> response = CompletableFuture.failedFuture(
+    return switch (request.getOpCase()) {
+      case READ -> store.read(key, request.getRead());
+      case WRITE -> store.write(key, request.getWrite());
+      case LOADED -> store.loaded(key, request.getLoaded());
+      default -> CompletableFuture.failedFuture(
           new UnsupportedOperationException("unknown owner operation " + request.getOpCase()));
-    }
-    return response.thenApply(ByteView::of);
+    };
   }
 
   private CompletableFuture<ByteView> local(NodeRequest request) {

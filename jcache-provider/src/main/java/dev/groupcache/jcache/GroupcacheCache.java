@@ -85,7 +85,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.configuration = new MutableConfiguration<>(configuration);
     this.cluster = cluster;
     this.codecs = codecs;
-    this.owners = new OwnerClient(cluster.node(), id, cluster.peerTimeout(),
+    this.owners = new OwnerClient(cluster.node(), cluster.service(), id, cluster.peerTimeout(),
         (long) (settings.maxBytes() * settings.hotShare()), settings.nearTtl());
     this.expiryPolicy = configuration.getExpiryPolicyFactory() == null
         ? new javax.cache.expiry.EternalExpiryPolicy()
@@ -594,7 +594,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   @Override
   public void clear() {
     ensureOpen();
-    owners.clearEverywhere(cluster.service());
+    owners.clearEverywhere();
   }
 
   // ---- entry processors ----
@@ -848,7 +848,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   /** Drops the cache's entries everywhere, for a destroyed cache. */
   void destroy() {
     try {
-      owners.clearEverywhere(cluster.service());
+      owners.clearEverywhere();
     } finally {
       close();
     }

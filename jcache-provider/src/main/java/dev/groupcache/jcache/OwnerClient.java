@@ -49,6 +49,7 @@ final class OwnerClient {
   private record Near(ByteView value, long version, long expiresAt) {}
 
   private final Node node;
+  private final CacheService service;
   private final String cache;
   private final Duration timeout;
   private final Cache<ByteView, Near> near; // null: no copies
@@ -57,8 +58,9 @@ final class OwnerClient {
   private final AtomicLong changes = new AtomicLong();
   private volatile long clearedAt;
 
-  OwnerClient(Node node, String cache, Duration timeout, long nearBytes, Duration nearTtl) {
+  OwnerClient(Node node, CacheService service, String cache, Duration timeout, long nearBytes, Duration nearTtl) {
     this.node = node;
+    this.service = service;
     this.cache = cache;
     this.timeout = timeout;
     long ttl = nearTtl.toNanos();
@@ -160,7 +162,7 @@ final class OwnerClient {
   }
 
   /** Drops every entry of the cache on every member, without events. */
-  void clearEverywhere(CacheService service) {
+  void clearEverywhere() {
     ByteView clear = ByteView.of(NodeRequest.newBuilder().setCache(cache).setClear(Clear.getDefaultInstance())
         .build());
     List<PeerReply> replies = await(node.broadcast(CacheService.NAME, clear, timeout));
@@ -229,6 +231,9 @@ final class OwnerClient {
   }
 
   private OwnerResponse call(ByteView key, OwnerRequest request) {
+    if (ownsHere(key)) { // this node's own store: no serialization, no hop
+      return await(service.answer(key, request));
+    }
     ByteView reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout));
     try {
       return OwnerResponse.parseFrom(reply.asReadOnlyBuffer());
