@@ -2,9 +2,12 @@ package dev.groupcache.jcache;
 
 import dev.groupcache.Node;
 import dev.groupcache.discovery.Discovery;
+import dev.groupcache.discovery.DiscoveryConfig;
+import dev.groupcache.discovery.DiscoveryMode;
 import dev.groupcache.discovery.PeerSource;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,8 +56,7 @@ final class ClusterNode implements AutoCloseable, NodeMXBean {
       this.service = new CacheService(node, timer, settings::cache, settings.invalidationTimeout());
       node.registerService(CacheService.NAME, service);
       this.discovery = Discovery.create(localOnly
-          ? dev.groupcache.discovery.DiscoveryConfig.builder().mode(dev.groupcache.discovery.DiscoveryMode.STATIC)
-              .staticPeers(java.util.List.of(self)).build()
+          ? DiscoveryConfig.builder().mode(DiscoveryMode.STATIC).staticPeers(List.of(self)).build()
           : settings.discoveryConfig().build());
       discovery.addListener(peers -> node.setPeers(peers.peers()));
       if (!discovery.start(settings.discoverySyncTimeout())) {
