@@ -171,6 +171,11 @@ final class CacheService implements PeerHandler {
   }
 
   /** Drops this node's owned entries and copies of {@code cache}, without events. */
+  /** After the ring changed: loads waited on here for keys that moved away are asked again there. */
+  void ringChanged() {
+    stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
+  }
+
   void clearHere(String cache) {
     OwnerStore store = stores.get(cache);
     if (store != null) {

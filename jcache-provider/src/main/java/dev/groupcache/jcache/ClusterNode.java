@@ -45,7 +45,7 @@ final class ClusterNode implements AutoCloseable, NodeMXBean {
     this.events = Executors.newCachedThreadPool(daemons("groupcache-jcache-events"));
     Node.Builder builder = Node.builder()
         .self(self)
-        .serve(!localOnly)
+        .serve(!localOnly && settings.serve())
         .port(settings.port())
         .vnodes(settings.vnodes())
         .maxKeyBytes(settings.maxKeyBytes())
@@ -58,7 +58,10 @@ final class ClusterNode implements AutoCloseable, NodeMXBean {
       this.discovery = Discovery.create(localOnly
           ? DiscoveryConfig.builder().mode(DiscoveryMode.STATIC).staticPeers(List.of(self)).build()
           : settings.discoveryConfig().build());
-      discovery.addListener(peers -> node.setPeers(peers.peers()));
+      discovery.addListener(peers -> {
+        node.setPeers(peers.peers());
+        service.ringChanged();
+      });
       if (!discovery.start(settings.discoverySyncTimeout())) {
         LOG.log(Level.WARNING, "groupcache node {0} starts not ready: discovery has not synced ({1})",
             node.self(), discovery.stats().lastError());

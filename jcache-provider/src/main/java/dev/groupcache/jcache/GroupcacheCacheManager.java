@@ -1,5 +1,6 @@
 package dev.groupcache.jcache;
 
+import io.grpc.BindableService;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -195,6 +196,15 @@ public final class GroupcacheCacheManager implements CacheManager {
   /** Whether the JVM's cluster node is ready: discovery synced and not refused. */
   public boolean isNodeReady() {
     return cluster.isReady();
+  }
+
+  /**
+   * The peer protocol of the JVM's cluster node as a gRPC service, for an application that serves
+   * it from its own gRPC server on {@code groupcache.port} with {@code groupcache.serve=false}. It
+   * answers while the node runs. Its handlers never block, so a server's direct executor suits it.
+   */
+  public BindableService peerService() {
+    return cluster.node().peerService();
   }
 
   /** The figures of the JVM's cluster node. */

@@ -44,6 +44,8 @@ import javax.cache.CacheException;
  */
 final class OwnerClient {
   private static final int PAGE = 1_000;
+  /** How often a read whose owner left the ring while asked is asked again of the new owner. */
+  private static final int READ_ATTEMPTS = 3;
 
   /** A copy of another owner's entry. */
   private record Near(ByteView value, long version, long expiresAt) {}
@@ -115,11 +117,30 @@ final class OwnerClient {
   OwnerResponse read(ByteView key, Read read, boolean keepCopy) {
     boolean copies = keepCopy && near != null && !ownsHere(key);
     long before = changes.get();
-    OwnerResponse r = call(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build());
+    OwnerResponse r = readAtOwner(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build());
     if (copies && r.getPresent() && r.getLease() == 0) {
       keep(key, r, before);
     }
     return r;
+  }
+
+  /**
+   * A read changes nothing but an access time, so one that failed because its owner left the ring
+   * while it was asked (the owner ended the stream, stopped, was unreachable) is asked again of the
+   * key's owner now, instead of failing the caller: a pod going away must not fail the reads that
+   * were waiting at it, such as the waiters of a load whose loader reported to the new owner.
+   */
+  private OwnerResponse readAtOwner(ByteView key, OwnerRequest request) {
+    for (int attempt = 1; ; attempt++) {
+      PeerAddress asked = node.ownerOf(key);
+      try {
+        return call(key, request);
+      } catch (CacheException e) {
+        if (attempt == READ_ATTEMPTS || node.ownerOf(key).equals(asked)) {
+          throw e;
+        }
+      }
+    }
   }
 
   private void keep(ByteView key, OwnerResponse r, long before) {

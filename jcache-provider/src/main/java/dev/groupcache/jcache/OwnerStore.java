@@ -16,15 +16,16 @@ import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 /**
  * The entries of one cache that this node owns: values as bytes, each with a version and an
@@ -73,7 +74,8 @@ final class OwnerStore {
   }
 
   private final Cache<ByteView, Stored> entries;
-  private final Map<ByteView, Lease> leases = new HashMap<>(); // guarded by the key's stripe
+  // changed under the key's stripe; concurrent so that a ring change can look through it
+  private final Map<ByteView, Lease> leases = new ConcurrentHashMap<>();
   private final Object[] stripes = new Object[STRIPES];
   private final AtomicLong versions = new AtomicLong();
   private final AtomicLong leaseIds = new AtomicLong();
@@ -290,6 +292,18 @@ final class OwnerStore {
     leases.put(key, lease);
     lease.timeout = timer.schedule(() -> expireLease(key, lease), leaseNanos, TimeUnit.NANOSECONDS);
     return lease.id;
+  }
+
+  /**
+   * The ring changed: the leases of keys this node no longer owns end, and their waiters ask the
+   * new owner, rather than wait for a loader that will report there (or until the lease runs out).
+   */
+  void releaseMoved(Predicate<ByteView> ownedHere) {
+    leases.forEach((key, lease) -> {
+      if (!ownedHere.test(key)) {
+        expireLease(key, lease);
+      }
+    });
   }
 
   /** The loader's node did not report in time: its waiters ask again, and one of them loads. */

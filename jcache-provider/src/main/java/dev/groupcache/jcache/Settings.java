@@ -76,6 +76,7 @@ final class Settings {
 
   private final SettingsSource source;
   private final int port;
+  private final boolean serve;
   private final Optional<String> bindHost;
   private final Optional<String> self;
   private final DiscoveryMode discovery;
@@ -127,6 +128,7 @@ final class Settings {
   private Settings(SettingsSource source, Function<String, String> environment) {
     this.source = source;
     this.port = port(value(SettingsKey.PORT));
+    this.serve = bool(value(SettingsKey.SERVE));
     this.bindHost = text(value(SettingsKey.BIND_HOST));
     this.self = self(value(SettingsKey.SELF), environment, port);
     Value mode = value(SettingsKey.DISCOVERY);
@@ -245,6 +247,11 @@ final class Settings {
   /** {@code groupcache.port}: the peer gRPC port. */
   int port() {
     return port;
+  }
+
+  /** {@code groupcache.serve}: whether the node opens its own peer server. */
+  boolean serve() {
+    return serve;
   }
 
   /** {@code groupcache.bind-host}; empty for every interface. */

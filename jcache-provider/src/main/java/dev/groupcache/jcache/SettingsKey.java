@@ -12,6 +12,10 @@ enum SettingsKey {
   PORT("groupcache.port", "7600", null,
       "The peer gRPC port: this node listens on it and, unless `groupcache.kubernetes.port-name` is"
           + " set, reaches its peers on it."),
+  SERVE("groupcache.serve", "true", null,
+      "Whether the node opens its own peer server on `groupcache.port` (true), or the application"
+          + " serves `GroupcacheCacheManager.peerService()` from its own gRPC server on"
+          + " that port (false)."),
   BIND_HOST("groupcache.bind-host", null, "all interfaces",
       "The local address the peer server listens on."),
   SELF("groupcache.self", null, "`POD_IP`:port",

@@ -78,6 +78,7 @@ class SettingsTest {
     assertEquals(4 << 20, s.maxValueBytes());
     assertEquals(4096, s.vnodes());
     assertEquals(Duration.ofSeconds(5), s.peerTimeout());
+    assertTrue(s.serve());
     assertEquals(Duration.ofSeconds(2), s.invalidationTimeout());
     assertEquals(List.of(), s.serializationAllowlist());
     assertEquals(Optional.empty(), s.serializationFilter());
@@ -89,6 +90,7 @@ class SettingsTest {
   void readsEveryNodeKey() {
     Settings s = load(
         "groupcache.port", "7700",
+        "groupcache.serve", "false",
         "groupcache.bind-host", "0.0.0.0",
         "groupcache.self", "10.0.0.5:7700",
         "groupcache.discovery", "endpointslices",
@@ -110,6 +112,7 @@ class SettingsTest {
         "groupcache.invalidation-timeout", "1m",
         "groupcache.serialization.allowlist", "com.example.model.*, java.util.*");
     assertEquals(7700, s.port());
+    assertFalse(s.serve());
     assertEquals(Optional.of("0.0.0.0"), s.bindHost());
     assertEquals(Optional.of("10.0.0.5:7700"), s.self());
     assertEquals(DiscoveryMode.ENDPOINTSLICES, s.discovery());

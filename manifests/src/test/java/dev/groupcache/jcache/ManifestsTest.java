@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.Test;
 class ManifestsTest {
   private static final Path BASE = Path.of("base");
   private static final Path DNS = Path.of("overlays", "dns");
+  private static final Path EXAMPLE_CONFIG =
+      Path.of("..", "helidon-example", "src", "main", "resources", "META-INF", "microprofile-config.properties");
 
   @Test
   void baseRunsThreePodsDiscoveringEachOtherThroughEndpointSlices() throws Exception {
@@ -70,7 +73,15 @@ class ManifestsTest {
     assertTrue(env.get("JAVA_TOOL_OPTIONS").getValue().contains("-javaagent:"), "the agent, no code change");
     assertOnlyKnownKeys(env.keySet());
 
-    // probes on the example's health endpoints, on the named http port
+    // the ports are the example service's own (its REST port; the peer port it is configured with)
+    Properties example = new Properties();
+    try (var in = Files.newBufferedReader(EXAMPLE_CONFIG)) {
+      example.load(in);
+    }
+    assertEquals(example.getProperty("server.port"), String.valueOf(containerPorts.get("http")));
+    assertEquals(example.getProperty("groupcache.port"), String.valueOf(containerPorts.get("groupcache")));
+
+    // probes on the example's health endpoints (NetnsClusterIT asks them), on the named http port
     assertEquals("/health/ready", container.getReadinessProbe().getHttpGet().getPath());
     assertEquals("http", container.getReadinessProbe().getHttpGet().getPort().getStrValue());
     assertEquals("/health/live", container.getLivenessProbe().getHttpGet().getPath());

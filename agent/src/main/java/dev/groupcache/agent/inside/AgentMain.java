@@ -3,6 +3,7 @@ package dev.groupcache.agent.inside;
 import dev.groupcache.jcache.GroupcacheCachingProvider;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import javax.cache.spi.CachingProvider;
 public final class AgentMain {
   /** How long the shutdown hook waits for the node to leave before the JVM goes on exiting. */
   private static final long LEAVE_SECONDS = 5;
+  private static final String SERVE = "groupcache.serve";
   private static final System.Logger LOG = System.getLogger(AgentMain.class.getName());
 
   private AgentMain() {}
@@ -38,7 +40,11 @@ public final class AgentMain {
    */
   public static CachingProvider start(Map<String, String> settings, boolean failFast) {
     ClassLoader application = ClassLoader.getSystemClassLoader();
-    AutoCloseable node = GroupcacheCachingProvider.startNode(settings, application, !failFast);
+    // the application cannot see the provider's classes to mount the peer service in a server of
+    // its own, so the agent always serves it, whatever groupcache.serve says
+    Map<String, String> agentSettings = new HashMap<>(settings);
+    agentSettings.put(SERVE, "true");
+    AutoCloseable node = GroupcacheCachingProvider.startNode(agentSettings, application, !failFast);
     Thread hook = new Thread(() -> leave(node), "groupcache-agent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     return new GroupcacheCachingProvider();

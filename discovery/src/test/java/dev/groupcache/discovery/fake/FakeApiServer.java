@@ -174,6 +174,7 @@ public final class FakeApiServer implements AutoCloseable {
     private record Route(ResourceKind kind, String namespace, String name) {}
 
     private final TlsMaterial tls;
+    private final InetAddress address;
 
     // ---- state, guarded by lock ----
     private final Object lock = new Object();
@@ -203,8 +204,9 @@ public final class FakeApiServer implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ScheduledFuture<?> bookmarkTask;
 
-    private FakeApiServer(TlsMaterial tls) {
+    private FakeApiServer(TlsMaterial tls, InetAddress address) {
         this.tls = tls;
+        this.address = address;
         for (ResourceKind k : ResourceKind.values()) {
             store.put(k, new TreeMap<>());
         }
@@ -216,7 +218,15 @@ public final class FakeApiServer implements AutoCloseable {
 
     /** Starts a plain-HTTP fake on 127.0.0.1 and a free port. */
     public static FakeApiServer startHttp() {
-        FakeApiServer s = new FakeApiServer(null);
+        return startHttp(LOOPBACK);
+    }
+
+    /**
+     * Starts a plain-HTTP fake on {@code address} and a free port: for clients in other network
+     * namespaces, which reach the host on a bridge's address rather than its loopback.
+     */
+    public static FakeApiServer startHttp(InetAddress address) {
+        FakeApiServer s = new FakeApiServer(null, address);
         s.start();
         return s;
     }
@@ -227,7 +237,7 @@ public final class FakeApiServer implements AutoCloseable {
      * signed by its own CA. Clients trust it through {@link #caCertificatePem()}.
      */
     public static FakeApiServer startTls() {
-        FakeApiServer s = new FakeApiServer(TlsMaterial.generate());
+        FakeApiServer s = new FakeApiServer(TlsMaterial.generate(), LOOPBACK);
         s.start();
         return s;
     }
@@ -261,11 +271,11 @@ public final class FakeApiServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true) {
             try {
-                InetSocketAddress address = new InetSocketAddress(LOOPBACK, port);
+                InetSocketAddress socket = new InetSocketAddress(address, port);
                 if (tls == null) {
-                    return HttpServer.create(address, 64);
+                    return HttpServer.create(socket, 64);
                 }
-                HttpsServer https = HttpsServer.create(address, 64);
+                HttpsServer https = HttpsServer.create(socket, 64);
                 https.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext));
                 return https;
             } catch (BindException e) {
@@ -327,7 +337,8 @@ public final class FakeApiServer implements AutoCloseable {
 
     /** {@code http://127.0.0.1:PORT} or {@code https://127.0.0.1:PORT}, without a trailing slash. */
     public synchronized String baseUrl() {
-        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
+        String host = address.getHostAddress();
+        return (tls == null ? "http" : "https") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** Whether this fake serves HTTPS ({@link #startTls()}). */
