@@ -151,9 +151,21 @@ public final class Node implements AutoCloseable {
    * after failures calls fail at once.
    */
   public CompletableFuture<ByteView> callOwner(String service, ByteView key, ByteView request, Duration timeout) {
+    return callOwner(service, key, request, timeout, false);
+  }
+
+  /**
+   * As {@link #callOwner(String, ByteView, ByteView, Duration)}; with {@code idempotent}, a request
+   * whose owner failed to answer (ended the stream, stopped, became unreachable) after the ring
+   * moved its key elsewhere is sent again to the key's new owner, within {@code timeout}: for a
+   * request that may safely be applied twice, such as a read, an owner leaving the ring must not
+   * fail the calls that were waiting at it.
+   */
+  public CompletableFuture<ByteView> callOwner(String service, ByteView key, ByteView request, Duration timeout,
+      boolean idempotent) {
     checkKey(key);
     CompletableFuture<ByteView> result = new CompletableFuture<>();
-    new OwnerCall(service, key, request, System.nanoTime() + timeout.toNanos(), result).attempt();
+    new OwnerCall(service, key, request, System.nanoTime() + timeout.toNanos(), idempotent, result).attempt();
     return result;
   }
 
@@ -261,16 +273,19 @@ public final class Node implements AutoCloseable {
     private final ByteView key;
     private final ByteView request;
     private final long deadlineNanos;
+    private final boolean idempotent;
     private final CompletableFuture<ByteView> result;
     private long retryMillis = 5;
     private PeerClient current;
     private String lastRefusal;
 
-    OwnerCall(String service, ByteView key, ByteView request, long deadlineNanos, CompletableFuture<ByteView> result) {
+    OwnerCall(String service, ByteView key, ByteView request, long deadlineNanos, boolean idempotent,
+        CompletableFuture<ByteView> result) {
       this.service = service;
       this.key = key;
       this.request = request;
       this.deadlineNanos = deadlineNanos;
+      this.idempotent = idempotent;
       this.result = result;
     }
 
@@ -333,6 +348,11 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void onFailure(Throwable failure) {
+      if (idempotent && !ownerOf(key).equals(current.address())) {
+        lastRefusal = current.address() + " left the ring while asked: " + failure;
+        attempt(); // the key has a new owner: ask it
+        return;
+      }
       result.completeExceptionally(new GroupCacheException(
           "the owner " + current.address() + " did not answer: " + failure, failure));
     }
@@ -372,6 +392,7 @@ public final class Node implements AutoCloseable {
           Long.toHexString(ring.version()), next.size(),
           next.contains(self) ? "" : " (not including this node, which therefore owns no keys)");
     }
+    services.values().forEach(PeerHandler::ringChanged);
   }
 
   /** The current members, sorted. */

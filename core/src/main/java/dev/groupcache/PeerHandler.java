@@ -21,4 +21,11 @@ public interface PeerHandler {
    *     the failure's message
    */
   CompletableFuture<ByteView> handle(ByteView key, ByteView request);
+
+  /**
+   * The node's ring changed: keys may have moved to or from this node. Called after the new ring
+   * took effect, on the thread that changed it; state kept for keys this node no longer owns (such
+   * as callers waiting here for a load) should be handed to the new owners. Does nothing by default.
+   */
+  default void ringChanged() {}
 }

@@ -170,4 +170,59 @@ class ServiceCallTest {
     assertTrue(e.getCause() instanceof GroupCacheException, String.valueOf(e.getCause()));
     assertEquals(1, handled.get(), "a request that may have been applied is not sent again");
   }
+
+  @Test
+  void anIdempotentCallWaitingAtAnOwnerThatLeavesIsAnsweredByTheNewOwner() throws Exception {
+    start();
+    Node caller = nodes.get(0);
+    Node leaving = nodes.get(1);
+    AtomicInteger handled = new AtomicInteger();
+    leaving.unregisterService("echo");
+    leaving.registerService("echo", (key, request) -> {
+      handled.incrementAndGet();
+      return new CompletableFuture<>(); // holds the call until it stops
+    });
+    ByteView key = null;
+    for (int i = 0; key == null; i++) {
+      if (caller.ownerOf(ByteView.of("m" + i)).equals(leaving.self())) {
+        key = ByteView.of("m" + i);
+      }
+    }
+    CompletableFuture<ByteView> call = caller.callOwner("echo", key, ByteView.of("read"), Duration.ofSeconds(10), true);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (handled.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    List<String> rest = List.of(caller.self().toString(), nodes.get(2).self().toString());
+    caller.setPeers(rest);
+    nodes.get(2).setPeers(rest);
+    leaving.close();
+    assertEquals(caller.ownerOf(key) + ":read", get(call), "asked again of the key's new owner");
+    assertEquals(1, handled.get());
+  }
+
+  @Test
+  void servicesHearThatTheRingChangedOncePerChange() {
+    start();
+    Node node = nodes.get(0);
+    AtomicInteger changes = new AtomicInteger();
+    node.registerService("ring", new PeerHandler() {
+      @Override
+      public CompletableFuture<ByteView> handle(ByteView key, ByteView request) {
+        return CompletableFuture.completedFuture(request);
+      }
+
+      @Override
+      public void ringChanged() {
+        changes.incrementAndGet();
+      }
+    });
+    List<String> all = nodes.stream().map(n -> n.self().toString()).toList();
+    node.setPeers(all);
+    assertEquals(0, changes.get(), "the same members: no change");
+    node.setPeers(all.subList(0, 2));
+    assertEquals(1, changes.get());
+    node.setPeers(all);
+    assertEquals(2, changes.get());
+  }
 }

@@ -11,6 +11,7 @@ import dev.groupcache.jcache.proto.NodeRequest;
 import dev.groupcache.jcache.proto.NodeResponse;
 import dev.groupcache.jcache.proto.OwnerRequest;
 import dev.groupcache.jcache.proto.OwnerResponse;
+import dev.groupcache.jcache.proto.Read;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -129,10 +130,12 @@ final class CacheService implements PeerHandler {
    * this node's own callers directly, with no bytes in between.
    */
   CompletableFuture<OwnerResponse> answer(ByteView key, OwnerRequest request) {
+    if (request.getOpCase() == OwnerRequest.OpCase.READ) {
+      return read(request.getCache(), key, request.getRead());
+    }
     ownerRequests.increment();
     OwnerStore store = store(request.getCache());
     return switch (request.getOpCase()) {
-      case READ -> store.read(key, request.getRead());
       case WRITE -> store.write(key, request.getWrite());
       case LOADED -> store.loaded(key, request.getLoaded());
       default -> CompletableFuture.failedFuture(
@@ -171,8 +174,15 @@ final class CacheService implements PeerHandler {
   }
 
   /** Drops this node's owned entries and copies of {@code cache}, without events. */
-  /** After the ring changed: loads waited on here for keys that moved away are asked again there. */
-  void ringChanged() {
+  /** A read of an entry this node owns: a peer's, or this node's own with no request built. */
+  CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
+    ownerRequests.increment();
+    return store(cache).read(key, read);
+  }
+
+  /** Loads waited on here for keys that moved away are asked again of their new owners. */
+  @Override
+  public void ringChanged() {
     stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
   }
 

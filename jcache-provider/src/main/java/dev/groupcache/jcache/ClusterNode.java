@@ -58,10 +58,7 @@ final class ClusterNode implements AutoCloseable, NodeMXBean {
       this.discovery = Discovery.create(localOnly
           ? DiscoveryConfig.builder().mode(DiscoveryMode.STATIC).staticPeers(List.of(self)).build()
           : settings.discoveryConfig().build());
-      discovery.addListener(peers -> {
-        node.setPeers(peers.peers());
-        service.ringChanged();
-      });
+      discovery.addListener(peers -> node.setPeers(peers.peers()));
       if (!discovery.start(settings.discoverySyncTimeout())) {
         LOG.log(Level.WARNING, "groupcache node {0} starts not ready: discovery has not synced ({1})",
             node.self(), discovery.stats().lastError());

@@ -44,8 +44,6 @@ import javax.cache.CacheException;
  */
 final class OwnerClient {
   private static final int PAGE = 1_000;
-  /** How often a read whose owner left the ring while asked is asked again of the new owner. */
-  private static final int READ_ATTEMPTS = 3;
 
   /** A copy of another owner's entry. */
   private record Near(ByteView value, long version, long expiresAt) {}
@@ -113,34 +111,21 @@ final class OwnerClient {
     return n == null || ownsHere(key) ? null : n.value(); // a key that moved here is the store's
   }
 
-  /** Reads an entry at its owner; with {@code keepCopy}, a present answer is kept as a near copy. */
+  /**
+   * Reads an entry at its owner; with {@code keepCopy}, a present answer is kept as a near copy. A
+   * read changes nothing but an access time, so one whose owner leaves the ring while it waits there
+   * is asked again of the new owner rather than failed.
+   */
   OwnerResponse read(ByteView key, Read read, boolean keepCopy) {
-    boolean copies = keepCopy && near != null && !ownsHere(key);
+    if (ownsHere(key)) { // this node's own store: no request to build, no copy to keep
+      return await(service.read(cache, key, read));
+    }
     long before = changes.get();
-    OwnerResponse r = readAtOwner(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build());
-    if (copies && r.getPresent() && r.getLease() == 0) {
+    OwnerResponse r = remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build(), true);
+    if (keepCopy && near != null && r.getPresent() && r.getLease() == 0) {
       keep(key, r, before);
     }
     return r;
-  }
-
-  /**
-   * A read changes nothing but an access time, so one that failed because its owner left the ring
-   * while it was asked (the owner ended the stream, stopped, was unreachable) is asked again of the
-   * key's owner now, instead of failing the caller: a pod going away must not fail the reads that
-   * were waiting at it, such as the waiters of a load whose loader reported to the new owner.
-   */
-  private OwnerResponse readAtOwner(ByteView key, OwnerRequest request) {
-    for (int attempt = 1; ; attempt++) {
-      PeerAddress asked = node.ownerOf(key);
-      try {
-        return call(key, request);
-      } catch (CacheException e) {
-        if (attempt == READ_ATTEMPTS || node.ownerOf(key).equals(asked)) {
-          throw e;
-        }
-      }
-    }
   }
 
   private void keep(ByteView key, OwnerResponse r, long before) {
@@ -255,7 +240,11 @@ final class OwnerClient {
     if (ownsHere(key)) { // this node's own store: no serialization, no hop
       return await(service.answer(key, request));
     }
-    ByteView reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout));
+    return remote(key, request, false);
+  }
+
+  private OwnerResponse remote(ByteView key, OwnerRequest request, boolean idempotent) {
+    ByteView reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, idempotent));
     try {
       return OwnerResponse.parseFrom(reply.asReadOnlyBuffer());
     } catch (InvalidProtocolBufferException e) {
