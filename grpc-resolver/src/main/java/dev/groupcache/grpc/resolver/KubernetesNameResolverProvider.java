@@ -5,6 +5,7 @@ import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -144,7 +145,7 @@ public final class KubernetesNameResolverProvider extends NameResolverProvider {
       if (scheme == null || !scheme.matches("[a-zA-Z][a-zA-Z0-9+.-]*")) {
         throw new IllegalArgumentException("not a URI scheme: " + scheme);
       }
-      this.scheme = scheme.toLowerCase(java.util.Locale.ROOT);
+      this.scheme = scheme.toLowerCase(Locale.ROOT);
       return this;
     }
 

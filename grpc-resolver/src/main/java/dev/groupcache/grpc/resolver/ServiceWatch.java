@@ -173,12 +173,8 @@ final class ServiceWatch {
    */
   void refresh(Subscriber subscriber) {
     execute(() -> {
-      if (synced) {
-        View v = compute(source.current());
-        if (!v.equals(view)) {
-          publish(v);
-          return;
-        }
+      if (synced && publishIfChanged(compute(source.current()))) {
+        return; // publishing told every subscriber, this one too
       }
       View v = view;
       if (v != null) {
@@ -191,11 +187,7 @@ final class ServiceWatch {
   void close() {
     closed = true;
     starter.interrupt();
-    try {
-      executor.execute(source::close); // ends the list-watch thread, which cancels its HTTP call
-    } catch (RejectedExecutionException e) {
-      source.close(); // cannot happen: a watch is closed once
-    }
+    executor.execute(source::close); // ends the list-watch thread, which cancels its HTTP call
     executor.shutdown();
   }
 
@@ -230,10 +222,13 @@ final class ServiceWatch {
     publishIfChanged(compute(source.current()));
   }
 
-  private void publishIfChanged(View v) {
-    if (!v.equals(view)) {
-      publish(v);
+  /** Publishes {@code v} unless it is the current view; returns whether it did. */
+  private boolean publishIfChanged(View v) {
+    if (v.equals(view)) {
+      return false;
     }
+    publish(v);
+    return true;
   }
 
   private void publish(View v) {
@@ -268,7 +263,7 @@ final class ServiceWatch {
     if (!set.peers().isEmpty()) {
       return new View(addresses(set.peers()), set.draining().size(), null, null);
     }
-    String empty = "service " + key.namespace() + "/" + key.service() + " has no ready endpoints"
+    String empty = service() + " has no ready endpoints"
         + (set.draining().isEmpty() ? "" : " (" + set.draining().size() + " terminating)");
     List<JsonObject> slices;
     try {
@@ -277,10 +272,9 @@ final class ServiceWatch {
       return new View(List.of(), set.draining().size(), null, empty + "; could not check why: " + e.getMessage());
     }
     if (slices.isEmpty()) {
-      return new View(List.of(), 0, "kubernetes resolver: service " + key.namespace() + "/" + key.service()
-          + " not found: no EndpointSlice in namespace '" + key.namespace() + "' has the label "
-          + "kubernetes.io/service-name=" + key.service() + " (is the name right? a Service without a selector "
-          + "has slices only if someone writes them)", null);
+      return new View(List.of(), 0, "kubernetes resolver: " + service() + " not found: no EndpointSlice in namespace '"
+          + key.namespace() + "' has the label kubernetes.io/service-name=" + key.service() + " (is the name right? "
+          + "a Service without a selector has slices only if someone writes them)", null);
     }
     if (!key.port().equals("#")) {
       TreeSet<String> names = new TreeSet<>();
@@ -291,12 +285,12 @@ final class ServiceWatch {
         mostPorts = Math.max(mostPorts, ports.size());
       }
       if (!key.port().isEmpty() && !names.isEmpty() && !names.contains(key.port())) {
-        return new View(List.of(), 0, "kubernetes resolver: service " + key.namespace() + "/" + key.service()
-            + " has no port named '" + key.port() + "'; its EndpointSlices name " + names, null);
+        return new View(List.of(), 0, "kubernetes resolver: " + service() + " has no port named '" + key.port()
+            + "'; its EndpointSlices name " + names, null);
       }
       if (key.port().isEmpty() && mostPorts > 1) {
-        return new View(List.of(), 0, "kubernetes resolver: service " + key.namespace() + "/" + key.service()
-            + " has several ports " + names + "; name one (or give a number) in the target", null);
+        return new View(List.of(), 0, "kubernetes resolver: " + service() + " has several ports " + names
+            + "; name one (or give a number) in the target", null);
       }
     }
     return new View(List.of(), set.draining().size(), null, empty);
@@ -380,13 +374,17 @@ final class ServiceWatch {
   /** Why the source has not synced: a 403 names the Role rule that is missing. */
   private String describeFailure(String problem, boolean refused) {
     if (refused) {
-      return "kubernetes resolver: forbidden to list and watch the EndpointSlices of service " + key.namespace()
-          + "/" + key.service() + " (" + problem + "); " + access.identity() + " needs a Role in namespace '"
+      return "kubernetes resolver: forbidden to list and watch the EndpointSlices of " + service() + " ("
+          + problem + "); " + access.identity() + " needs a Role in namespace '"
           + key.namespace() + "' with the rule {apiGroups: [\"discovery.k8s.io\"], resources: [\"endpointslices\"], "
           + "verbs: [\"get\", \"list\", \"watch\"]} and a RoleBinding to it";
     }
-    return "kubernetes resolver: cannot watch the EndpointSlices of service " + key.namespace() + "/"
-        + key.service() + " yet: " + problem;
+    return "kubernetes resolver: cannot watch the EndpointSlices of " + service() + " yet: " + problem;
+  }
+
+  /** {@code service ns/name}, as the messages name it. */
+  private String service() {
+    return "service " + key.namespace() + "/" + key.service();
   }
 
   @Override

@@ -50,29 +50,9 @@ final class Recorder extends NameResolver.Listener2 {
     heard.add(error);
   }
 
-  /** The next thing heard, within 20 s. */
-  Object next() throws InterruptedException {
-    Object o = heard.poll(20, TimeUnit.SECONDS);
-    if (o == null) {
-      throw new AssertionError("the resolver said nothing within 20 s");
-    }
-    return o;
-  }
-
   /** Skips what is heard until a result that {@code wanted} accepts; fails after 20 s. */
   NameResolver.ResolutionResult awaitResult(Predicate<NameResolver.ResolutionResult> wanted) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    List<Object> skipped = new ArrayList<>();
-    while (true) {
-      Object o = heard.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (o == null) {
-        throw new AssertionError("no such result within 20 s; heard " + skipped);
-      }
-      if (o instanceof NameResolver.ResolutionResult r && wanted.test(r)) {
-        return r;
-      }
-      skipped.add(o);
-    }
+    return await(NameResolver.ResolutionResult.class, wanted, "no such result");
   }
 
   NameResolver.ResolutionResult awaitAddresses(String... addresses) throws InterruptedException {
@@ -82,15 +62,20 @@ final class Recorder extends NameResolver.Listener2 {
 
   /** Skips results until an error; fails after 20 s. */
   Status awaitError() throws InterruptedException {
+    return await(Status.class, s -> true, "no error");
+  }
+
+  /** Skips what is heard until a {@code type} that {@code wanted} accepts; fails after 20 s with {@code none}. */
+  private <T> T await(Class<T> type, Predicate<? super T> wanted, String none) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     List<Object> skipped = new ArrayList<>();
     while (true) {
       Object o = heard.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (o == null) {
-        throw new AssertionError("no error within 20 s; heard " + skipped);
+        throw new AssertionError(none + " within 20 s; heard " + skipped);
       }
-      if (o instanceof Status s) {
-        return s;
+      if (type.isInstance(o) && wanted.test(type.cast(o))) {
+        return type.cast(o);
       }
       skipped.add(o);
     }
