@@ -11,6 +11,7 @@ import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -122,7 +123,7 @@ final class AgentClassLoader extends ClassLoader {
   @Override
   public Enumeration<URL> getResources(String name) throws IOException {
     URL url = getResource(name);
-    return url == null ? Collections.emptyEnumeration() : Collections.enumeration(java.util.List.of(url));
+    return url == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(url));
   }
 
   @Override

@@ -30,10 +30,6 @@ final class AgentState {
     DONE.countDown();
   }
 
-  static Throwable failure() {
-    return failure;
-  }
-
   /** The provider, once the agent has started; waits for a start still under way. */
   static CachingProvider provider() {
     if (System.getProperty(INSTALLED) == null) {

@@ -98,11 +98,11 @@ abstract class CachedMethod {
     if (result != null) {
       return ResultMethod.of(method, result, defaults);
     } else if (put != null) {
-      return PutMethod.of(method, put, defaults);
+      return new PutMethod(method, put, defaults);
     } else if (remove != null) {
-      return RemoveMethod.of(method, remove, defaults);
+      return new RemoveMethod(method, remove, defaults);
     }
-    return RemoveAllMethod.of(method, removeAll, defaults);
+    return new RemoveAllMethod(method, removeAll, defaults);
   }
 
   /**

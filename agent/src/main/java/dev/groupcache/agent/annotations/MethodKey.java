@@ -31,6 +31,16 @@ public final class MethodKey implements GeneratedCacheKey {
     return parameters.clone();
   }
 
+  /** How many parameter values the key has. */
+  public int size() {
+    return parameters.length;
+  }
+
+  /** The parameter value at {@code position}, counted from 0 in the key's order. */
+  public Object parameter(int position) {
+    return parameters[position];
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof MethodKey k && Arrays.deepEquals(parameters, k.parameters);

@@ -11,43 +11,19 @@ import javax.cache.annotation.CachePut;
  * {@code afterInvocation = false}. A null value removes the key instead, since a cache holds no
  * nulls and the old value would be stale.
  */
-final class PutMethod extends CachedMethod {
-  private final boolean afterInvocation;
-  private final ExceptionFilter cacheFor;
-
-  private PutMethod(MethodDetails<CachePut> details, CacheDefaults defaults) {
-    super(details, resolverFactory(details.getCacheAnnotation().cacheResolverFactory(), defaults),
-        keyGenerator(details.getCacheAnnotation().cacheKeyGenerator(), defaults));
+final class PutMethod extends OperationMethod {
+  PutMethod(Method method, CachePut annotation, CacheDefaults defaults) {
+    super(new MethodDetails<>(method, annotation, annotation.cacheName(), defaults),
+        resolverFactory(annotation.cacheResolverFactory(), defaults),
+        keyGenerator(annotation.cacheKeyGenerator(), defaults), true, annotation.afterInvocation(),
+        new ExceptionFilter(annotation.cacheFor(), annotation.noCacheFor(), false));
     if (valuePosition < 0) {
-      throw new CacheException(
-          details.getMethod() + " is annotated with @CachePut but has no @CacheValue parameter");
-    }
-    CachePut annotation = details.getCacheAnnotation();
-    this.afterInvocation = annotation.afterInvocation();
-    this.cacheFor = new ExceptionFilter(annotation.cacheFor(), annotation.noCacheFor(), false);
-  }
-
-  static PutMethod of(Method method, CachePut annotation, CacheDefaults defaults) {
-    return new PutMethod(new MethodDetails<>(method, annotation, annotation.cacheName(), defaults), defaults);
-  }
-
-  @Override
-  void before(Invocation invocation) {
-    invocation.key = key(invocation);
-    invocation.cache = cache(invocation);
-    if (!afterInvocation) {
-      put(invocation);
+      throw new CacheException(method + " is annotated with @CachePut but has no @CacheValue parameter");
     }
   }
 
   @Override
-  void after(Invocation invocation, Object returned, Throwable thrown) {
-    if (afterInvocation && (thrown == null || cacheFor.matches(thrown))) {
-      put(invocation);
-    }
-  }
-
-  private void put(Invocation invocation) {
+  void operate(Invocation invocation) {
     Object value = invocation.arguments[valuePosition];
     if (value == null) {
       invocation.cache.remove(invocation.key);

@@ -9,34 +9,15 @@ import javax.cache.annotation.CacheRemoveAll;
  * exception that {@code evictFor}/{@code noEvictFor} select), or before the body with {@code
  * afterInvocation = false}. Has no key, so no key generator.
  */
-final class RemoveAllMethod extends CachedMethod {
-  private final boolean afterInvocation;
-  private final ExceptionFilter evictFor;
-
-  private RemoveAllMethod(MethodDetails<CacheRemoveAll> details, CacheDefaults defaults) {
-    super(details, resolverFactory(details.getCacheAnnotation().cacheResolverFactory(), defaults), null);
-    CacheRemoveAll annotation = details.getCacheAnnotation();
-    this.afterInvocation = annotation.afterInvocation();
-    this.evictFor = new ExceptionFilter(annotation.evictFor(), annotation.noEvictFor(), false);
-  }
-
-  static RemoveAllMethod of(Method method, CacheRemoveAll annotation, CacheDefaults defaults) {
-    return new RemoveAllMethod(
-        new MethodDetails<>(method, annotation, annotation.cacheName(), defaults), defaults);
+final class RemoveAllMethod extends OperationMethod {
+  RemoveAllMethod(Method method, CacheRemoveAll annotation, CacheDefaults defaults) {
+    super(new MethodDetails<>(method, annotation, annotation.cacheName(), defaults),
+        resolverFactory(annotation.cacheResolverFactory(), defaults), null, false, annotation.afterInvocation(),
+        new ExceptionFilter(annotation.evictFor(), annotation.noEvictFor(), false));
   }
 
   @Override
-  void before(Invocation invocation) {
-    invocation.cache = cache(invocation);
-    if (!afterInvocation) {
-      invocation.cache.removeAll();
-    }
-  }
-
-  @Override
-  void after(Invocation invocation, Object returned, Throwable thrown) {
-    if (afterInvocation && (thrown == null || evictFor.matches(thrown))) {
-      invocation.cache.removeAll();
-    }
+  void operate(Invocation invocation) {
+    invocation.cache.removeAll();
   }
 }

@@ -62,10 +62,10 @@ public final class MethodKeyCodec implements Codec<MethodKey> {
 
   @Override
   public void encode(MethodKey key, DataOutput out) throws IOException {
-    Object[] parameters = key.parameters();
-    out.writeInt(parameters.length);
-    for (int i = 0; i < parameters.length; i++) {
-      write(parameters[i], i, out);
+    int size = key.size();
+    out.writeInt(size);
+    for (int i = 0; i < size; i++) { // not key.parameters(): no copy of the array on every encoding
+      write(key.parameter(i), i, out);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.groupcache.agent.annotations;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,16 @@ class MethodKeyTest {
     assertArrayEquals(new Object[] {"x", 1}, key.parameters());
     key.parameters()[1] = 2;
     assertEquals(MethodKey.of("x", 1), key);
+  }
+
+  @Test
+  void itsParametersCanBeReadOneByOne() {
+    MethodKey key = MethodKey.of("x", null, 1);
+    assertEquals(3, key.size());
+    assertEquals("x", key.parameter(0));
+    assertNull(key.parameter(1));
+    assertEquals(1, key.parameter(2));
+    assertEquals(0, MethodKey.of().size());
   }
 
   @Test
