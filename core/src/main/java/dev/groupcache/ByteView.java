@@ -65,10 +65,11 @@ public final class ByteView implements Comparable<ByteView> {
   }
 
   /**
-   * Takes ownership of {@code bytes} without copying. The caller must never modify the array
-   * afterwards; the engine uses this only for arrays it has just allocated itself.
+   * Takes ownership of {@code bytes} without copying: for an array the caller has just built and
+   * hands over, to save the copy {@link #copyOf(byte[])} would make. The caller must never modify
+   * the array afterwards, or the view is no longer immutable.
    */
-  static ByteView wrap(byte[] bytes) {
+  public static ByteView wrap(byte[] bytes) {
     return bytes.length == 0 ? EMPTY : new ByteView(bytes);
   }
 

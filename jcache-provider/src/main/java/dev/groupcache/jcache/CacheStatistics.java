@@ -28,44 +28,48 @@ final class CacheStatistics implements CacheStatisticsMXBean {
     hits.increment();
   }
 
-  void hits(long n) {
-    hits.add(n);
-  }
-
   void miss() {
     misses.increment();
-  }
-
-  void misses(long n) {
-    misses.add(n);
   }
 
   void put() {
     puts.increment();
   }
 
-  void puts(long n) {
-    puts.add(n);
-  }
-
   void removal() {
     removals.increment();
   }
 
-  void removals(long n) {
-    removals.add(n);
+  /** A put that began at {@code startNanos}. */
+  void put(long startNanos) {
+    put();
+    putTime(startNanos);
   }
 
+  /** A removal that began at {@code startNanos}. */
+  void removal(long startNanos) {
+    removal();
+    removeTime(startNanos);
+  }
+
+  // A start of 0 is an operation that began while statistics were off: its time is not known.
+
   void getTime(long startNanos) {
-    getNanos.add(System.nanoTime() - startNanos);
+    if (startNanos != 0) {
+      getNanos.add(System.nanoTime() - startNanos);
+    }
   }
 
   void putTime(long startNanos) {
-    putNanos.add(System.nanoTime() - startNanos);
+    if (startNanos != 0) {
+      putNanos.add(System.nanoTime() - startNanos);
+    }
   }
 
   void removeTime(long startNanos) {
-    removeNanos.add(System.nanoTime() - startNanos);
+    if (startNanos != 0) {
+      removeNanos.add(System.nanoTime() - startNanos);
+    }
   }
 
   @Override

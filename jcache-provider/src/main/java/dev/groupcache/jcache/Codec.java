@@ -11,13 +11,12 @@ import java.io.IOException;
  * <p>Keys and values of types that no built-in codec covers ({@code String}, {@code byte[]} and the
  * primitive boxes) need a codec, or else Java serialization turned on for them. A codec is found
  * through {@link java.util.ServiceLoader} (list the class in {@code
- * META-INF/services/dev.groupcache.jcache.Codec}; it needs a public no-argument constructor) or
- * registered with the provider programmatically. A codec applies to instances of exactly {@link
- * #type()}: subclasses are not covered, since they would come back as the codec's type.
+ * META-INF/services/dev.groupcache.jcache.Codec}; it needs a public no-argument constructor). A
+ * codec applies to instances of exactly {@link #type()}: subclasses are not covered, since they
+ * would come back as the codec's type.
  *
- * <p>A codec takes precedence over Java serialization for its type. A discovered codec never
- * replaces a built-in one (a jar on the class path must not silently change how strings are keyed);
- * a programmatically registered codec does.
+ * <p>A codec takes precedence over Java serialization for its type. It never replaces a built-in
+ * one: a jar on the class path must not silently change how strings are keyed.
  *
  * <p>Every node must have the same codecs. Encoded bytes name their codec by {@link #id()}, and a
  * codec used for keys must encode equal keys to equal bytes, on every JVM: keys are placed on the

@@ -36,14 +36,9 @@ final class CodecOutput extends OutputStream implements DataOutput {
     return size;
   }
 
-  /** The internal buffer, valid up to {@link #size()}; for decoding a copy without copying. */
-  byte[] buffer() {
-    return buf;
-  }
-
-  /** Returns an immutable copy of the bytes written. */
+  /** Returns the bytes written; this output is not to be written to afterwards. */
   ByteView toByteView() {
-    return ByteView.copyOf(buf, 0, size);
+    return size == buf.length ? ByteView.wrap(buf) : ByteView.copyOf(buf, 0, size);
   }
 
   private void ensure(int n) throws LimitExceededException {

@@ -1,5 +1,7 @@
 package dev.groupcache.jcache;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.groupcache.ByteView;
 import java.io.EOFException;
 import java.io.IOException;
@@ -43,9 +45,8 @@ import java.util.ServiceLoader;
  * equal, encode differently. Equal keys of the built-in types therefore give equal bytes on every
  * JVM, and unequal keys give unequal bytes.
  *
- * <p>A value's codec is, in order: a codec registered programmatically or discovered for exactly
- * its class (a discovered codec for a built-in type is ignored with a warning; a registered one
- * replaces the built-in), the built-in codec, then Java serialization if allowed. Anything else
+ * <p>A value's codec is, in order: a codec discovered for exactly its class (one for a built-in
+ * type is ignored with a warning), the built-in codec, then Java serialization if allowed. Anything else
  * fails on {@link #encode}, on the caller's thread, with an {@link IllegalArgumentException} that
  * names the class and the remedy.
  *
@@ -119,7 +120,8 @@ final class Codecs {
 
   /**
    * As {@link #create(ClassLoader, String, int)}, plus {@code registered} codecs, which replace
-   * discovered and built-in codecs for their types.
+   * discovered and built-in codecs for their types: for tests, which would otherwise need a service
+   * file per codec. Applications have no way to register one; they list codecs for ServiceLoader.
    */
   static Codecs create(
       ClassLoader loader,
@@ -138,8 +140,7 @@ final class Codecs {
       if (BUILT_IN_TYPES.contains(type)) {
         LOG.log(
             Level.WARNING,
-            "Ignoring discovered codec {0} for {1}: the built-in codec keeps that type; register"
-                + " the codec programmatically to replace it",
+            "Ignoring discovered codec {0} for {1}: the built-in codec keeps that type",
             codec.getClass().getName(),
             type.getTypeName());
         continue;
@@ -303,7 +304,7 @@ final class Codecs {
     } else {
       return encodeSerialized(value).toByteView();
     }
-    return ByteView.copyOf(b);
+    return ByteView.wrap(b); // built here, handed over: no second copy
   }
 
   /**
@@ -314,7 +315,15 @@ final class Codecs {
    *     class that serialization refuses
    */
   Object decode(ByteView bytes) {
-    int n = bytes.length();
+    return decode(UnsafeByteOperations.unsafeWrap(bytes.asReadOnlyBuffer()));
+  }
+
+  /**
+   * As {@link #decode(ByteView)}, straight from a message's bytes: a value read from an owner is
+   * copied once, into the object it decodes to.
+   */
+  Object decode(ByteString bytes) {
+    int n = bytes.size();
     if (n == 0) {
       throw new CodecException("Cannot decode an empty byte sequence: it has no type tag");
     }
@@ -322,21 +331,16 @@ final class Codecs {
     switch (tag) {
       case TAG_STRING:
         {
-          byte[] payload = new byte[n - 1];
-          bytes.asReadOnlyBuffer().get(1, payload);
+          byte[] payload = bytes.substring(1).toByteArray();
           return CodecUtf8.decode(payload, 0, payload.length);
         }
       case TAG_BYTES:
-        {
-          byte[] payload = new byte[n - 1];
-          bytes.asReadOnlyBuffer().get(1, payload);
-          return payload;
-        }
+        return bytes.substring(1).toByteArray();
       case TAG_BOOLEAN:
         {
           long v = fixed(bytes, 1, "Boolean");
           if (v != 0 && v != 1) {
-            throw new CodecException("Malformed Boolean: payload neither 0 nor 1 in " + bytes);
+            throw new CodecException("Malformed Boolean: payload neither 0 nor 1 in " + ByteView.copyOf(bytes));
           }
           return v == 1;
         }
@@ -362,40 +366,8 @@ final class Codecs {
         }
       default:
         throw new CodecException(
-            String.format("Cannot decode %s: unknown type tag 0x%02x", bytes, tag & 0xFF));
+            String.format("Cannot decode %s: unknown type tag 0x%02x", ByteView.copyOf(bytes), tag & 0xFF));
     }
-  }
-
-  /**
-   * Returns a copy of {@code value} that shares no mutable state with it, as a remote get would:
-   * immutable built-ins come back as they are (and, since nothing is encoded, without a size
-   * check), anything else is encoded and decoded.
-   *
-   * @throws IllegalArgumentException as {@link #encode} does
-   * @throws CodecException as {@link #decode} does
-   */
-  Object copy(Object value) {
-    Objects.requireNonNull(value, "value");
-    Class<?> type = value.getClass();
-    Entry entry = codecFor(value);
-    if (entry == null) {
-      if (type == String.class
-          || type == Long.class
-          || type == Integer.class
-          || type == Double.class
-          || type == Float.class
-          || type == Boolean.class
-          || type == Short.class
-          || type == Character.class
-          || type == Byte.class) {
-        return value;
-      }
-      if (type == byte[].class) {
-        return ((byte[]) value).clone();
-      }
-    }
-    CodecOutput out = entry != null ? encodeWith(entry, value) : encodeSerialized(value);
-    return decodeTagged(out.buffer(), out.size());
   }
 
   /** The user codec for exactly the value's class (for an enum constant, its enum), or null. */
@@ -567,17 +539,10 @@ final class Codecs {
   }
 
   /** Reads the big-endian, sign-extended payload of a fixed-width built-in, checking its length. */
-  private static long fixed(ByteView bytes, int width, String type) {
-    if (bytes.length() != 1 + width) {
-      throw new CodecException(
-          "Malformed "
-              + type
-              + ": "
-              + (bytes.length() - 1)
-              + " payload bytes where "
-              + width
-              + " belong, in "
-              + bytes);
+  private static long fixed(ByteString bytes, int width, String type) {
+    if (bytes.size() != 1 + width) {
+      throw new CodecException("Malformed " + type + ": " + (bytes.size() - 1) + " payload bytes where " + width
+          + " belong, in " + ByteView.copyOf(bytes));
     }
     long v = bytes.byteAt(1); // sign-extends, so narrowing casts give the signed value
     for (int i = 2; i <= width; i++) {

@@ -73,6 +73,10 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   private final javax.cache.expiry.ExpiryPolicy expiryPolicy;
   private final CacheLoader<K, V> loader;
   private final CacheWriter<? super K, ? super V> writer;
+  /** What a get sends its owner, fixed by the configuration: for most caches a constant message. */
+  private final Read getRead;
+  /** Whether a near copy may answer a get: only for a read that changes nothing at the owner. */
+  private final boolean nearReads;
   private volatile boolean statisticsEnabled;
   private volatile boolean closed;
 
@@ -93,6 +97,11 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.ttl = new Ttl(expiryPolicy);
     this.loader = configuration.getCacheLoaderFactory() == null ? null
         : configuration.getCacheLoaderFactory().create();
+    long access = ttl.pure() ? ttl.access() : Ttl.UNCHANGED;
+    boolean readThrough = configuration.isReadThrough() && loader != null;
+    this.nearReads = ttl.pure() && access == Ttl.UNCHANGED;
+    this.getRead = access == Ttl.UNCHANGED ? (readThrough ? LEASE : PLAIN)
+        : Read.newBuilder().setLease(readThrough).setAccessTtlMillis(access).build();
     this.writer = configuration.getCacheWriterFactory() == null ? null
         : configuration.getCacheWriterFactory().create();
     this.statistics = new CacheStatistics(() -> cluster.service().evictions(id));
@@ -117,7 +126,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   public V get(K key) {
     ensureOpen();
     ByteView k = key(key);
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     V value = getValue(key, k);
     if (statisticsEnabled) {
       statistics.getTime(start);
@@ -126,11 +135,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   }
 
   private V getValue(K key, ByteView k) {
-    boolean readThrough = configuration.isReadThrough() && loader != null;
-    long access = ttl.pure() ? ttl.access() : Ttl.UNCHANGED;
-    // a near copy may answer only a read that changes nothing at the owner
-    boolean plain = ttl.pure() && access == Ttl.UNCHANGED;
-    if (plain) {
+    if (nearReads) {
       ByteView copy = owners.nearCopy(k);
       if (copy != null) {
         if (statisticsEnabled) {
@@ -139,11 +144,9 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         return decodeValue(copy);
       }
     }
-    Read read = access == Ttl.UNCHANGED ? (readThrough ? LEASE : PLAIN)
-        : Read.newBuilder().setLease(readThrough).setAccessTtlMillis(access).build();
-    OwnerResponse r = owners.read(k, read, plain);
+    OwnerResponse r = owners.read(k, getRead, nearReads);
     while (r.getRetry()) {
-      r = owners.read(k, read, false);
+      r = owners.read(k, getRead, false);
     }
     if (r.getPresent()) {
       if (statisticsEnabled) {
@@ -284,12 +287,11 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     ensureOpen();
     ByteView k = key(key);
     ByteView v = value(value);
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     write(key, value);
     OwnerResponse r = putValue(k, v, false, key);
     if (statisticsEnabled && r.getVersion() != 0) { // an entry that expires on arrival is not a put
-      statistics.put();
-      statistics.putTime(start);
+      statistics.put(start);
     }
     listenerFailure(r);
   }
@@ -318,7 +320,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     ensureOpen();
     ByteView k = key(key);
     ByteView v = value(value);
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     write(key, value);
     OwnerResponse r = putValue(k, v, true, key);
     if (statisticsEnabled) {
@@ -327,8 +329,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       } else {
         statistics.miss();
       }
-      statistics.put();
-      statistics.putTime(start);
+      statistics.put(start);
     }
     listenerFailure(r);
     return r.getPresent() ? value(r) : null;
@@ -345,7 +346,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       encoded.put(k, value(e.getValue()));
       keys.put(k, e.getKey());
     }
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     applyEach(encoded.keySet(), keys::get, writeAll(map), k -> putValue(k, encoded.get(k), false, keys.get(k)),
         r -> r.getVersion() != 0, statistics::put, () -> statistics.putTime(start));
   }
@@ -355,7 +356,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     ensureOpen();
     ByteView k = key(key);
     ByteView v = value(value);
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     if (writer != null || !ttl.pure()) {
       if (peek(k).getPresent()) {
         if (statisticsEnabled) {
@@ -369,9 +370,8 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         .setValue(OwnerStore.bytes(v)).setCreateTtlMillis(ttl.creation()).build());
     if (statisticsEnabled) {
       if (r.getApplied()) {
-        statistics.put();
+        statistics.put(start);
         statistics.miss();
-        statistics.putTime(start);
       } else {
         statistics.hit();
       }
@@ -384,12 +384,11 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   public boolean remove(K key) {
     ensureOpen();
     ByteView k = key(key);
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     delete(key);
     OwnerResponse r = owners.write(k, Write.newBuilder().setCondition(Condition.ANY).setRemove(true).build());
     if (statisticsEnabled && r.getApplied()) {
-      statistics.removal();
-      statistics.removeTime(start);
+      statistics.removal(start);
     }
     listenerFailure(r);
     return r.getApplied();
@@ -400,7 +399,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     ensureOpen();
     ByteView k = key(key);
     value(oldValue);
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       OwnerResponse snapshot = holding(k, oldValue);
       if (snapshot == null) {
@@ -412,8 +411,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       if (r.getApplied()) {
         if (statisticsEnabled) {
           statistics.hit();
-          statistics.removal();
-          statistics.removeTime(start);
+          statistics.removal(start);
         }
         listenerFailure(r);
         return true;
@@ -426,15 +424,14 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   public V getAndRemove(K key) {
     ensureOpen();
     ByteView k = key(key);
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     delete(key);
     OwnerResponse r = owners.write(k, Write.newBuilder().setCondition(Condition.ANY).setRemove(true)
         .setReturnOld(true).build());
     if (statisticsEnabled) {
       if (r.getApplied()) {
         statistics.hit();
-        statistics.removal();
-        statistics.removeTime(start);
+        statistics.removal(start);
       } else {
         statistics.miss();
       }
@@ -470,7 +467,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       value(expected); // null, or of a type the cache does not hold, fails as a new value would
     }
     ByteView v = value(value);
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       OwnerResponse snapshot = holding(k, conditional ? expected : null);
       if (snapshot == null) {
@@ -481,8 +478,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       if (r.getApplied()) {
         if (statisticsEnabled) {
           statistics.hit();
-          statistics.put();
-          statistics.putTime(start);
+          statistics.put(start);
         }
         listenerFailure(r);
         return r;
@@ -557,7 +553,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
 
   /** Deletes through the writer, then removes what the writer deleted. */
   private void removeEach(Map<ByteView, K> keys) {
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     Write remove = Write.newBuilder().setCondition(Condition.ANY).setRemove(true).build();
     applyEach(keys.keySet(), keys::get, deleteAll(keys.values()), k -> owners.write(k, remove),
         OwnerResponse::getApplied, statistics::removal, () -> statistics.removeTime(start));
@@ -605,7 +601,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     ByteView k = key(key);
     Objects.requireNonNull(processor, "processor");
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      long start = System.nanoTime();
+      long start = statisticsEnabled ? System.nanoTime() : 0;
       OwnerResponse snapshot = peek(k);
       if (statisticsEnabled) {
         if (snapshot.getPresent()) {
@@ -615,7 +611,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         }
         statistics.getTime(start);
       }
-      start = System.nanoTime();
+      start = statisticsEnabled ? System.nanoTime() : 0;
       ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, snapshot.getPresent(), x -> value(snapshot),
           configuration.isReadThrough() ? loader : null);
       T result;
@@ -635,12 +631,10 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         if (statisticsEnabled) {
           switch (entry.outcome()) {
             case CREATE, UPDATE -> {
-              statistics.put();
-              statistics.putTime(start);
+              statistics.put(start);
             }
             case REMOVE -> {
-              statistics.removal();
-              statistics.removeTime(start);
+              statistics.removal(start);
             }
             default -> { }
           }
@@ -735,13 +729,14 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
           throw new NoSuchElementException();
         }
         dev.groupcache.jcache.proto.Entry e = entries.next();
-        last = decodeKey(ByteView.copyOf(e.getKey()));
+        ByteView k = ByteView.copyOf(e.getKey());
+        last = decodeKey(k);
         if (statisticsEnabled) {
           statistics.hit();
         }
-        accessed(ByteView.copyOf(e.getKey()));
+        accessed(k);
         @SuppressWarnings("unchecked")
-        V value = (V) codecs.decode(ByteView.copyOf(e.getValue()));
+        V value = (V) codecs.decode(e.getValue());
         return new CacheEntry<>(last, value);
       }
 
@@ -893,8 +888,9 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     return codecs.encode(value);
   }
 
+  @SuppressWarnings("unchecked")
   private V value(OwnerResponse r) {
-    return decodeValue(ByteView.copyOf(r.getValue()));
+    return (V) codecs.decode(r.getValue());
   }
 
   @SuppressWarnings("unchecked")

@@ -28,10 +28,17 @@ final class Ttl {
 
   private final ExpiryPolicy policy;
   private final boolean pure;
+  // a standard policy's answers never change: asked once, here, rather than by every operation
+  private final long creation;
+  private final long update;
+  private final long access;
 
   Ttl(ExpiryPolicy policy) {
     this.policy = policy;
     this.pure = PURE.contains(policy.getClass());
+    this.creation = pure ? askCreation() : UNCHANGED;
+    this.update = pure ? ask(policy::getExpiryForUpdate) : UNCHANGED;
+    this.access = pure ? ask(policy::getExpiryForAccess) : UNCHANGED;
   }
 
   /** Whether the policy may be asked ahead of time. */
@@ -41,18 +48,22 @@ final class Ttl {
 
   /** For a new entry; a policy that fails or answers null means never. */
   long creation() {
-    long ttl = ask(policy::getExpiryForCreation);
-    return ttl == UNCHANGED ? ETERNAL : ttl;
+    return pure ? creation : askCreation();
   }
 
   /** For an updated entry; a policy that fails or answers null leaves the expiry unchanged. */
   long update() {
-    return ask(policy::getExpiryForUpdate);
+    return pure ? update : ask(policy::getExpiryForUpdate);
   }
 
   /** For an entry read; a policy that fails or answers null leaves the expiry unchanged. */
   long access() {
-    return ask(policy::getExpiryForAccess);
+    return pure ? access : ask(policy::getExpiryForAccess);
+  }
+
+  private long askCreation() {
+    long ttl = ask(policy::getExpiryForCreation);
+    return ttl == UNCHANGED ? ETERNAL : ttl;
   }
 
   private static long ask(Supplier<Duration> question) {
