@@ -115,7 +115,7 @@ final class OwnerStore {
             evictions.increment();
           } else if (cause == RemovalCause.EXPIRED && key != null && s != null) {
             synchronized (stripe(key)) {
-              events.publish(event(EventType.EXPIRED, key, s.value(), null, s.version()));
+              events.publish(event(EventType.EXPIRED, key, s.value(), null));
             }
           }
         })
@@ -171,7 +171,7 @@ final class OwnerStore {
   private CompletableFuture<String> touch(ByteView key, Stored s, long ttlMillis, long now) {
     if (ttlMillis == 0) {
       entries.invalidate(key);
-      return events.publish(event(EventType.EXPIRED, key, s.value(), null, s.version()));
+      return events.publish(event(EventType.EXPIRED, key, s.value(), null));
     }
     entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis)));
     return null;
@@ -200,7 +200,7 @@ final class OwnerStore {
         answer.setApplied(old != null);
         if (old != null) {
           entries.invalidate(key);
-          published = events.publish(event(EventType.REMOVED, key, old.value(), null, old.version()));
+          published = events.publish(event(EventType.REMOVED, key, old.value(), null));
         } else {
           published = expiry;
         }
@@ -240,15 +240,15 @@ final class OwnerStore {
       }
       entries.invalidate(key);
       answer.setVersion(0);
-      return events.publish(event(EventType.EXPIRED, key, old.value(), null, old.version()));
+      return events.publish(event(EventType.EXPIRED, key, old.value(), null));
     }
     long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt()) : deadline(now, ttlMillis);
     Stored stored = new Stored(value, versions.incrementAndGet(), expiresAt);
     entries.put(key, stored);
     answer.setVersion(stored.version()).setRemainingMillis(remaining(stored, now));
     return old == null
-        ? events.publish(event(EventType.CREATED, key, null, value, stored.version()))
-        : events.publish(event(EventType.UPDATED, key, old.value(), value, stored.version()));
+        ? events.publish(event(EventType.CREATED, key, null, value))
+        : events.publish(event(EventType.UPDATED, key, old.value(), value));
   }
 
   /** Ends a lease: stores what was loaded if the key is still absent, and answers its waiters. */
@@ -324,8 +324,6 @@ final class OwnerStore {
     switch (write.getCondition()) {
       case ABSENT:
         return old == null;
-      case PRESENT:
-        return old != null;
       case VERSION:
         return old == null ? write.getExpectedVersion() == 0 : old.version() == write.getExpectedVersion();
       default:
@@ -339,7 +337,7 @@ final class OwnerStore {
       return null;
     }
     entries.asMap().remove(key, s);
-    return events.publish(event(EventType.EXPIRED, key, s.value(), null, s.version()));
+    return events.publish(event(EventType.EXPIRED, key, s.value(), null));
   }
 
   /** Drops every entry, without events (clear). */
@@ -391,8 +389,8 @@ final class OwnerStore {
     return UnsafeByteOperations.unsafeWrap(v.asReadOnlyBuffer());
   }
 
-  private static Event event(EventType type, ByteView key, ByteView old, ByteView value, long version) {
-    Event.Builder e = Event.newBuilder().setType(type).setKey(bytes(key)).setVersion(version);
+  private static Event event(EventType type, ByteView key, ByteView old, ByteView value) {
+    Event.Builder e = Event.newBuilder().setType(type).setKey(bytes(key));
     if (old != null) {
       e.setHasOldValue(true).setOldValue(bytes(old));
     }

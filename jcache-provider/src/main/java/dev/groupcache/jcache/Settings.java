@@ -357,18 +357,6 @@ final class Settings {
     return serializationAllowlist;
   }
 
-  /**
-   * A filter that accepts the allowlisted classes and rejects every other class; empty when the
-   * allowlist is (Java serialization off).
-   */
-  Optional<ObjectInputFilter> serializationFilter() {
-    if (serializationAllowlist.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(ObjectInputFilter.Config.createFilter(
-        String.join(";", serializationAllowlist) + ";!*"));
-  }
-
   /** The {@code groupcache.*} keys the sources define that are not known keys, probably misspelt. */
   List<String> unknownKeys() {
     return unknownKeys;

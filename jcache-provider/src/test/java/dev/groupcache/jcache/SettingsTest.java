@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.groupcache.discovery.AddressFamily;
 import dev.groupcache.discovery.DiscoveryConfig;
 import dev.groupcache.discovery.DiscoveryMode;
-import java.io.ObjectInputFilter;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +80,6 @@ class SettingsTest {
     assertTrue(s.serve());
     assertEquals(Duration.ofSeconds(2), s.invalidationTimeout());
     assertEquals(List.of(), s.serializationAllowlist());
-    assertEquals(Optional.empty(), s.serializationFilter());
     assertEquals(new Settings.CacheSettings("orders", 64L << 20, 0.125, Duration.ofSeconds(10),
         false, false, Duration.ofSeconds(30)), s.cache("orders"));
   }
@@ -388,42 +386,16 @@ class SettingsTest {
   }
 
   @Test
-  void theAllowlistBecomesAFilterThatRejectsEverythingElse() {
-    ObjectInputFilter filter = load("groupcache.serialization.allowlist",
-        "!java.util.Timer,java.util.*,com.example.model.**").serializationFilter().orElseThrow();
-    assertEquals(ObjectInputFilter.Status.ALLOWED, filter.checkInput(info(java.util.ArrayList.class)));
-    assertEquals(ObjectInputFilter.Status.REJECTED, filter.checkInput(info(java.util.Timer.class)));
-    assertEquals(ObjectInputFilter.Status.REJECTED, filter.checkInput(info(java.lang.Thread.class)));
-    assertEquals(ObjectInputFilter.Status.REJECTED, filter.checkInput(info(java.util.concurrent.atomic.AtomicLong.class)));
-  }
-
-  private static ObjectInputFilter.FilterInfo info(Class<?> type) {
-    return new ObjectInputFilter.FilterInfo() {
-      @Override
-      public Class<?> serialClass() {
-        return type;
-      }
-
-      @Override
-      public long arrayLength() {
-        return -1;
-      }
-
-      @Override
-      public long depth() {
-        return 1;
-      }
-
-      @Override
-      public long references() {
-        return 1;
-      }
-
-      @Override
-      public long streamBytes() {
-        return 100;
-      }
-    };
+  void theAllowlistIsWhatSerializationAdmitsAndNothingElse() {
+    // the provider's own path: the setting's patterns, joined, make the codecs' serialization
+    JavaSerialization serialization = JavaSerialization.create(String.join(";", load(
+        "groupcache.serialization.allowlist", "!java.util.HashMap,java.util.*,com.example.model.**")
+        .serializationAllowlist()), getClass().getClassLoader(), 1 << 20);
+    serialization.checkWritable(java.util.ArrayList.class);
+    assertThrows(IllegalArgumentException.class, () -> serialization.checkWritable(java.util.HashMap.class));
+    assertThrows(IllegalArgumentException.class, () -> serialization.checkWritable(Thread.class));
+    assertThrows(IllegalArgumentException.class,
+        () -> serialization.checkWritable(java.util.concurrent.atomic.AtomicLong.class));
   }
 
   @Test
