@@ -6,6 +6,7 @@ import io.helidon.microprofile.grpc.server.spi.GrpcMpExtension;
 import java.lang.System.Logger.Level;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
+import javax.cache.spi.CachingProvider;
 
 /**
  * Mounts the groupcache peer protocol in Helidon's own gRPC server ({@code grpc.port}, which the
@@ -22,9 +23,9 @@ public final class PeerProtocol implements GrpcMpExtension {
 
   @Override
   public void configure(GrpcMpContext context) {
-    CacheManager manager = Caching.getCachingProvider().getCacheManager();
-    if (Caching.getCachingProvider().getClass().getName().equals(PROVIDER)) {
-      context.routing().register(Provided.peerService(manager));
+    CachingProvider provider = Caching.getCachingProvider();
+    if (provider.getClass().getName().equals(PROVIDER)) {
+      context.routing().register(Provided.peerService(provider.getCacheManager()));
       LOG.log(Level.INFO, "the groupcache peer protocol is served by Helidon's gRPC server");
       return;
     }

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -22,7 +21,6 @@ public class QuoteBackend {
   private final Duration latency;
   private final NodeStatus node;
   private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
-  private final AtomicLong total = new AtomicLong();
 
   @Inject
   QuoteBackend(@ConfigProperty(name = "example.backend.latency", defaultValue = "PT0.05S") Duration latency,
@@ -40,7 +38,6 @@ public class QuoteBackend {
   /** The quote of {@code symbol} as JSON, after the backend's latency. */
   public String quote(String symbol) {
     calls.computeIfAbsent(symbol, s -> new LongAdder()).increment();
-    total.incrementAndGet();
     try {
       Thread.sleep(latency.toMillis());
     } catch (InterruptedException e) {
@@ -60,7 +57,7 @@ public class QuoteBackend {
 
   /** Calls made so far. */
   public long calls() {
-    return total.get();
+    return calls.values().stream().mapToLong(LongAdder::sum).sum();
   }
 
   /** Calls made so far per symbol, in symbol order. */

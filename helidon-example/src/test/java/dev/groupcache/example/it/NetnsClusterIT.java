@@ -84,9 +84,7 @@ class NetnsClusterIT {
         first.run();
         first.assertNoFailures();
         Map<String, Long> loads = loads(List.of(a, b, c));
-        for (String s : symbols) {
-          assertEquals(1L, loads.getOrDefault(s, 0L), s + " is loaded once in the cluster: " + loads);
-        }
+        assertLoadedOnce(symbols, loads);
         Map<String, String> loadedBy = first.loadedBy(); // one entry per symbol, served everywhere
         assertEquals(new TreeSet<>(List.of(a + ":" + PEER, b + ":" + PEER, c + ":" + PEER)),
             new TreeSet<>(loadedBy.values()), "every pod ran some of the 60 loads (read-through: the first asker loads)");
@@ -144,10 +142,7 @@ class NetnsClusterIT {
         LoadRun last = new LoadRun(endpoints::ready, this::pod, fresh, 6, 300, Duration.ofSeconds(60));
         last.run();
         last.assertNoFailures();
-        Map<String, Long> afterJoin = loads(List.of(a, b, c));
-        for (String s : fresh) {
-          assertEquals(1L, afterJoin.getOrDefault(s, 0L), s + " is loaded once in the cluster: " + afterJoin);
-        }
+        assertLoadedOnce(fresh, loads(List.of(a, b, c)));
         last.loadedBy(); // one entry per symbol
         // and owns its share again: a and b send it the requests for its keys
         long ownerRequests = pod(c).stats().getAsJsonObject("node").get("ownerRequests").getAsLong();
@@ -237,11 +232,14 @@ class NetnsClusterIT {
 
   /** Backend calls per symbol, summed over the pods at {@code ips}. */
   private Map<String, Long> loads(List<String> ips) throws IOException, InterruptedException {
-    Map<String, Long> total = new TreeMap<>();
-    for (String ip : ips) {
-      pod(ip).loads().forEach((s, n) -> total.merge(s, n, Long::sum));
+    return ExampleNode.loads(ips.stream().map(this::pod).toList());
+  }
+
+  /** Each of {@code symbols} was loaded exactly once, by {@code loads}. */
+  static void assertLoadedOnce(List<String> symbols, Map<String, Long> loads) {
+    for (String s : symbols) {
+      assertEquals(1L, loads.getOrDefault(s, 0L), s + " is loaded once in the cluster: " + loads);
     }
-    return total;
   }
 
   private static List<String> symbols(String prefix, int count) {

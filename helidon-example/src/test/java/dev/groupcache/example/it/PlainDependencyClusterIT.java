@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -77,10 +76,7 @@ class PlainDependencyClusterIT {
         }
         assertEquals(1, entries.size(), symbol + ": " + entries);
       }
-      Map<String, Long> loads = loads(nodes);
-      for (String symbol : symbols) {
-        assertEquals(1L, loads.get(symbol), symbol + " loaded once in the cluster: " + loads);
-      }
+      NetnsClusterIT.assertLoadedOnce(symbols, ExampleNode.loads(nodes));
       long ownerRequests = 0;
       for (ExampleNode node : nodes) {
         ownerRequests += node.stats().getAsJsonObject("node").get("ownerRequests").getAsLong();
@@ -94,7 +90,7 @@ class PlainDependencyClusterIT {
       Quote after = nodes.get(2).quote("P0");
       assertNotEquals(before.loadedAt(), after.loadedAt(), "P0 was loaded again after its removal");
       assertEquals(after.loadedAt(), nodes.get(1).quote("P0").loadedAt());
-      assertEquals(2L, loads(nodes).get("P0"));
+      assertEquals(2L, ExampleNode.loads(nodes).get("P0"));
 
       // bad input is refused, the service goes on
       assertEquals(400, nodes.get(0).status("/quotes/no%20spaces"));
@@ -128,14 +124,6 @@ class PlainDependencyClusterIT {
         assertEquals("127.0.0.1:" + peer, node.quote("S1").loadedBy());
       }
     }
-  }
-
-  private static Map<String, Long> loads(List<ExampleNode> nodes) throws IOException, InterruptedException {
-    Map<String, Long> total = new TreeMap<>();
-    for (ExampleNode node : nodes) {
-      node.loads().forEach((s, n) -> total.merge(s, n, Long::sum));
-    }
-    return total;
   }
 
   private static int[] freePorts(int count) throws IOException {

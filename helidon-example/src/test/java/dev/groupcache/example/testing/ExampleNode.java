@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -129,6 +130,15 @@ public final class ExampleNode implements AutoCloseable {
     stats().getAsJsonObject("backend").getAsJsonObject("bySymbol")
         .entrySet().forEach(e -> loads.put(e.getKey(), e.getValue().getAsLong()));
     return loads;
+  }
+
+  /** The backend calls of {@code nodes} per symbol, summed: the cluster-wide loads. */
+  public static Map<String, Long> loads(Collection<ExampleNode> nodes) throws IOException, InterruptedException {
+    Map<String, Long> total = new TreeMap<>();
+    for (ExampleNode node : nodes) {
+      node.loads().forEach((s, n) -> total.merge(s, n, Long::sum));
+    }
+    return total;
   }
 
   /** The ring as this node sees it (from {@code /stats}). */
