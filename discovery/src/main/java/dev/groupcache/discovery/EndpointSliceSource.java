@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The peers of a Service, from all of its EndpointSlices (a Service with more than 100 endpoints,
@@ -88,7 +90,11 @@ final class EndpointSliceSource extends KubernetesSource<EndpointSliceSource.Sli
   /** The set that {@code slices} describe: a pure function, so every node computes the same. */
   static PeerSet peers(Iterable<Slice> slices, DiscoveryConfig config, java.util.function.Consumer<String> warn) {
     Map<String, Endpoints.Candidate> byPod = new HashMap<>();
+    boolean anySlice = false;
+    boolean anyPort = false;
+    SortedSet<String> portNames = new TreeSet<>();
     for (Slice slice : slices) {
+      anySlice = true;
       boolean ipv6 = "IPv6".equals(slice.addressType());
       if (!"IPv4".equals(slice.addressType()) && !ipv6 && !"FQDN".equals(slice.addressType())) {
         continue;
@@ -97,6 +103,8 @@ final class EndpointSliceSource extends KubernetesSource<EndpointSliceSource.Sli
         continue;
       }
       int port = port(slice, config);
+      portNames.addAll(slice.ports().keySet());
+      anyPort |= port > 0;
       if (port <= 0) {
         warn.accept("slice " + slice.name() + " has ports " + slice.ports() + " and none is "
             + (config.portName() != null ? "named '" + config.portName() + "'" : "the only one")
@@ -120,7 +128,24 @@ final class EndpointSliceSource extends KubernetesSource<EndpointSliceSource.Sli
         draining.add(c.address());
       }
     }
-    return new PeerSet(peers, draining);
+    return new PeerSet(peers, draining, peers.isEmpty() ? problem(config, anySlice, anyPort, portNames) : null);
+  }
+
+  /** Why no slice gives peers, when it is the configuration's fault rather than the pods'. */
+  private static String problem(DiscoveryConfig config, boolean anySlice, boolean anyPort, SortedSet<String> names) {
+    if (!anySlice) {
+      return "not found: no EndpointSlice" + (config.namespace() == null ? "" : " in namespace '" + config.namespace() + "'")
+          + " has the label kubernetes.io/service-name=" + config.service() + " (is the name right? a Service without"
+          + " a selector has slices only if someone writes them)";
+    }
+    if (anyPort) {
+      return null; // the port is right: the endpoints are just not ready
+    }
+    if (config.portName() != null) {
+      return "has no port named '" + config.portName() + "'; its EndpointSlices name " + names;
+    }
+    return names.isEmpty() ? "has no ports in its EndpointSlices"
+        : "has several ports " + names + "; name one (or give a number)";
   }
 
   private static int port(Slice slice, DiscoveryConfig config) {

@@ -13,13 +13,21 @@ import java.util.TreeSet;
  * @param peers the members: ready and not terminating
  * @param draining members on their way out (terminating endpoints, pods being deleted); not in
  *     {@code peers}, listed so that their keys can be handed over
+ * @param problem why the set is empty when that is a mistake to fix rather than a state to wait
+ *     out, phrased to follow the target's name (e.g. {@code has no port named 'grpc'; its
+ *     EndpointSlices name [http]}); null otherwise
  */
-public record PeerSet(List<String> peers, List<String> draining) {
+public record PeerSet(List<String> peers, List<String> draining, String problem) {
   private static final PeerSet EMPTY = new PeerSet(List.of(), List.of());
 
   public PeerSet {
     peers = sortedCopy(peers);
     draining = sortedCopy(draining);
+  }
+
+  /** A set with no problem to report. */
+  public PeerSet(List<String> peers, List<String> draining) {
+    this(peers, draining, null);
   }
 
   public static PeerSet empty() {

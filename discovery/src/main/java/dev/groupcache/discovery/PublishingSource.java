@@ -171,8 +171,9 @@ abstract class PublishingSource implements PeerSource {
     }
     lastLatencyMillis = (System.nanoTime() - since) / 1e6;
     if (LOG.isLoggable(Level.INFO)) {
-      LOG.log(Level.INFO, "{0}: {1} peers ({2}), {3} draining", description, set.peers().size(),
-          difference(before.peers(), set.peers()), set.draining().size());
+      LOG.log(Level.INFO, "{0}: {1} peers ({2}), {3} draining{4}", description, set.peers().size(),
+          difference(before.peers(), set.peers()), set.draining().size(),
+          set.problem() == null ? "" : "; the target " + set.problem());
     }
   }
 

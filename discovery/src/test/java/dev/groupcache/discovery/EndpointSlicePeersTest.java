@@ -81,4 +81,22 @@ class EndpointSlicePeersTest {
     assertEquals(List.of("10.0.0.1:7600", "10.0.0.2:7600"),
         peers(config().port(7600).addressFamily(AddressFamily.IPV4).build(), v4, v6).peers());
   }
+
+  @Test
+  void anEmptySetSaysWhyWhenTheConfigurationIsAtFault() {
+    assertTrue(peers(config().port(7600).build()).problem().startsWith("not found: no EndpointSlice"),
+        "no slice of the Service at all");
+    PeerSet wrongName = peers(config().portName("grpc").build(),
+        ipv4("s1", Map.of("http", 8080), new Endpoint("10.0.0.1", "a", true, null)));
+    assertEquals("has no port named 'grpc'; its EndpointSlices name [http]", wrongName.problem());
+    PeerSet unnamed = peers(config().build(),
+        ipv4("s1", Map.of("http", 8080, "grpc", 9090), new Endpoint("10.0.0.1", "a", true, null)));
+    assertTrue(unnamed.problem().startsWith("has several ports [grpc, http]"), unnamed.problem());
+    PeerSet notReady = peers(config().portName("grpc").build(),
+        ipv4("s1", Map.of("grpc", 9090), new Endpoint("10.0.0.1", "a", false, null)));
+    assertEquals(null, notReady.problem(), "pods not ready yet: a state to wait out");
+    PeerSet ready = peers(config().portName("grpc").build(),
+        ipv4("s1", Map.of("grpc", 9090), new Endpoint("10.0.0.1", "a", true, null)));
+    assertEquals(null, ready.problem());
+  }
 }

@@ -1,38 +1,23 @@
 package dev.groupcache.grpc.resolver;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.groupcache.discovery.Discovery;
 import dev.groupcache.discovery.DiscoveryConfig;
 import dev.groupcache.discovery.DiscoveryMode;
-import dev.groupcache.discovery.DiscoveryStats;
 import dev.groupcache.discovery.KubernetesAccess;
 import dev.groupcache.discovery.PeerListener;
 import dev.groupcache.discovery.PeerSet;
 import dev.groupcache.discovery.PeerSource;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.Pair;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.Call;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * One watch of one Service's EndpointSlices, shared by every resolver that targets it, through the
@@ -167,9 +152,9 @@ final class ServiceWatch {
   }
 
   /**
-   * A resolver's {@code refresh()}: the watch keeps the view current, so this looks again (and asks
-   * the API server again why the set is empty, if it is) and tells {@code subscriber} the result
-   * even if nothing changed, since gRPC waits for an answer.
+   * A resolver's {@code refresh()}: the watch keeps the view current, so this looks again (a name
+   * of an FQDN slice may resolve now) and tells {@code subscriber} the result even if nothing
+   * changed, since gRPC waits for an answer.
    */
   void refresh(Subscriber subscriber) {
     execute(() -> {
@@ -258,42 +243,16 @@ final class ServiceWatch {
     }
   }
 
-  /** What the resolvers should see for {@code set}; asks the API server why, when it is empty. */
+  /** What the resolvers should see for {@code set}: its addresses, or why there are none. */
   private View compute(PeerSet set) {
     if (!set.peers().isEmpty()) {
       return new View(addresses(set.peers()), set.draining().size(), null, null);
     }
-    String empty = service() + " has no ready endpoints"
-        + (set.draining().isEmpty() ? "" : " (" + set.draining().size() + " terminating)");
-    List<JsonObject> slices;
-    try {
-      slices = listSlices();
-    } catch (IOException e) {
-      return new View(List.of(), set.draining().size(), null, empty + "; could not check why: " + e.getMessage());
+    if (set.problem() != null) { // a mistake in the target or the Service: an error, not a wait
+      return new View(List.of(), 0, "kubernetes resolver: " + service() + " " + set.problem(), null);
     }
-    if (slices.isEmpty()) {
-      return new View(List.of(), 0, "kubernetes resolver: " + service() + " not found: no EndpointSlice in namespace '"
-          + key.namespace() + "' has the label kubernetes.io/service-name=" + key.service() + " (is the name right? "
-          + "a Service without a selector has slices only if someone writes them)", null);
-    }
-    if (!key.port().equals("#")) {
-      TreeSet<String> names = new TreeSet<>();
-      int mostPorts = 0;
-      for (JsonObject slice : slices) {
-        List<String> ports = portNames(slice);
-        names.addAll(ports);
-        mostPorts = Math.max(mostPorts, ports.size());
-      }
-      if (!key.port().isEmpty() && !names.isEmpty() && !names.contains(key.port())) {
-        return new View(List.of(), 0, "kubernetes resolver: " + service() + " has no port named '" + key.port()
-            + "'; its EndpointSlices name " + names, null);
-      }
-      if (key.port().isEmpty() && mostPorts > 1) {
-        return new View(List.of(), 0, "kubernetes resolver: " + service() + " has several ports " + names
-            + "; name one (or give a number) in the target", null);
-      }
-    }
-    return new View(List.of(), set.draining().size(), null, empty);
+    return new View(List.of(), set.draining().size(), null, service() + " has no ready endpoints"
+        + (set.draining().isEmpty() ? "" : " (" + set.draining().size() + " terminating)"));
   }
 
   /** {@code host:port} strings as the discovery module writes them (IPv6 in brackets) to addresses. */
@@ -313,62 +272,6 @@ final class ServiceWatch {
       }
     }
     return List.copyOf(out);
-  }
-
-  private static List<String> portNames(JsonObject slice) {
-    List<String> names = new ArrayList<>();
-    JsonElement ports = slice.get("ports");
-    if (ports != null && ports.isJsonArray()) {
-      for (JsonElement p : ports.getAsJsonArray()) {
-        if (p.isJsonObject()) {
-          JsonElement name = p.getAsJsonObject().get("name");
-          names.add(name == null || name.isJsonNull() ? "" : name.getAsString());
-        }
-      }
-    }
-    return names;
-  }
-
-  /**
-   * The Service's slices, one page: only to tell "no such Service" from "no ready endpoints".
-   * Read as plain JSON for the reason the discovery module gives (client-java's models reject
-   * fields they do not know); client-java still builds the request, so its authentication applies.
-   */
-  private List<JsonObject> listSlices() throws IOException {
-    ApiClient client = access.client();
-    List<Pair> query = new ArrayList<>();
-    query.add(new Pair("labelSelector", "kubernetes.io/service-name=" + key.service()));
-    query.add(new Pair("limit", "100"));
-    Map<String, String> headers = new HashMap<>(); // mutable: authentications add to it
-    headers.put("Accept", "application/json");
-    Call call;
-    try {
-      call = client.buildCall(client.getBasePath(), "/apis/discovery.k8s.io/v1/namespaces/" + key.namespace()
-          + "/endpointslices", "GET", query, new ArrayList<>(), null, headers, new HashMap<>(), new HashMap<>(),
-          new String[] {"BearerToken"}, null);
-    } catch (ApiException e) {
-      throw new IOException("cannot build the request: " + e.getMessage(), e);
-    }
-    call.timeout().timeout(10, TimeUnit.SECONDS);
-    try (Response response = call.execute()) {
-      ResponseBody body = response.body();
-      String text = body == null ? "" : body.string();
-      if (!response.isSuccessful()) {
-        throw new IOException("HTTP " + response.code() + " listing EndpointSlices");
-      }
-      JsonElement items = JsonParser.parseString(text).getAsJsonObject().get("items");
-      List<JsonObject> slices = new ArrayList<>();
-      if (items != null && items.isJsonArray()) {
-        for (JsonElement item : items.getAsJsonArray()) {
-          if (item.isJsonObject()) {
-            slices.add(item.getAsJsonObject());
-          }
-        }
-      }
-      return slices;
-    } catch (RuntimeException e) { // gson: not the JSON expected
-      throw new IOException("unreadable EndpointSlice list: " + e.getMessage(), e);
-    }
   }
 
   /** Why the source has not synced: a 403 names the Role rule that is missing. */
