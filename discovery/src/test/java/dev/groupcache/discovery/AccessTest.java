@@ -150,28 +150,7 @@ class AccessTest {
     api = FakeApiServer.startTls();
     slice("10.0.0.1");
     api.requireBearerToken("kubeconfig-token");
-    Path kubeconfig = serviceAccount.resolve("config");
-    String ca = Base64.getEncoder().encodeToString(api.caCertificatePem().getBytes(StandardCharsets.UTF_8));
-    Files.writeString(kubeconfig, String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: fake",
-        "  cluster:",
-        "    server: " + api.baseUrl(),
-        "    certificate-authority-data: " + ca,
-        "users:",
-        "- name: dev",
-        "  user:",
-        "    token: kubeconfig-token",
-        "contexts:",
-        "- name: dev@fake",
-        "  context:",
-        "    cluster: fake",
-        "    user: dev",
-        "    namespace: shop",
-        "current-context: dev@fake",
-        ""));
+    Path kubeconfig = api.writeKubeconfig(serviceAccount.resolve("config"), "shop", "kubeconfig-token");
     KubernetesAccess access = KubernetesAccess.kubeconfig(kubeconfig);
     assertEquals("shop", access.namespace());
     source = Discovery.create(DiscoveryConfig.builder().service("cache").port(7600).access(access).build());

@@ -10,7 +10,6 @@ import dev.groupcache.discovery.fake.EndpointSliceBuilder;
 import dev.groupcache.discovery.fake.FakeApiServer;
 import dev.groupcache.discovery.fake.ResourceKind;
 import dev.groupcache.testing.ChildJvm;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,26 +53,7 @@ class AgentClusterIT {
       }
       JsonObject object = slice.build();
       api.upsert(ResourceKind.ENDPOINT_SLICE, object);
-      Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, String.join("\n",
-          "apiVersion: v1",
-          "kind: Config",
-          "clusters:",
-          "- name: fake",
-          "  cluster:",
-          "    server: " + api.baseUrl(),
-          "users:",
-          "- name: app",
-          "  user:",
-          "    token: app-token",
-          "contexts:",
-          "- name: fake",
-          "  context:",
-          "    cluster: fake",
-          "    user: app",
-          "    namespace: shop",
-          "current-context: fake",
-          ""));
+      Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), "shop", "app-token");
       for (int i = 1; i <= 3; i++) {
         String host = "127.0.0.1" + i;
         jvms.add(AgentJvm.start("slices-" + i,

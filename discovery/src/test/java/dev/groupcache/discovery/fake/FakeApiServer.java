@@ -21,6 +21,8 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -342,6 +344,31 @@ public final class FakeApiServer implements AutoCloseable {
     }
 
     /** Whether this fake serves HTTPS ({@link #startTls()}). */
+    /**
+     * Writes a kubeconfig that points at this server ({@link #baseUrl()}, trusting its CA when it
+     * serves TLS), with {@code token} as the user's bearer token and {@code namespace} as the
+     * context's: what a client outside the cluster is given.
+     */
+    public Path writeKubeconfig(Path file, String namespace, String token) {
+        List<String> lines = new ArrayList<>(List.of(
+                "apiVersion: v1", "kind: Config",
+                "clusters:", "- name: fake", "  cluster:", "    server: " + baseUrl()));
+        if (isTls()) {
+            lines.add("    certificate-authority-data: "
+                    + Base64.getEncoder().encodeToString(caCertificatePem().getBytes(StandardCharsets.UTF_8)));
+        }
+        lines.addAll(List.of(
+                "users:", "- name: dev", "  user:", "    token: " + token,
+                "contexts:", "- name: dev@fake", "  context:", "    cluster: fake", "    user: dev",
+                "    namespace: " + namespace,
+                "current-context: dev@fake", ""));
+        try {
+            return Files.writeString(file, String.join("\n", lines));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public boolean isTls() {
         return tls != null;
     }

@@ -59,7 +59,7 @@ class NetnsClusterIT {
     assertTrue(Files.isRegularFile(AGENT), "the agent jar is built first: " + AGENT.toAbsolutePath());
     try (Netns net = Netns.create(3);
         FakeApiServer api = FakeApiServer.startHttp(InetAddress.getByName(net.hostAddress()))) {
-      Path kubeconfig = kubeconfig(dir, api.baseUrl(), NAMESPACE);
+      Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), NAMESPACE, "quotes-token");
       EndpointController endpoints = new EndpointController(api, NAMESPACE, PEER, HTTP);
       List<String> ns = net.namespaces();
       String a = net.address(ns.get(0));
@@ -248,18 +248,6 @@ class NetnsClusterIT {
       symbols.add(String.format("%s%02d", prefix, i));
     }
     return symbols;
-  }
-
-  /** A kubeconfig for the fake API server, its context in {@code namespace}. */
-  static Path kubeconfig(Path dir, String server, String namespace) throws IOException {
-    Path file = dir.resolve("kubeconfig");
-    Files.writeString(file, String.join("\n",
-        "apiVersion: v1", "kind: Config",
-        "clusters:", "- name: e2e", "  cluster:", "    server: " + server,
-        "users:", "- name: quotes", "  user:", "    token: quotes-token",
-        "contexts:", "- name: e2e", "  context:", "    cluster: e2e", "    user: quotes", "    namespace: " + namespace,
-        "current-context: e2e", ""));
-    return file;
   }
 
   private static void figure(String name, double value, String unit) {

@@ -115,7 +115,7 @@ class PlainDependencyClusterIT {
     int peer = freePorts(1)[0];
     try (FakeApiServer api = FakeApiServer.startHttp()) {
       new EndpointController(api, "shop", peer, http).set("quotes-0", "127.0.0.1", EndpointController.Phase.READY);
-      Path kubeconfig = NetnsClusterIT.kubeconfig(dir, api.baseUrl(), "shop");
+      Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), "shop", "quotes-token");
       try (ExampleNode node = ExampleNode.start("plain-slices", List.of(), EXAMPLE, null, "127.0.0.1", http,
           Map.of("server.host", "127.0.0.1", "groupcache.port", String.valueOf(peer), "grpc.port", String.valueOf(peer)),
           Map.of("POD_IP", "127.0.0.1", "KUBECONFIG", kubeconfig.toString()), LOGS)) {
