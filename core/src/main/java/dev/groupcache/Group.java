@@ -38,9 +38,9 @@ public final class Group {
   private final FrequencySketch fetchSketch; // null unless hot admission is by popularity
   private final GroupCounters counters = new GroupCounters();
   /** Loader calls under way on this node. Peers' requests may join these, and only these. */
-  private final SingleFlight<ByteView> loads = new SingleFlight<>(counters.loadsDeduplicated);
+  private final SingleFlight<ByteView> loads = new SingleFlight<>(counters.loadsDeduplicated, true);
   /** Fetches from owners under way. Only this node's own callers join these. */
-  private final SingleFlight<ByteView> fetches = new SingleFlight<>(counters.loadsDeduplicated);
+  private final SingleFlight<ByteView> fetches = new SingleFlight<>(counters.loadsDeduplicated, false);
 
   Group(Node node, GroupConfig config, Loader loader) {
     this.node = node;
@@ -134,7 +134,7 @@ public final class Group {
       counters.peerSkips.increment();
       return load(key, callerMayLoad);
     }
-    return fetches.flight(key, (k, flight) -> fetch(peer, k, ring.version(), flight));
+    return fetches.flight(key, (k, flight) -> fetch(peer, k, ring.version(), flight)).local;
   }
 
   private void fetch(PeerClient peer, ByteView key, long ringVersion, CompletableFuture<ByteView> flight) {
@@ -195,23 +195,27 @@ public final class Group {
    */
   private CompletableFuture<ByteView> load(ByteView key, boolean onCallersThread) {
     ByteView[] ownValue = new ByteView[1]; // what this caller's own run of the loader returned
-    CompletableFuture<ByteView> flight = loads.flight(key, (k, f) -> {
-      ByteView cached = main.get(k);
-      if (cached != null) {
-        f.complete(cached);
-        return;
-      }
-      f.orTimeout(config.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
-      if (onCallersThread) {
-        ownValue[0] = runLoader(k, f, true);
-      } else {
-        submitLoad(k, f);
-      }
-    });
+    CompletableFuture<ByteView> flight = loads.flight(key, (k, f) -> startLoad(k, f, onCallersThread, ownValue)).local;
     // A caller that ran the loader gets its value, even if the others stopped waiting for it.
     return ownValue[0] != null && flight.isCompletedExceptionally()
         ? CompletableFuture.completedFuture(ownValue[0])
         : flight;
+  }
+
+  /** @param ownValue receives the value when the loader ran on the caller's thread and succeeded */
+  private void startLoad(ByteView key, CompletableFuture<ByteView> flight, boolean onCallersThread,
+      ByteView[] ownValue) {
+    ByteView cached = main.get(key);
+    if (cached != null) {
+      flight.complete(cached);
+      return;
+    }
+    flight.orTimeout(config.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (onCallersThread) {
+      ownValue[0] = runLoader(key, flight, true);
+    } else {
+      submitLoad(key, flight);
+    }
   }
 
   private void submitLoad(ByteView key, CompletableFuture<ByteView> flight) {
@@ -284,7 +288,7 @@ public final class Group {
 
   /** Loads a key for a peer, joining a load under way but never a fetch; never on the caller's thread. */
   CompletableFuture<ByteView> loadForPeer(ByteView key) {
-    return load(key, false);
+    return loads.flight(key, (k, f) -> startLoad(k, f, false, null)).result;
   }
 
   // ---- waiting ----

@@ -15,10 +15,15 @@ import java.util.function.Consumer;
  * The answering side of one {@code Exchange} stream.
  *
  * <p>Each request batch gets one acknowledging batch at once with every answer that was ready;
- * each load that was needed is answered alone when it completes. The stream ends when the requester
- * has half-closed it and every load it asked for has been answered, or when this node closes.
+ * each load that was needed is answered alone when it completes. Ready answers beyond
+ * {@value #MAX_RESPONSE_BATCH_BYTES} bytes go ahead in batches of their own, so that no message is
+ * larger than one value plus that much: the requester accepts no more. The stream ends when the
+ * requester has half-closed it and every load it asked for has been answered, or when this node
+ * closes.
  */
 final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
+  static final int MAX_RESPONSE_BATCH_BYTES = 1 << 20;
+
   private final PeerService service;
   private final ServerCallStreamObserver<ResponseBatch> responses;
   private final Consumer<ServerExchange> onFinish; // null when no node tracks the stream
@@ -51,13 +56,13 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
       }
       return;
     }
-    ResponseBatch.Builder now = ResponseBatch.newBuilder().setAcknowledgedBatches(1);
+    ReadyAnswers now = new ReadyAnswers();
     for (Request request : batch.getRequestsList()) {
       long id = request.getId();
       if (request.getOpCase() == Request.OpCase.CALL) {
         CompletableFuture<CallResponse> call = service.answerCall(request.getCall());
         if (call.isDone()) {
-          now.addResponses(callResponse(id, call));
+          now.add(callResponse(id, call));
         } else {
           synchronized (this) {
             pendingAnswers++;
@@ -67,15 +72,15 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
         continue;
       }
       if (request.getOpCase() != Request.OpCase.GET) {
-        now.addResponses(Response.newBuilder().setId(id).setFailure(PeerService.failure(
-            Status.Code.UNIMPLEMENTED, "operation not supported by this node")));
+        now.add(Response.newBuilder().setId(id).setFailure(PeerService.failure(
+            Status.Code.UNIMPLEMENTED, "operation not supported by this node")).build());
         continue;
       }
       PeerService.Answer answer = service.answer(request.getGet());
       if (answer.response != null) {
-        now.addResponses(Response.newBuilder().setId(id).setGet(answer.response));
+        now.add(Response.newBuilder().setId(id).setGet(answer.response).build());
       } else if (answer.failure != null) {
-        now.addResponses(Response.newBuilder().setId(id).setFailure(answer.failure));
+        now.add(Response.newBuilder().setId(id).setFailure(answer.failure).build());
       } else {
         synchronized (this) {
           pendingAnswers++;
@@ -91,7 +96,24 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
         });
       }
     }
-    send(now.build(), false);
+    send(now.batch.setAcknowledgedBatches(1).build(), false);
+  }
+
+  /** The answers ready for one request batch; sends ahead what would make the batch too large. */
+  private final class ReadyAnswers {
+    ResponseBatch.Builder batch = ResponseBatch.newBuilder();
+    int bytes;
+
+    void add(Response response) {
+      int size = response.getSerializedSize(); // memoized: writing it later costs nothing more
+      if (bytes > 0 && bytes + size > MAX_RESPONSE_BATCH_BYTES) {
+        send(batch.build(), false);
+        batch = ResponseBatch.newBuilder();
+        bytes = 0;
+      }
+      batch.addResponses(response);
+      bytes += size;
+    }
   }
 
   /** The response for a completed call. */

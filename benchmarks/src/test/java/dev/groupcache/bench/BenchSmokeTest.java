@@ -57,7 +57,8 @@ class BenchSmokeTest {
   private static List<String> expectedNames() {
     List<String> names = new ArrayList<>(List.of("w1.local_hit.ns_per_op",
         "w2.remote_hit.ops_per_s", "w2.remote_hit.p50_us", "w2.remote_hit.p99_us",
-        "w3.herd.loads", "w3.herd.wall_ms",
+        "w3.herd.loads", "w3.herd.wall_ms", "w3.herd.first_round_wall_ms",
+        "w4.zipf.first_run.ops_per_s", "w4.zipf.first_run.loads", "w4.zipf.first_run.hit_ratio",
         "w4.zipf.ops_per_s", "w4.zipf.loads", "w4.zipf.hit_ratio",
         "discovery.event_to_listener_p50_ms", "discovery.event_to_listener_p99_ms"));
     for (String variant : List.of("zipf.popular", "zipf.random", "uniform.popular", "uniform.random")) {

@@ -15,6 +15,7 @@ final class HerdRun {
   private final CountDownLatch armed;
   private final CountDownLatch go = new CountDownLatch(1);
   private final CountDownLatch done;
+  private final CountDownLatch dismissed = new CountDownLatch(1);
   private final long[] ends;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -37,9 +38,18 @@ final class HerdRun {
           ends[index] = System.nanoTime();
           done.countDown();
         }
+        awaitQuietly(dismissed); // a thread's exit takes CPU the others' wake-ups still need
       }, "herd-" + i);
       t.setDaemon(true);
       t.start();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -56,7 +66,9 @@ final class HerdRun {
   Reply release() throws InterruptedException {
     long start = System.nanoTime();
     go.countDown();
-    if (!done.await(MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+    boolean returned = done.await(MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    dismissed.countDown();
+    if (!returned) {
       throw new IllegalStateException("herd gets did not return within " + MAX_WAIT_MILLIS + " ms");
     }
     if (failure.get() != null) {
