@@ -388,11 +388,6 @@ public final class Node implements AutoCloseable {
         e.getValue().close();
         return true;
       });
-      for (PeerAddress peer : next) {
-        if (!peer.equals(self)) {
-          clients.computeIfAbsent(peer, this::connect);
-        }
-      }
       LOG.log(Level.INFO, "{0}: ring {1} now has {2} peers{3}", self,
           Long.toHexString(ring.version()), next.size(),
           next.contains(self) ? "" : " (not including this node, which therefore owns no keys)");
@@ -496,9 +491,8 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * The link to {@code peer}, made when the peer joined the ring; null if the peer is no longer a
-   * member (a get routed with the ring that was current a moment ago), so that no link outlives
-   * membership.
+   * The link to {@code peer}, made on first use; null if the peer is no longer a member (a get
+   * routed with the ring that was current a moment ago), so that no link outlives membership.
    */
   PeerClient peerClient(PeerAddress peer) {
     PeerClient client = clients.get(peer);
@@ -520,9 +514,6 @@ public final class Node implements AutoCloseable {
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
         .build();
-    // Connect now rather than on the first request, which would wait for TCP and HTTP/2 set-up:
-    // after a membership change, that first request is often a herd's.
-    channel.getState(true);
     return new PeerClient(peer, channel, maxValueBytes);
   }
 

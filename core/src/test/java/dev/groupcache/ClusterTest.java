@@ -223,15 +223,26 @@ class ClusterTest {
   }
 
   @Test
-  void aNodeConnectsToItsPeersWhenTheyJoinNotOnTheFirstRequest() throws Exception {
-    start(2, GroupConfig.builder("g").build());
-    io.grpc.ManagedChannel link = nodes.get(0).peerClient(nodes.get(1).self()).channel();
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (link.getState(false) != io.grpc.ConnectivityState.READY && System.nanoTime() < deadline) {
-      Thread.sleep(5);
+  void aPeerListedBeforeItListensIsAskedOnceItDoes() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
     }
-    assertEquals(io.grpc.ConnectivityState.READY, link.getState(false));
-    assertEquals(0, groups.get(0).stats().gets(), "no request was made");
+    Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+    nodes.add(asker);
+    Group g = asker.newGroup("g", 1 << 20, key -> ByteView.of("loaded by the asker"));
+    List<String> both = List.of(asker.self().toString(), "127.0.0.1:" + port);
+    asker.setPeers(both); // nothing listens there yet
+    Node late = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(port).build();
+    nodes.add(late);
+    late.newGroup("g", 1 << 20, key -> ByteView.of("loaded by its owner"));
+    late.setPeers(both);
+    int i = 0;
+    while (!asker.ownerOf(ByteView.of("late" + i)).equals(late.self())) {
+      i++;
+    }
+    assertEquals("loaded by its owner", g.get(ByteView.of("late" + i)).toStringUtf8());
+    assertEquals(0, g.stats().localLoads(), g.stats().toString());
   }
 
   @Test
