@@ -137,12 +137,12 @@ public final class Group {
     return fetches.flight(key, (k, flight) -> fetch(peer, k, ring.version(), flight)).local;
   }
 
+  /**
+   * Asks the owner. Unlike a load, a fetch does not look in the caches again first: the caller
+   * just did, and losing the race with a fetch that ended in between costs one more round trip,
+   * not a load (the owner has the value), so every remote get need not pay two more lookups.
+   */
   private void fetch(PeerClient peer, ByteView key, long ringVersion, CompletableFuture<ByteView> flight) {
-    ByteView cached = cached(key); // a fetch that just ended may have left a hot copy
-    if (cached != null) {
-      flight.complete(cached);
-      return;
-    }
     peer.get(config.name(), key, ringVersion, config.peerTimeout().toMillis(), new Fetch(key, ringVersion, flight));
   }
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -133,15 +134,15 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /** Waits for the child to exit by itself; its exit code, or empty if it is still running. */
-  public java.util.OptionalInt awaitExit(Duration timeout) {
+  public OptionalInt awaitExit(Duration timeout) {
     try {
       if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return java.util.OptionalInt.of(process.exitValue());
+        return OptionalInt.of(process.exitValue());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return java.util.OptionalInt.empty();
+    return OptionalInt.empty();
   }
 
   public boolean isAlive() {
