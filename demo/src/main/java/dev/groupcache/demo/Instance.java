@@ -5,6 +5,7 @@ import dev.groupcache.example.testing.ExampleNode;
 import dev.groupcache.example.testing.ExampleNode.Quote;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,27 +41,33 @@ final class Instance {
   }
 
   Quote quote(String symbol) throws Failure, InterruptedException {
-    try {
-      return node.quote(symbol);
-    } catch (IOException e) {
-      throw new Failure(this, "GET /quotes/" + symbol, e);
-    }
+    return ask("GET /quotes/" + symbol, () -> node.quote(symbol));
   }
 
   JsonObject stats() throws Failure, InterruptedException {
-    try {
-      return node.stats();
-    } catch (IOException e) {
-      throw new Failure(this, "GET /stats", e);
-    }
+    return ask("GET /stats", node::stats);
+  }
+
+  /** The ring as this instance sees it. */
+  List<String> peers() throws Failure, InterruptedException {
+    return ask("GET /stats", node::peers);
   }
 
   /** The backend calls this instance made, per symbol. */
   Map<String, Long> loads() throws Failure, InterruptedException {
+    return ask("GET /stats", node::loads);
+  }
+
+  private interface Request<T> {
+    T send() throws IOException, InterruptedException;
+  }
+
+  /** {@code request}, its failure naming this instance and {@code what} was asked. */
+  private <T> T ask(String what, Request<T> request) throws Failure, InterruptedException {
     try {
-      return node.loads();
+      return request.send();
     } catch (IOException e) {
-      throw new Failure(this, "GET /stats", e);
+      throw new Failure(this, what, e);
     }
   }
 

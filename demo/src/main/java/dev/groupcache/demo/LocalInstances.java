@@ -1,15 +1,12 @@
 package dev.groupcache.demo;
 
 import dev.groupcache.example.testing.ExampleNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Three instances of the example, each in its own JVM on 127.0.0.1 with a REST port and a peer
@@ -38,7 +35,7 @@ final class LocalInstances implements AutoCloseable {
    * @param logs where each writes {@code <name>.log}
    */
   static LocalInstances launch(Path example, Path agent, Path logs) {
-    int[] ports = freePorts(2 * COUNT);
+    int[] ports = ExampleNode.freePorts(2 * COUNT);
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < COUNT; i++) {
       peers.add(HOST + ":" + ports[COUNT + i]);
@@ -106,13 +103,18 @@ final class LocalInstances implements AutoCloseable {
         .findFirst().orElse(peerAddress);
   }
 
-  /** Backend calls made in the whole cluster: the sum of every instance's count. */
-  long loads() throws Instance.Failure, InterruptedException {
-    long sum = 0;
+  /** Backend calls made in the whole cluster, per symbol: the sum of every instance's counts. */
+  Map<String, Long> loadsBySymbol() throws Instance.Failure, InterruptedException {
+    Map<String, Long> total = new TreeMap<>();
     for (Instance instance : instances) {
-      sum += instance.stats().getAsJsonObject("backend").get("calls").getAsLong();
+      instance.loads().forEach((symbol, n) -> total.merge(symbol, n, Long::sum));
     }
-    return sum;
+    return total;
+  }
+
+  /** Backend calls made in the whole cluster. */
+  long loads() throws Instance.Failure, InterruptedException {
+    return loadsBySymbol().values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**
@@ -135,29 +137,5 @@ final class LocalInstances implements AutoCloseable {
   @Override
   public void close() {
     instances.forEach(i -> i.node().close());
-  }
-
-  /** Ports nothing listens on now; all held open at once so that no two are the same. */
-  private static int[] freePorts(int n) {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] ports = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-        held.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on " + HOST, e);
-    } finally {
-      for (ServerSocket socket : held) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          // the port is free either way once this JVM lets go of it
-        }
-      }
-    }
   }
 }

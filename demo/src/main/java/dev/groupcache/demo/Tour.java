@@ -62,8 +62,7 @@ final class Tour {
     List<String> all = cluster.all().stream().map(Instance::peerAddress).toList();
     boolean alike = true;
     for (Instance instance : cluster.all()) {
-      List<String> seen = new ArrayList<>();
-      instance.stats().getAsJsonObject("node").getAsJsonArray("peers").forEach(p -> seen.add(p.getAsString()));
+      List<String> seen = instance.peers();
       if (!new HashSet<>(seen).equals(new HashSet<>(all))) {
         alike = false;
         out.println("  ring: " + instance.name() + " sees " + names(seen));
@@ -117,9 +116,7 @@ final class Tour {
     out.println();
     int requests = SYMBOLS.size() * LocalInstances.COUNT;
     out.println("Round 2: the same " + requests + " requests again");
-    int answered = 0;
-    long fastest = Long.MAX_VALUE;
-    long slowest = 0;
+    Timings timings = new Timings();
     for (String symbol : SYMBOLS) {
       List<AtOnce.Answer<Quote>> answers = askAll(symbol);
       for (int i = 0; i < answers.size(); i++) {
@@ -128,9 +125,7 @@ final class Tour {
           failed(cluster.all().get(i), symbol, answer.failure());
           continue;
         }
-        answered++;
-        fastest = Math.min(fastest, answer.value().micros());
-        slowest = Math.max(slowest, answer.value().micros());
+        timings.add(answer.value());
         String loader = loaders.get(symbol);
         if (loader != null && !loader.equals(answer.value().loadedBy())) {
           verdict.unexpected(symbol + " was loaded by " + cluster.nameOf(loader) + " in round 1 but by "
@@ -140,8 +135,8 @@ final class Tour {
     }
     long loads = cluster.loads();
     String change = loads == loadsBefore ? "still " + loads : "went from " + loadsBefore + " to " + loads;
-    out.printf("  %d of %d answered from cache in %.1f to %.1f ms; cluster-wide loads %s%n", answered, requests,
-        answered == 0 ? 0 : fastest / 1e3, slowest / 1e3, change);
+    out.printf("  %d of %d answered from cache in %s ms; cluster-wide loads %s%n", timings.answered, requests,
+        timings, change);
     if (loads != loadsBefore) {
       verdict.unexpected("round 2 called the backend " + (loads - loadsBefore) + " times");
     }
@@ -162,16 +157,12 @@ final class Tour {
     AtOnce.Outcome<Quote> outcome = atOnce.run(calls, BATCH_TIMEOUT);
     Set<Instance> failing = new HashSet<>();
     TreeSet<String> loadedBy = new TreeSet<>();
-    int answered = 0;
-    long fastest = Long.MAX_VALUE;
-    long slowest = 0;
+    Timings timings = new Timings();
     for (int i = 0; i < calls.size(); i++) {
       Instance instance = cluster.all().get(i / HERD_PER_INSTANCE);
       AtOnce.Answer<Quote> answer = outcome.answers().get(i);
       if (answer.ok()) {
-        answered++;
-        fastest = Math.min(fastest, answer.value().micros());
-        slowest = Math.max(slowest, answer.value().micros());
+        timings.add(answer.value());
         loadedBy.add(answer.value().loadedBy());
       } else if (failing.add(instance)) {
         failed(instance, HERD, answer.failure()); // once per instance: its first failure tells the story
@@ -186,12 +177,12 @@ final class Tour {
         loadedAt.add(instance.name());
       }
     }
-    out.printf("  answered %d of %d in %d ms (each instance's own time to answer: %.1f to %.1f ms)%n", answered,
-        requests, outcome.wall().toMillis(), answered == 0 ? 0 : fastest / 1e3, slowest / 1e3);
+    out.printf("  answered %d of %d in %d ms (each instance's own time to answer: %s ms)%n", timings.answered,
+        requests, outcome.wall().toMillis(), timings);
     out.printf("  %s loaded %d time%s in the cluster%s%n", HERD, loads, loads == 1 ? "" : "s",
         loadedAt.isEmpty() ? "" : ", by " + String.join(", ", loadedAt));
-    if (answered != requests) {
-      verdict.unexpected("the herd got " + answered + " answers to " + requests + " requests");
+    if (timings.answered != requests) {
+      verdict.unexpected("the herd got " + timings.answered + " answers to " + requests + " requests");
     }
     if (loadedBy.size() > 1) {
       verdict.unexpected("the herd's answers name " + names(loadedBy) + " as the loader of " + HERD);
@@ -213,10 +204,7 @@ final class Tour {
 
   /** The point of it all: each symbol asked for was loaded exactly once in the whole cluster. */
   private void conclude() throws Instance.Failure, InterruptedException {
-    Map<String, Long> loadsBySymbol = new TreeMap<>();
-    for (Instance instance : cluster.all()) {
-      instance.loads().forEach((symbol, n) -> loadsBySymbol.merge(symbol, n, Long::sum));
-    }
+    Map<String, Long> loadsBySymbol = cluster.loadsBySymbol();
     List<String> asked = new ArrayList<>(SYMBOLS);
     asked.add(HERD);
     for (String symbol : asked) {
@@ -243,6 +231,25 @@ final class Tour {
       verdict.unexpected(instance.name() + ": GET /quotes/" + symbol + ": " + why.getMessage(), instance);
     } else {
       verdict.unexpected(instance.name() + ": GET /quotes/" + symbol + " failed: " + why, instance);
+    }
+  }
+
+  /** How many answers came, and the range of the instances' own times to answer ({@code micros}). */
+  private static final class Timings {
+    int answered;
+    long fastest = Long.MAX_VALUE;
+    long slowest;
+
+    void add(Quote quote) {
+      answered++;
+      fastest = Math.min(fastest, quote.micros());
+      slowest = Math.max(slowest, quote.micros());
+    }
+
+    /** {@code 0.4 to 12.3} (milliseconds). */
+    @Override
+    public String toString() {
+      return String.format("%.1f to %.1f", answered == 0 ? 0 : fastest / 1e3, slowest / 1e3);
     }
   }
 

@@ -18,6 +18,8 @@ public class NodeStatus {
   private static final ObjectName NODE = name("dev.groupcache:type=Node");
 
   private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+  /** The node's address once known: fixed for its life, and every quote names it. */
+  private volatile String self = "";
 
   /** Whether there is a node: it starts with the first cache manager. */
   public boolean exists() {
@@ -35,8 +37,13 @@ public class NodeStatus {
 
   /** This node's address on the ring, or "" before the node starts. */
   public String self() {
-    Object self = attribute("Self");
-    return self == null ? "" : self.toString();
+    String known = self;
+    if (known.isEmpty()) {
+      Object attribute = attribute("Self");
+      known = attribute == null ? "" : attribute.toString();
+      self = known;
+    }
+    return known;
   }
 
   /** The members of the ring as this node sees it. */

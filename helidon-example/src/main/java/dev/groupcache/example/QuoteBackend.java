@@ -55,11 +55,6 @@ public class QuoteBackend {
         .toString();
   }
 
-  /** Calls made so far. */
-  public long calls() {
-    return calls.values().stream().mapToLong(LongAdder::sum).sum();
-  }
-
   /** Calls made so far per symbol, in symbol order. */
   public Map<String, Long> callsBySymbol() {
     Map<String, Long> copy = new TreeMap<>();

@@ -63,10 +63,6 @@ public class QuoteCache {
     return cache.remove(symbol);
   }
 
-  CacheManager manager() {
-    return manager;
-  }
-
   @PreDestroy
   void close() {
     manager.close();

@@ -2,9 +2,9 @@ package dev.groupcache.example;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class QuoteResource {
   private static final Pattern SYMBOL = Pattern.compile("[A-Za-z0-9.\\-]{1,32}");
+  /** Looked up once: each {@code Json.createX} call scans the class path for a provider anew. */
+  private static final JsonProvider JSON = JsonProvider.provider();
 
   private final QuoteCache quotes;
   private final NodeStatus node;
@@ -46,8 +48,8 @@ public class QuoteResource {
   public JsonObject get(@PathParam("symbol") String symbol) {
     long start = System.nanoTime();
     String quote = quotes.get(checked(symbol));
-    try (JsonReader reader = Json.createReader(new StringReader(quote))) {
-      return Json.createObjectBuilder(reader.readObject())
+    try (JsonReader reader = JSON.createReader(new StringReader(quote))) {
+      return JSON.createObjectBuilder(reader.readObject())
           .add("servedBy", node.self())
           .add("micros", (System.nanoTime() - start) / 1_000)
           .build();

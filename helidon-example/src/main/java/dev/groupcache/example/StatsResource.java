@@ -11,7 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.lang.management.ManagementFactory;
-import java.util.Set;
+import java.util.Map;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -26,6 +26,8 @@ import javax.management.ObjectName;
 public class StatsResource {
   private static final String[] CACHE_FIGURES = {"CacheGets", "CacheHits", "CacheMisses", "CachePuts",
       "CacheRemovals", "CacheEvictions", "AverageGetTime"};
+  private static final ObjectName CACHE_STATISTICS =
+      NodeStatus.name("javax.cache:type=CacheStatistics,Cache=" + QuoteCache.NAME + ",*");
 
   private final NodeStatus node;
   private final QuoteBackend backend;
@@ -48,8 +50,9 @@ public class StatsResource {
   public JsonObject stats() {
     JsonArrayBuilder peers = Json.createArrayBuilder();
     node.peers().forEach(peers::add);
+    Map<String, Long> bySymbol = backend.callsBySymbol();
     JsonObjectBuilder symbols = Json.createObjectBuilder();
-    backend.callsBySymbol().forEach(symbols::add);
+    bySymbol.forEach(symbols::add);
     return Json.createObjectBuilder()
         .add("node", Json.createObjectBuilder()
             .add("self", node.self())
@@ -58,7 +61,7 @@ public class StatsResource {
             .add("peers", peers)
             .add("ownerRequests", node.ownerRequests()))
         .add("backend", Json.createObjectBuilder()
-            .add("calls", backend.calls())
+            .add("calls", bySymbol.values().stream().mapToLong(Long::longValue).sum())
             .add("bySymbol", symbols))
         .add("cache", cacheStatistics())
         .build();
@@ -67,9 +70,7 @@ public class StatsResource {
   private JsonObjectBuilder cacheStatistics() {
     JsonObjectBuilder figures = Json.createObjectBuilder();
     try {
-      Set<ObjectName> names = server.queryNames(
-          new ObjectName("javax.cache:type=CacheStatistics,Cache=" + QuoteCache.NAME + ",*"), null);
-      for (ObjectName name : names) {
+      for (ObjectName name : server.queryNames(CACHE_STATISTICS, null)) {
         for (String figure : CACHE_FIGURES) {
           Object value = server.getAttribute(name, figure);
           if (value instanceof Float f) {

@@ -3,7 +3,6 @@ package dev.groupcache.example.it;
 import dev.groupcache.discovery.fake.EndpointSliceBuilder;
 import dev.groupcache.discovery.fake.FakeApiServer;
 import dev.groupcache.discovery.fake.ResourceKind;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,9 @@ final class EndpointController {
   private final String namespace;
   private final int peerPort;
   private final int httpPort;
-  private final Map<String, String> addresses = new LinkedHashMap<>(); // pod -> IP
-  private final Map<String, Phase> phases = new LinkedHashMap<>();
+  private record Endpoint(String address, Phase phase) {}
+
+  private final Map<String, Endpoint> endpoints = new LinkedHashMap<>(); // by pod
 
   EndpointController(FakeApiServer api, String namespace, int peerPort, int httpPort) {
     this.api = api;
@@ -33,26 +33,18 @@ final class EndpointController {
   }
 
   synchronized void set(String pod, String address, Phase phase) {
-    addresses.put(pod, address);
-    phases.put(pod, phase);
+    endpoints.put(pod, new Endpoint(address, phase));
     publish();
   }
 
   synchronized void remove(String pod) {
-    addresses.remove(pod);
-    phases.remove(pod);
+    endpoints.remove(pod);
     publish();
   }
 
   /** The addresses a Service sends traffic to: those of the ready endpoints. */
   synchronized List<String> ready() {
-    List<String> ready = new ArrayList<>();
-    phases.forEach((pod, phase) -> {
-      if (phase == Phase.READY) {
-        ready.add(addresses.get(pod));
-      }
-    });
-    return ready;
+    return endpoints.values().stream().filter(e -> e.phase() == Phase.READY).map(Endpoint::address).toList();
   }
 
   private void publish() {
@@ -61,10 +53,10 @@ final class EndpointController {
         .managedByController()
         .addPort("http", httpPort, "TCP")
         .addPort("groupcache", peerPort, "TCP");
-    phases.forEach((pod, phase) -> slice.addEndpoint(EndpointSliceBuilder.endpoint(addresses.get(pod))
-        .ready(phase == Phase.READY)
-        .serving(phase != Phase.STARTING)
-        .terminating(phase == Phase.TERMINATING)
+    endpoints.forEach((pod, e) -> slice.addEndpoint(EndpointSliceBuilder.endpoint(e.address())
+        .ready(e.phase() == Phase.READY)
+        .serving(e.phase() != Phase.STARTING)
+        .terminating(e.phase() == Phase.TERMINATING)
         .targetPod(pod)
         .nodeName("node-1")));
     api.upsert(ResourceKind.ENDPOINT_SLICE, slice.build());

@@ -107,9 +107,10 @@ final class Netns implements AutoCloseable {
     closed = true;
     for (char letter = 'a'; letter <= 'f'; letter++) {
       String ns = tag + "-" + letter;
-      if (!quietly("ip", "netns", "pids", ns).isEmpty()) {
-        // a namespace lives on while a process is in it, and so do its links
-        for (String pid : quietly("ip", "netns", "pids", ns).trim().split("\\s+")) {
+      // a namespace lives on while a process is in it, and so do its links
+      String pids = quietly("ip", "netns", "pids", ns).trim();
+      if (!pids.isEmpty()) {
+        for (String pid : pids.split("\\s+")) {
           ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
         }
       }

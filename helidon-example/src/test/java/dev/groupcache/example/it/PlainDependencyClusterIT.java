@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.groupcache.discovery.fake.FakeApiServer;
 import dev.groupcache.example.testing.ExampleNode;
 import dev.groupcache.example.testing.ExampleNode.Quote;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,20 +32,19 @@ class PlainDependencyClusterIT {
 
   @Test
   void threeInstancesLoadEachSymbolOnceThroughHelidonsGrpcServer() throws Exception {
-    int[] http = freePorts(3);
-    int[] peer = freePorts(3);
+    int[] ports = ExampleNode.freePorts(6); // REST 0-2, peers 3-5: held together, so none twice
     List<String> peers = new ArrayList<>();
-    for (int p : peer) {
-      peers.add("127.0.0.1:" + p);
+    for (int i = 0; i < 3; i++) {
+      peers.add("127.0.0.1:" + ports[3 + i]);
     }
     List<ExampleNode> nodes = new ArrayList<>();
     ExecutorService callers = Executors.newFixedThreadPool(6);
     try {
       for (int i = 0; i < 3; i++) {
-        nodes.add(ExampleNode.start("plain-" + i, List.of(), EXAMPLE, null, "127.0.0.1", http[i], Map.of(
+        nodes.add(ExampleNode.start("plain-" + i, List.of(), EXAMPLE, null, "127.0.0.1", ports[i], Map.of(
             "server.host", "127.0.0.1",
-            "groupcache.port", String.valueOf(peer[i]),
-            "grpc.port", String.valueOf(peer[i]),
+            "groupcache.port", String.valueOf(ports[3 + i]),
+            "grpc.port", String.valueOf(ports[3 + i]),
             "groupcache.discovery", "static",
             "groupcache.static.peers", String.join(",", peers),
             "groupcache.self", peers.get(i)), Map.of(), LOGS));
@@ -111,8 +107,9 @@ class PlainDependencyClusterIT {
    */
   @Test
   void discoversThroughEndpointSlicesOnHelidonsClassPath(@TempDir Path dir) throws Exception {
-    int http = freePorts(1)[0];
-    int peer = freePorts(1)[0];
+    int[] ports = ExampleNode.freePorts(2);
+    int http = ports[0];
+    int peer = ports[1];
     try (FakeApiServer api = FakeApiServer.startHttp()) {
       new EndpointController(api, "shop", peer, http).set("quotes-0", "127.0.0.1", EndpointController.Phase.READY);
       Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), "shop", "quotes-token");
@@ -124,22 +121,5 @@ class PlainDependencyClusterIT {
         assertEquals("127.0.0.1:" + peer, node.quote("S1").loadedBy());
       }
     }
-  }
-
-  private static int[] freePorts(int count) throws IOException {
-    int[] ports = new int[count];
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
-    return ports;
   }
 }
