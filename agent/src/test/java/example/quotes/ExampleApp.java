@@ -115,10 +115,11 @@ public final class ExampleApp {
    */
   private static String libs() throws Exception {
     List<String> out = new ArrayList<>();
+    // each class, and how it is used: a static method's name, "new", or null for loading it only
     String[][] probes = {
       {"com.google.common.collect.ImmutableList", "of"},
-      {"com.google.gson.Gson", null},
-      {"okhttp3.OkHttpClient", null},
+      {"com.google.gson.Gson", "new"},
+      {"okhttp3.OkHttpClient", "new"},
       {"io.netty.util.Version", "identify"},
       {"io.grpc.Status", null},
       {"com.google.protobuf.ByteString", null},
@@ -126,11 +127,10 @@ public final class ExampleApp {
     };
     for (String[] p : probes) {
       Class<?> c = Class.forName(p[0]);
-      if (p[1] != null) {
-        c.getMethod(p[1]).invoke(null);
-      } else if (!p[0].startsWith("io.grpc") && !p[0].startsWith("com.google.protobuf")
-          && !p[0].startsWith("kotlin")) {
+      if ("new".equals(p[1])) {
         c.getConstructor().newInstance();
+      } else if (p[1] != null) {
+        c.getMethod(p[1]).invoke(null);
       }
       String jar = c.getProtectionDomain().getCodeSource().getLocation().getPath();
       out.add(p[0] + "=" + jar.substring(jar.lastIndexOf('/') + 1));

@@ -137,14 +137,4 @@ final class AgentClassLoader extends ClassLoader {
       return null;
     }
   }
-
-  @Override
-  public InputStream getResourceAsStream(String name) {
-    URL url = getResource(name);
-    try {
-      return url == null ? null : url.openStream();
-    } catch (IOException e) {
-      return null;
-    }
-  }
 }

@@ -53,9 +53,6 @@ public final class GroupcacheAgent {
         // now, not in the background: the classes to weave must not load before the weaving
         inside.getMethod("weave", List.class, Instrumentation.class).invoke(null, weave, instrumentation);
       }
-    } catch (InvocationTargetException e) {
-      failed(e.getCause(), failFast);
-      return;
     } catch (Exception | LinkageError e) {
       failed(e, failFast);
       return;
@@ -73,15 +70,17 @@ public final class GroupcacheAgent {
     try {
       Object provider = inside.getMethod("start", Map.class, boolean.class).invoke(null, settings, failFast);
       AgentState.started((CachingProvider) provider);
-    } catch (InvocationTargetException e) {
-      failed(e.getCause(), failFast);
     } catch (Exception | LinkageError e) {
       failed(e, failFast);
     }
   }
 
-  /** Logs the failure once, loudly; with fail-fast, stops the JVM, else leaves it for cache calls. */
-  private static void failed(Throwable t, boolean failFast) {
+  /**
+   * Logs the failure once, loudly; with fail-fast, stops the JVM, else leaves it for cache calls. A
+   * failure of a reflective call into the agent's loader is reported as what that call threw.
+   */
+  private static void failed(Throwable failure, boolean failFast) {
+    Throwable t = failure instanceof InvocationTargetException e ? e.getCause() : failure;
     LOG.log(System.Logger.Level.ERROR, "THE GROUPCACHE AGENT DID NOT START: " + t.getMessage()
         + (failFast ? "" : ". Cache calls will fail with this reason."), t);
     AgentState.failed(t);

@@ -52,10 +52,7 @@ abstract class CachedMethod {
         if (a instanceof CacheKey) {
           keys.add(i);
         } else if (a instanceof CacheValue) {
-          if (value >= 0) {
-            throw new CacheException(method + " has more than one @CacheValue parameter");
-          }
-          value = i;
+          value = i; // at most one: the weaving leaves other methods alone
         }
       }
     }
@@ -79,30 +76,30 @@ abstract class CachedMethod {
   }
 
   /**
-   * The method's cache operations.
+   * The method's cache operations. The weaving ({@code AnnotationWeaving}) checked its annotations:
+   * exactly one cache annotation, and the {@code @CacheValue} parameters it allows.
    *
-   * @throws CacheException if its annotations are invalid or a configured class cannot be created
+   * @throws CacheException if a configured class cannot be created
    */
   static CachedMethod of(Method method) {
     CacheDefaults defaults = method.getDeclaringClass().getAnnotation(CacheDefaults.class);
     CacheResult result = method.getAnnotation(CacheResult.class);
-    CachePut put = method.getAnnotation(CachePut.class);
-    CacheRemove remove = method.getAnnotation(CacheRemove.class);
-    CacheRemoveAll removeAll = method.getAnnotation(CacheRemoveAll.class);
-    int count = (result != null ? 1 : 0) + (put != null ? 1 : 0) + (remove != null ? 1 : 0)
-        + (removeAll != null ? 1 : 0);
-    if (count != 1) {
-      throw new CacheException(method + " must carry exactly one of @CacheResult, @CachePut, @CacheRemove"
-          + " and @CacheRemoveAll, not " + count);
-    }
     if (result != null) {
       return ResultMethod.of(method, result, defaults);
-    } else if (put != null) {
+    }
+    CachePut put = method.getAnnotation(CachePut.class);
+    if (put != null) {
       return new PutMethod(method, put, defaults);
-    } else if (remove != null) {
+    }
+    CacheRemove remove = method.getAnnotation(CacheRemove.class);
+    if (remove != null) {
       return new RemoveMethod(method, remove, defaults);
     }
-    return new RemoveAllMethod(method, removeAll, defaults);
+    CacheRemoveAll removeAll = method.getAnnotation(CacheRemoveAll.class);
+    if (removeAll != null) {
+      return new RemoveAllMethod(method, removeAll, defaults);
+    }
+    throw new CacheException(method + " carries none of the caching annotations");
   }
 
   /**

@@ -6,7 +6,6 @@ import java.util.Set;
 import javax.cache.Cache;
 import javax.cache.annotation.CacheInvocationParameter;
 import javax.cache.annotation.CacheKeyInvocationContext;
-import javax.cache.annotation.CachePut;
 
 /**
  * One call of an annotated method, from before its body to after it: what key generators and
@@ -48,8 +47,7 @@ final class Invocation implements CacheKeyInvocationContext<Annotation> {
 
   @Override
   public CacheInvocationParameter getValueParameter() {
-    boolean put = method.details.getCacheAnnotation() instanceof CachePut;
-    return put && method.valuePosition >= 0 ? method.parameter(method.valuePosition, arguments) : null;
+    return method instanceof PutMethod ? method.parameter(method.valuePosition, arguments) : null;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.groupcache.agent.annotations;
 
 import java.lang.reflect.Method;
-import javax.cache.CacheException;
 import javax.cache.annotation.CacheDefaults;
 import javax.cache.annotation.CachePut;
 
@@ -9,7 +8,7 @@ import javax.cache.annotation.CachePut;
  * {@code @CachePut}: puts the {@code @CacheValue} argument under the key, after the body returns
  * (or throws an exception that {@code cacheFor}/{@code noCacheFor} select), or before the body with
  * {@code afterInvocation = false}. A null value removes the key instead, since a cache holds no
- * nulls and the old value would be stale.
+ * nulls and the old value would be stale. The weaving ensured exactly one {@code @CacheValue}.
  */
 final class PutMethod extends OperationMethod {
   PutMethod(Method method, CachePut annotation, CacheDefaults defaults) {
@@ -17,9 +16,6 @@ final class PutMethod extends OperationMethod {
         resolverFactory(annotation.cacheResolverFactory(), defaults),
         keyGenerator(annotation.cacheKeyGenerator(), defaults), true, annotation.afterInvocation(),
         new ExceptionFilter(annotation.cacheFor(), annotation.noCacheFor(), false));
-    if (valuePosition < 0) {
-      throw new CacheException(method + " is annotated with @CachePut but has no @CacheValue parameter");
-    }
   }
 
   @Override

@@ -36,9 +36,9 @@ import net.bytebuddy.utility.JavaModule;
  * <p>Classes that loaded before {@link #install} (when the agent attaches to a running JVM) are
  * retransformed if the JVM allows it, which it may since the advice adds no members. Methods that
  * cannot be woven as JSR-107 requires (two of the annotations on one method, {@code @CachePut}
- * without exactly one {@code @CacheValue} parameter) are left as they are, with a warning; so is a
- * class whose loader cannot see {@link CacheInterception}. Nothing here is ever thrown into the
- * application.
+ * without exactly one {@code @CacheValue} parameter, any method with more than one) are left as
+ * they are, with a warning; so is a class whose loader cannot see {@link CacheInterception}.
+ * Nothing here is ever thrown into the application.
  */
 public final class AnnotationWeaving {
   private static final System.Logger LOG = System.getLogger(AnnotationWeaving.class.getName());
@@ -145,7 +145,10 @@ public final class AnnotationWeaving {
     return builder;
   }
 
-  /** Why a method with cache annotations cannot be woven, or null. */
+  /**
+   * Why a method with cache annotations cannot be woven, or null: the one check of the rules the
+   * run time ({@code CachedMethod}) relies on.
+   */
   private static String problem(MethodDescription m, List<TypeDescription> annotations) {
     if (m.isAbstract() || m.isNative()) {
       return "it has no body";
@@ -156,16 +159,14 @@ public final class AnnotationWeaving {
     if (annotations.size() > 1) {
       return "it carries more than one of " + names();
     }
-    if (annotations.get(0).represents(CachePut.class)) {
-      int values = 0;
-      for (ParameterDescription p : m.getParameters()) {
-        if (p.getDeclaredAnnotations().isAnnotationPresent(CacheValue.class)) {
-          values++;
-        }
+    int values = 0;
+    for (ParameterDescription p : m.getParameters()) {
+      if (p.getDeclaredAnnotations().isAnnotationPresent(CacheValue.class)) {
+        values++;
       }
-      if (values != 1) {
-        return "@CachePut needs exactly one @CacheValue parameter, not " + values;
-      }
+    }
+    if (annotations.get(0).represents(CachePut.class) ? values != 1 : values > 1) {
+      return "@CachePut needs exactly one @CacheValue parameter, and no method more than one; it has " + values;
     }
     return null;
   }

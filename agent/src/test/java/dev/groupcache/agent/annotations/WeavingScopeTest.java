@@ -39,8 +39,11 @@ class WeavingScopeTest {
     new Invalid().both("a");
     new Invalid().both("a");
     new Invalid().noValue("a");
+    assertEquals("ab", new Invalid().twoValues("a", "b"));
+    assertEquals("ab", new Invalid().twoValues("a", "b"));
     assertEquals(2, Invalid.CALLS.count("both"));
     assertEquals(1, Invalid.CALLS.count("noValue"));
+    assertEquals(2, Invalid.CALLS.count("twoValues"), "not woven: each call runs the method");
     assertNull(Woven.manager().getCache("invalid"));
 
     new Invalid().valid("a");
