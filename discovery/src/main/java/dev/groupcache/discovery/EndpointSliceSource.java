@@ -90,21 +90,12 @@ final class EndpointSliceSource extends KubernetesSource<EndpointSliceSource.Sli
   /** The set that {@code slices} describe: a pure function, so every node computes the same. */
   static PeerSet peers(Iterable<Slice> slices, DiscoveryConfig config, java.util.function.Consumer<String> warn) {
     Map<String, Endpoints.Candidate> byPod = new HashMap<>();
-    boolean anySlice = false;
-    boolean anyPort = false;
-    SortedSet<String> portNames = new TreeSet<>();
     for (Slice slice : slices) {
-      anySlice = true;
+      if (!usable(slice, config)) {
+        continue;
+      }
       boolean ipv6 = "IPv6".equals(slice.addressType());
-      if (!"IPv4".equals(slice.addressType()) && !ipv6 && !"FQDN".equals(slice.addressType())) {
-        continue;
-      }
-      if (!Endpoints.allowed(config.addressFamily(), ipv6)) {
-        continue;
-      }
       int port = port(slice, config);
-      portNames.addAll(slice.ports().keySet());
-      anyPort |= port > 0;
       if (port <= 0) {
         warn.accept("slice " + slice.name() + " has ports " + slice.ports() + " and none is "
             + (config.portName() != null ? "named '" + config.portName() + "'" : "the only one")
@@ -128,18 +119,37 @@ final class EndpointSliceSource extends KubernetesSource<EndpointSliceSource.Sli
         draining.add(c.address());
       }
     }
-    return new PeerSet(peers, draining, peers.isEmpty() ? problem(config, anySlice, anyPort, portNames) : null);
+    return new PeerSet(peers, draining, peers.isEmpty() ? problem(slices, config) : null);
   }
 
-  /** Why no slice gives peers, when it is the configuration's fault rather than the pods'. */
-  private static String problem(DiscoveryConfig config, boolean anySlice, boolean anyPort, SortedSet<String> names) {
+  /** Whether the set takes endpoints from {@code slice}: a known address type, of the configured family. */
+  private static boolean usable(Slice slice, DiscoveryConfig config) {
+    boolean ipv6 = "IPv6".equals(slice.addressType());
+    return ("IPv4".equals(slice.addressType()) || ipv6 || "FQDN".equals(slice.addressType()))
+        && Endpoints.allowed(config.addressFamily(), ipv6);
+  }
+
+  /**
+   * Why {@code slices} give no peers when it is the configuration's fault rather than the pods',
+   * else null. Looked for only when the set is empty, so a busy Service pays nothing for it.
+   */
+  private static String problem(Iterable<Slice> slices, DiscoveryConfig config) {
+    boolean anySlice = false;
+    SortedSet<String> names = new TreeSet<>();
+    for (Slice slice : slices) {
+      anySlice = true;
+      if (!usable(slice, config)) {
+        continue;
+      }
+      if (port(slice, config) > 0) {
+        return null; // the port is right: the endpoints are just not ready
+      }
+      names.addAll(slice.ports().keySet());
+    }
     if (!anySlice) {
       return "not found: no EndpointSlice" + (config.namespace() == null ? "" : " in namespace '" + config.namespace() + "'")
           + " has the label kubernetes.io/service-name=" + config.service() + " (is the name right? a Service without"
           + " a selector has slices only if someone writes them)";
-    }
-    if (anyPort) {
-      return null; // the port is right: the endpoints are just not ready
     }
     if (config.portName() != null) {
       return "has no port named '" + config.portName() + "'; its EndpointSlices name " + names;

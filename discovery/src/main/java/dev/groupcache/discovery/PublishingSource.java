@@ -8,10 +8,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * What every source shares: the published set, listeners, the debounce, readiness and figures.
@@ -83,7 +85,7 @@ abstract class PublishingSource implements PeerSource {
       }
       pending = set;
       if (scheduled == null && synced) {
-        scheduled = notifier.schedule(() -> publish(false), debounceNanos, TimeUnit.NANOSECONDS);
+        scheduled = notifier.schedule(this::publish, debounceNanos, TimeUnit.NANOSECONDS);
       }
     }
   }
@@ -99,10 +101,7 @@ abstract class PublishingSource implements PeerSource {
       return;
     }
     try {
-      notifier.submit(() -> {
-        publish(true);
-        firstPublished = true;
-      }).get();
+      notifier.submit(this::publish).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
@@ -111,69 +110,63 @@ abstract class PublishingSource implements PeerSource {
     synchronized (this) {
       synced = true;
       if (pending != null && scheduled == null) { // offered while the first set was being published
-        scheduled = notifier.schedule(() -> publish(false), debounceNanos, TimeUnit.NANOSECONDS);
+        scheduled = notifier.schedule(this::publish, debounceNanos, TimeUnit.NANOSECONDS);
       }
     }
     firstSync.countDown();
   }
 
-  /** A request failed; a refusal (403) also makes the source not ready. */
+  /** A request failed; a refusal (403) also makes the source not ready. Listeners hear of it. */
   final void markFailed(String problem, boolean refused) {
     lastError = problem;
     forbidden = refused;
     try {
-      notifier.execute(() -> {
-        for (PeerListener listener : listeners) {
-          try {
-            listener.failed(problem, refused);
-          } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "a peer listener failed", e);
-          }
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+      notifier.execute(() -> tellListeners(listener -> listener.failed(problem, refused)));
+    } catch (RejectedExecutionException e) {
       // closed: nobody listens any more
     }
   }
 
   /**
-   * Publishes the pending set if it differs from the published one; the first time, after the
-   * first sync, listeners hear the set even if it is the initial empty one, since it is news that
-   * the source has looked.
+   * Publishes the pending set if it differs from the published one. The first call, made by the
+   * first {@link #synced()}, publishes even an unchanged (initially empty) set: that the source
+   * has looked is news.
    */
-  private void publish(boolean first) {
-    PeerSet set;
-    long since;
+  private void publish() {
+    PeerSet offered;
+    long offeredSince;
     synchronized (this) {
-      set = pending;
-      since = pendingSinceNanos;
+      offered = pending;
+      offeredSince = pendingSinceNanos;
       pending = null;
       scheduled = null;
     }
-    if (set == null) {
-      if (!first) {
-        return;
-      }
-      set = published;
-      since = System.nanoTime();
-    } else if (!first && set.equals(published)) {
+    if (firstPublished && (offered == null || offered.equals(published))) {
       return;
     }
+    PeerSet set = offered != null ? offered : published;
+    long since = offered != null ? offeredSince : System.nanoTime();
+    firstPublished = true;
     PeerSet before = published;
     published = set;
     lastUpdate = Instant.now();
-    for (PeerListener listener : listeners) {
-      try {
-        listener.peersChanged(set);
-      } catch (RuntimeException e) {
-        LOG.log(Level.ERROR, "a peer listener failed", e);
-      }
-    }
+    tellListeners(listener -> listener.peersChanged(set));
     lastLatencyMillis = (System.nanoTime() - since) / 1e6;
     if (LOG.isLoggable(Level.INFO)) {
       LOG.log(Level.INFO, "{0}: {1} peers ({2}), {3} draining{4}", description, set.peers().size(),
           difference(before.peers(), set.peers()), set.draining().size(),
           set.problem() == null ? "" : "; the target " + set.problem());
+    }
+  }
+
+  /** On the notification thread: tells each listener, one failing not keeping it from the others. */
+  private void tellListeners(Consumer<PeerListener> call) {
+    for (PeerListener listener : listeners) {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        LOG.log(Level.ERROR, "a peer listener failed", e);
+      }
     }
   }
 

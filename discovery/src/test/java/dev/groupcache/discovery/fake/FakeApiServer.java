@@ -337,13 +337,12 @@ public final class FakeApiServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code http://127.0.0.1:PORT} or {@code https://127.0.0.1:PORT}, without a trailing slash. */
+    /** {@code http://HOST:PORT} or {@code https://HOST:PORT} (127.0.0.1 unless started on another address), without a trailing slash. */
     public synchronized String baseUrl() {
         String host = address.getHostAddress();
         return (tls == null ? "http" : "https") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** Whether this fake serves HTTPS ({@link #startTls()}). */
     /**
      * Writes a kubeconfig that points at this server ({@link #baseUrl()}, trusting its CA when it
      * serves TLS), with {@code token} as the user's bearer token and {@code namespace} as the
@@ -369,6 +368,7 @@ public final class FakeApiServer implements AutoCloseable {
         }
     }
 
+    /** Whether this fake serves HTTPS ({@link #startTls()}). */
     public boolean isTls() {
         return tls != null;
     }

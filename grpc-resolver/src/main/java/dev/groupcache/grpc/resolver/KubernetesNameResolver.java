@@ -36,8 +36,7 @@ final class KubernetesNameResolver extends NameResolver implements ServiceWatch.
   private final ConfigOrError noEndpointsConfig;
   // Confined to the channel's synchronization context:
   private Listener2 listener;
-  private ServiceWatch watch;
-  private boolean shutdown;
+  private ServiceWatch watch; // null before start() and after shutdown()
 
   KubernetesNameResolver(KubernetesTarget target, String authority, SharedWatches watches, KubernetesAccess access,
       Map<String, ?> serviceConfig, Args args) {
@@ -75,17 +74,13 @@ final class KubernetesNameResolver extends NameResolver implements ServiceWatch.
 
   @Override
   public void refresh() {
-    if (watch != null && !shutdown) {
+    if (watch != null) {
       watch.refresh(this);
     }
   }
 
   @Override
   public void shutdown() {
-    if (shutdown) {
-      return;
-    }
-    shutdown = true;
     if (watch != null) {
       watch.unsubscribe(this);
       watches.release(watch);
@@ -111,7 +106,7 @@ final class KubernetesNameResolver extends NameResolver implements ServiceWatch.
     }
     ResolutionResult built = result.build();
     syncContext.execute(() -> {
-      if (shutdown) {
+      if (watch == null) { // shut down since the view was taken
         return;
       }
       // An empty list, with pick_first, drops every connection and fails calls at once; an error
