@@ -71,7 +71,8 @@ final class CacheService implements PeerHandler {
 
   /** The store of the entries of {@code cache} this node owns. */
   OwnerStore store(String cache) {
-    return stores.computeIfAbsent(cache, id -> {
+    OwnerStore store = stores.get(cache); // every owner request comes here: no lambda for a store that exists
+    return store != null ? store : stores.computeIfAbsent(cache, id -> {
       Settings.CacheSettings s = settings.apply(CacheIds.name(id));
       long ownBytes = (long) (s.maxBytes() * (1 - s.hotShare()));
       return new OwnerStore(ownBytes, s.readThroughTimeout().toMillis(), event -> publish(id, event), timer);
@@ -130,17 +131,24 @@ final class CacheService implements PeerHandler {
    * this node's own callers directly, with no bytes in between.
    */
   CompletableFuture<OwnerResponse> answer(ByteView key, OwnerRequest request) {
-    if (request.getOpCase() == OwnerRequest.OpCase.READ) {
-      return read(request.getCache(), key, request.getRead());
-    }
-    ownerRequests.increment();
-    OwnerStore store = store(request.getCache());
     return switch (request.getOpCase()) {
-      case WRITE -> store.write(key, request.getWrite());
-      case LOADED -> store.loaded(key, request.getLoaded());
+      case READ -> read(request.getCache(), key, request.getRead());
+      case WRITE -> owned(request.getCache()).write(key, request.getWrite());
+      case LOADED -> owned(request.getCache()).loaded(key, request.getLoaded());
       default -> CompletableFuture.failedFuture(
           new UnsupportedOperationException("unknown owner operation " + request.getOpCase()));
     };
+  }
+
+  /** A read of an entry this node owns: a peer's, or this node's own with no request built. */
+  CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
+    return owned(cache).read(key, read);
+  }
+
+  /** The store that answers one request made to this node as an owner, counted. */
+  private OwnerStore owned(String cache) {
+    ownerRequests.increment();
+    return store(cache);
   }
 
   private CompletableFuture<ByteView> local(NodeRequest request) {
@@ -173,19 +181,13 @@ final class CacheService implements PeerHandler {
     }
   }
 
-  /** Drops this node's owned entries and copies of {@code cache}, without events. */
-  /** A read of an entry this node owns: a peer's, or this node's own with no request built. */
-  CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
-    ownerRequests.increment();
-    return store(cache).read(key, read);
-  }
-
   /** Loads waited on here for keys that moved away are asked again of their new owners. */
   @Override
   public void ringChanged() {
     stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
   }
 
+  /** Drops this node's owned entries and copies of {@code cache}, without events. */
   void clearHere(String cache) {
     OwnerStore store = stores.get(cache);
     if (store != null) {

@@ -73,26 +73,22 @@ final class ClusterNode implements AutoCloseable, NodeMXBean {
         localOnly ? " LOCAL-ONLY" : ", discovery " + settings.discovery(), settings.sources());
   }
 
-  /** The JVM's node, started from {@code settings} if there is none; every call needs a release. */
-  static synchronized ClusterNode acquire(java.util.function.Supplier<Settings> settings) {
-    if (current == null) {
-      current = new ClusterNode(settings.get(), false);
-    }
-    users++;
-    return current;
-  }
-
   /**
-   * As {@link #acquire}, but a node that cannot start is replaced by a local-only one (after one
-   * loud log line) instead of failing.
+   * The JVM's node, started from {@code settings} if there is none; every call needs a release.
+   *
+   * @param failOpen whether a node that cannot start is replaced by a local-only one (after one
+   *     loud log line) instead of failing
    */
-  static synchronized ClusterNode acquireOrLocal(Settings settings) {
+  static synchronized ClusterNode acquire(Settings settings, boolean failOpen) {
     if (current == null) {
       try {
         current = new ClusterNode(settings, false);
       } catch (RuntimeException e) {
+        if (!failOpen) {
+          throw e;
+        }
         LOG.log(Level.ERROR, "GROUPCACHE NODE DID NOT START: " + e.getMessage() + ". Caches work on this JVM alone, "
-            + "shared with no one, and the node reports not ready (dev.groupcache:type=Node). Set "
+            + "shared with no one, and the node reports not ready (" + Management.NODE + "). Set "
             + "groupcache.agent.fail-fast=true to stop the application instead.", e);
         current = new ClusterNode(settings, true);
       }
@@ -164,8 +160,7 @@ final class ClusterNode implements AutoCloseable, NodeMXBean {
   }
 
   NodeStatistics statistics() {
-    return new NodeStatistics(node.self().toString(), node.peers().stream().map(Object::toString).toList(),
-        isReady(), service.ownerRequests(), service.lateInvalidations());
+    return new NodeStatistics(getSelf(), List.of(getPeers()), isReady(), getOwnerRequests(), getLateInvalidations());
   }
 
   Duration peerTimeout() {

@@ -331,8 +331,8 @@ final class Codecs {
     switch (tag) {
       case TAG_STRING:
         {
-          byte[] payload = bytes.substring(1).toByteArray();
-          return CodecUtf8.decode(payload, 0, payload.length);
+          byte[] b = bytes.toByteArray(); // the one copy; decoding starts past the tag
+          return CodecUtf8.decode(b, 1, n - 1);
         }
       case TAG_BYTES:
         return bytes.substring(1).toByteArray();
@@ -361,8 +361,7 @@ final class Codecs {
       case TAG_CODEC:
       case TAG_SERIALIZED:
         {
-          byte[] b = bytes.toByteArray();
-          return decodeTagged(b, b.length);
+          return decodeTagged(bytes.toByteArray());
         }
       default:
         throw new CodecException(
@@ -442,7 +441,8 @@ final class Codecs {
   }
 
   /** Decodes a codec's or serialization's bytes: {@code b[0]} is the tag. */
-  private Object decodeTagged(byte[] b, int length) {
+  private Object decodeTagged(byte[] b) {
+    int length = b.length;
     if (b[0] == TAG_SERIALIZED) {
       if (serialization == null) {
         throw new CodecException(

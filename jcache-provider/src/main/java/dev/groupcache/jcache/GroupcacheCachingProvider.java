@@ -36,7 +36,7 @@ public final class GroupcacheCachingProvider implements CachingProvider {
     if (manager == null || manager.isClosed()) {
       Properties p = properties == null ? new Properties() : properties;
       Settings settings = Settings.load(loader, overrides(p), nodeSettings);
-      ClusterNode cluster = ClusterNode.acquire(() -> settings);
+      ClusterNode cluster = ClusterNode.acquire(settings, false);
       try {
         manager = new GroupcacheCacheManager(this, u, loader, p, settings, cluster);
       } catch (RuntimeException e) {
@@ -76,7 +76,7 @@ public final class GroupcacheCachingProvider implements CachingProvider {
   public static AutoCloseable startNode(Map<String, String> settings, ClassLoader loader, boolean failOpen) {
     Settings s = Settings.loadWithoutMicroProfile(loader, settings);
     nodeSettings = Map.copyOf(settings);
-    ClusterNode node = failOpen ? ClusterNode.acquireOrLocal(s) : ClusterNode.acquire(() -> s);
+    ClusterNode node = ClusterNode.acquire(s, failOpen);
     return () -> ClusterNode.release(node);
   }
 

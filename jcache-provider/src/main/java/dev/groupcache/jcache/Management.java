@@ -12,7 +12,8 @@ import javax.management.ObjectName;
 
 /**
  * Registers a cache's MXBeans in the platform MBean server, under the names JSR-107 prescribes:
- * {@code javax.cache:type=CacheConfiguration|CacheStatistics,CacheManager=<uri>,Cache=<name>}.
+ * {@code javax.cache:type=CacheConfiguration|CacheStatistics,CacheManager=<uri>,Cache=<name>}; and
+ * the node's, as {@value #NODE}.
  */
 final class Management {
   enum Type {
@@ -23,8 +24,28 @@ final class Management {
   private Management() {}
 
   static void register(Object bean, String managerUri, String cache, Type type) {
+    register(bean, name(managerUri, cache, type));
+  }
+
+  static void unregister(String managerUri, String cache, Type type) {
+    unregister(name(managerUri, cache, type));
+  }
+
+  static final String NODE = "dev.groupcache:type=Node";
+  private static final ObjectName NODE_NAME = objectName(NODE);
+
+  /** Registers this JVM's node as {@value #NODE}, in place of any node registered before. */
+  static void registerNode(NodeMXBean node) {
+    unregister(NODE_NAME);
+    register(node, NODE_NAME);
+  }
+
+  static void unregisterNode() {
+    unregister(NODE_NAME);
+  }
+
+  private static void register(Object bean, ObjectName name) {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    ObjectName name = name(managerUri, cache, type);
     try {
       if (!server.isRegistered(name)) {
         server.registerMBean(bean, name);
@@ -36,9 +57,8 @@ final class Management {
     }
   }
 
-  static void unregister(String managerUri, String cache, Type type) {
+  private static void unregister(ObjectName name) {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    ObjectName name = name(managerUri, cache, type);
     try {
       if (server.isRegistered(name)) {
         server.unregisterMBean(name);
@@ -50,39 +70,15 @@ final class Management {
     }
   }
 
-  static final String NODE = "dev.groupcache:type=Node";
-
-  /** Registers this JVM's node as {@value #NODE}. */
-  static void registerNode(NodeMXBean node) {
-    try {
-      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-      ObjectName name = new ObjectName(NODE);
-      if (server.isRegistered(name)) {
-        server.unregisterMBean(name);
-      }
-      server.registerMBean(node, name);
-    } catch (Exception e) {
-      throw new CacheException("cannot register " + NODE + ": " + e.getMessage(), e);
-    }
-  }
-
-  static void unregisterNode() {
-    try {
-      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-      ObjectName name = new ObjectName(NODE);
-      if (server.isRegistered(name)) {
-        server.unregisterMBean(name);
-      }
-    } catch (Exception e) {
-      // shutting down: nothing to do about it
-    }
-  }
-
   static ObjectName name(String managerUri, String cache, Type type) {
+    return objectName("javax.cache:type=" + type + ",CacheManager=" + safe(managerUri) + ",Cache=" + safe(cache));
+  }
+
+  private static ObjectName objectName(String name) {
     try {
-      return new ObjectName("javax.cache:type=" + type + ",CacheManager=" + safe(managerUri) + ",Cache=" + safe(cache));
+      return new ObjectName(name);
     } catch (MalformedObjectNameException e) {
-      throw new CacheException("cannot name the MBean of cache " + cache, e);
+      throw new CacheException("cannot name the MBean " + name, e);
     }
   }
 

@@ -310,10 +310,9 @@ final class OwnerStore {
   private void expireLease(ByteView key, Lease lease) {
     List<CompletableFuture<OwnerResponse>> waiters;
     synchronized (stripe(key)) {
-      if (leases.get(key) != lease) {
+      if (!leases.remove(key, lease)) {
         return;
       }
-      leases.remove(key);
       waiters = lease.waiters;
     }
     OwnerResponse retry = OwnerResponse.newBuilder().setRetry(true).build();

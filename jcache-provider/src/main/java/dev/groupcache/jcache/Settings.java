@@ -156,8 +156,7 @@ final class Settings {
 
   /** Reads the settings, with {@code overrides} above every other source. */
   static Settings load(ClassLoader loader, Map<String, String> overrides) {
-    return load(loader, overrides.isEmpty() ? List.of() : List.of(SettingsSource.of(OVERRIDES, overrides)),
-        System::getenv);
+    return load(loader, overrides, Map.of());
   }
 
   /**
@@ -182,17 +181,8 @@ final class Settings {
    * early.
    */
   static Settings loadWithoutMicroProfile(ClassLoader loader, Map<String, String> overrides) {
-    ClassLoader cl = loader != null ? loader : Settings.class.getClassLoader();
-    List<SettingsSource> all = new ArrayList<>();
-    if (!overrides.isEmpty()) {
-      all.add(SettingsSource.of(NODE, overrides));
-    }
-    all.add(SettingsSource.builtIn(cl, System::getenv));
-    Settings settings = new Settings(SettingsSource.chain(all), System::getenv);
-    for (String unknown : settings.unknownKeys) {
-      LOG.log(Level.WARNING, "unknown setting {0} ignored; the keys are listed in the README", unknown);
-    }
-    return settings;
+    return load(loader, overrides.isEmpty() ? List.of() : List.of(SettingsSource.of(NODE, overrides)),
+        System::getenv, false);
   }
 
   /**
@@ -208,9 +198,18 @@ final class Settings {
    */
   static Settings load(ClassLoader loader, List<SettingsSource> stacked,
       Function<String, String> environment) {
+    return load(loader, stacked, environment, true);
+  }
+
+  /**
+   * As {@link #load(ClassLoader, List, Function)}; with {@code microProfile} false, MicroProfile
+   * Config is not consulted even if present.
+   */
+  private static Settings load(ClassLoader loader, List<SettingsSource> stacked,
+      Function<String, String> environment, boolean microProfile) {
     Objects.requireNonNull(environment, "environment");
     ClassLoader cl = loader != null ? loader : Settings.class.getClassLoader();
-    SettingsSource base = microProfile(cl);
+    SettingsSource base = microProfile ? microProfile(cl) : null;
     if (base == null) {
       base = SettingsSource.builtIn(cl, environment);
     }
