@@ -14,6 +14,20 @@ import org.junit.jupiter.api.Test;
 /** The budget holds while many threads load values of many sizes at once. */
 class CacheBoundsTest {
   @Test
+  void theBudgetIsSplitOneSixteenthForHotCopiesUnlessConfiguredOtherwise() {
+    long budget = 16L << 20;
+    try (Node node = Node.builder().self("127.0.0.1:1").serve(false).build()) {
+      GroupStats byDefault = node.newGroup(GroupConfig.builder("d").maxBytes(budget).build(), key -> key).stats();
+      assertEquals(budget / 16, byDefault.hot().maxBytes());
+      assertEquals(budget - budget / 16, byDefault.main().maxBytes());
+      GroupStats eighth = node.newGroup(GroupConfig.builder("e").maxBytes(budget).hotShare(0.125).build(),
+          key -> key).stats();
+      assertEquals(budget / 8, eighth.hot().maxBytes());
+      assertEquals(budget - budget / 8, eighth.main().maxBytes());
+    }
+  }
+
+  @Test
   void concurrentLoadsNeverHoldMoreThanTheBudget() throws Exception {
     long budget = 1 << 20;
     int maxValue = 8 << 10;

@@ -1,5 +1,6 @@
 package dev.groupcache.bench;
 
+import dev.groupcache.GroupConfig;
 import dev.groupcache.bench.node.CacheSpec;
 import java.util.Locale;
 
@@ -31,7 +32,7 @@ final class HotAdmissionWorkload implements Workload {
         String variant = distribution + "." + (admission.equals("POPULAR") ? "popular" : "random");
         Progress.note("W5 " + variant + " for " + millis + " ms");
         CacheSpec spec = new CacheSpec("w5-" + variant.replace('.', '-'), LOADER_MILLIS,
-            PRESSURE_BYTES, 0.125, admission, true);
+            PRESSURE_BYTES, GroupConfig.DEFAULT_HOT_SHARE, admission, true);
         KeyMix mix = KeyMix.run(cluster, spec, distribution, THREADS_PER_NODE, millis);
         double gets = Math.max(1, mix.sum("gets"));
         String name = "w5." + variant.toLowerCase(Locale.ROOT);

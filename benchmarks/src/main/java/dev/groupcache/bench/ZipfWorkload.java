@@ -36,13 +36,14 @@ final class ZipfWorkload implements Workload {
   public void run(Cluster cluster, Options options, Results results) {
     SystemUnderTest s = cluster.system();
     int scaleUp = CLUSTER_NODES / cluster.size(); // 3 for the single Caffeine JVM, else 1
-    CacheSpec first = new CacheSpec("w4-first", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, 0.125, "POPULAR", true);
-    CacheSpec spec = new CacheSpec("w4", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, 0.125, "POPULAR", true);
+    double hotShare = GroupConfig.DEFAULT_HOT_SHARE;
+    CacheSpec first = new CacheSpec("w4-first", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
+    CacheSpec spec = new CacheSpec("w4", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
     if (s == SystemUnderTest.HAZELCAST) {
       // Hazelcast bounds caches by entry count, not bytes: the members size the cache to
       // 16 MiB / (1024 value bytes + key bytes + per-entry overhead) entries per member, the
-      // overhead being groupcache's own figure (GroupConfig.ENTRY_OVERHEAD_BYTES, 176 or as
-      // since re-measured), so that an entry weighs the same in both.
+      // overhead being groupcache's own figure (GroupConfig.ENTRY_OVERHEAD_BYTES), so that an
+      // entry weighs the same in both.
       Progress.note(String.format(Locale.ROOT, "hazelcast W4: ENTRY_COUNT eviction sized to"
           + " approximate 16 MiB per member: 16 MiB / (1024 + %d key bytes + %d overhead) = %d"
           + " entries per member", KeySpace.MAX_KEY_BYTES, GroupConfig.ENTRY_OVERHEAD_BYTES,
