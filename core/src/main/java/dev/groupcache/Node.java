@@ -4,7 +4,6 @@ import io.grpc.BindableService;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -388,6 +387,13 @@ public final class Node implements AutoCloseable {
         e.getValue().close();
         return true;
       });
+      for (PeerAddress peer : next) {
+        if (!peer.equals(self)) {
+          // Connect now: after a membership change the first request is often a herd's, and it
+          // should not wait for TCP and HTTP/2 set-up.
+          clients.computeIfAbsent(peer, this::connect);
+        }
+      }
       LOG.log(Level.INFO, "{0}: ring {1} now has {2} peers{3}", self,
           Long.toHexString(ring.version()), next.size(),
           next.contains(self) ? "" : " (not including this node, which therefore owns no keys)");
@@ -491,8 +497,9 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * The link to {@code peer}, made on first use; null if the peer is no longer a member (a get
-   * routed with the ring that was current a moment ago), so that no link outlives membership.
+   * The link to {@code peer}, made when the peer joined the ring; null if the peer is no longer a
+   * member (a get routed with the ring that was current a moment ago), so that no link outlives
+   * membership.
    */
   PeerClient peerClient(PeerAddress peer) {
     PeerClient client = clients.get(peer);
@@ -508,13 +515,12 @@ public final class Node implements AutoCloseable {
   }
 
   private PeerClient connect(PeerAddress peer) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress(peer.host(), peer.port(), channelCredentials)
+    return new PeerClient(peer, () -> NettyChannelBuilder.forAddress(peer.host(), peer.port(), channelCredentials)
         .directExecutor() // callbacks only complete futures; a hand-off would cost a thread wake-up
         .maxInboundMessageSize(maxValueBytes + (1 << 20))
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
-        .build();
-    return new PeerClient(peer, channel, maxValueBytes);
+        .build(), maxValueBytes);
   }
 
   void checkKey(ByteView key) {

@@ -7,9 +7,11 @@ import dev.groupcache.proto.GetRequest;
 import dev.groupcache.proto.GetResponse;
 import dev.groupcache.proto.Request;
 import dev.groupcache.proto.Response;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * This node's link to one peer: one channel, one {@link ClientExchange} stream over it at a time,
@@ -18,6 +20,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>After a transport failure (unreachable, past its deadline, stream broken) the peer is skipped
  * for a backoff period that starts at {@value #BASE_BACKOFF_MILLIS} ms and doubles with each
  * further failure up to {@value #MAX_BACKOFF_MILLIS} ms, with jitter; one answer resets it.
+ *
+ * <p>The channel connects as soon as the link is made, so that the first request does not wait
+ * for TCP and HTTP/2 set-up. A peer may be listed before it listens, though, and gRPC keeps a
+ * channel whose connection failed in {@code TRANSIENT_FAILURE}, failing every call at once until
+ * its own reconnect backoff (1 s, growing to 2 min) has passed. This link keeps its own backoff
+ * instead: a stream opened on a channel in that state gets a new channel, which connects for it.
  */
 final class PeerClient {
   static final long BASE_BACKOFF_MILLIS = 200;
@@ -78,17 +86,22 @@ final class PeerClient {
   }
 
   private final PeerAddress address;
-  private final ManagedChannel channel;
+  private final Supplier<ManagedChannel> channels;
   private final int maxValueBytes;
+  private volatile ManagedChannel channel; // replaced only under this, by exchange()
+  private boolean closed; // guarded by this
   private volatile ClientExchange exchange;
   private volatile boolean backingOff;
   private volatile long skipUntilNanos;
   private int failures; // guarded by this
 
-  PeerClient(PeerAddress address, ManagedChannel channel, int maxValueBytes) {
+  /** @param channels makes a channel to the peer; called now, and again for a failed channel */
+  PeerClient(PeerAddress address, Supplier<ManagedChannel> channels, int maxValueBytes) {
     this.address = address;
-    this.channel = channel;
+    this.channels = channels;
     this.maxValueBytes = maxValueBytes;
+    this.channel = channels.get();
+    channel.getState(true); // connect now
   }
 
   PeerAddress address() {
@@ -161,8 +174,10 @@ final class PeerClient {
     synchronized (this) {
       current = exchange;
       if (current == null || !current.isOpen()) {
-        if (current != null) {
-          channel.resetConnectBackoff(); // our own backoff decided it is time to try again
+        if (!closed && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+          ManagedChannel failed = channel;
+          channel = channels.get(); // our own backoff decided it is time to try again
+          failed.shutdownNow();
         }
         current = ClientExchange.open(this, channel);
         exchange = current;
@@ -195,7 +210,8 @@ final class PeerClient {
   }
 
   /** Ends the stream once its requests are answered and closes the channel. */
-  void close() {
+  synchronized void close() {
+    closed = true;
     ClientExchange current = exchange;
     if (current != null) {
       current.halfClose();
@@ -203,6 +219,7 @@ final class PeerClient {
     channel.shutdown();
   }
 
+  /** The current channel; a closed link keeps its last one. */
   ManagedChannel channel() {
     return channel;
   }

@@ -189,6 +189,19 @@ class ClusterTest {
   }
 
   @Test
+  void aLinkConnectsWhenItsPeerJoinsBeforeAnyGet() throws Exception {
+    try (ServerSocket peer = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      peer.setSoTimeout(10_000);
+      Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+      nodes.add(asker);
+      asker.setPeers(List.of(asker.self().toString(), "127.0.0.1:" + peer.getLocalPort()));
+      try (Socket connection = peer.accept()) { // times out, failing the test, if nobody connects
+        assertTrue(connection.isConnected());
+      }
+    }
+  }
+
+  @Test
   void peersThatLeaveHaveTheirLinksClosed() {
     start(3, GroupConfig.builder("g").build());
     String key = keyOwnedBy(2, "leave");
