@@ -358,8 +358,9 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Replaces the membership. The new ring takes effect at once for every later get; links to peers
-   * that left are closed after their in-flight requests are answered.
+   * Replaces the membership. The new ring takes effect at once for every later get; links to new
+   * peers start connecting, and links to peers that left are closed after their in-flight requests
+   * are answered.
    *
    * @param peers {@code host:port} addresses, this node's own included when it should own keys;
    *     IPv6 hosts in brackets
