@@ -210,8 +210,10 @@ final class PeerClient {
   }
 
   /** Ends the stream once its requests are answered and closes the channel. */
-  synchronized void close() {
-    closed = true;
+  void close() {
+    synchronized (this) {
+      closed = true; // no fresh channel after this; the stream's lock is taken outside ours
+    }
     ClientExchange current = exchange;
     if (current != null) {
       current.halfClose();
