@@ -380,6 +380,13 @@ public final class Node implements AutoCloseable {
       if (next.equals(new TreeSet<>(ring.peers()))) {
         return;
       }
+      // Links to new members before the ring that names them, so a get routed by it finds its link;
+      // they connect now: after a membership change the first request is often a herd's.
+      for (PeerAddress peer : next) {
+        if (!peer.equals(self)) {
+          clients.computeIfAbsent(peer, this::connect);
+        }
+      }
       ring = Ring.of(next, vnodes);
       clients.entrySet().removeIf(e -> {
         if (next.contains(e.getKey())) {
@@ -388,13 +395,6 @@ public final class Node implements AutoCloseable {
         e.getValue().close();
         return true;
       });
-      for (PeerAddress peer : next) {
-        if (!peer.equals(self)) {
-          // Connect now: after a membership change the first request is often a herd's, and it
-          // should not wait for TCP and HTTP/2 set-up.
-          clients.computeIfAbsent(peer, this::connect);
-        }
-      }
       LOG.log(Level.INFO, "{0}: ring {1} now has {2} peers{3}", self,
           Long.toHexString(ring.version()), next.size(),
           next.contains(self) ? "" : " (not including this node, which therefore owns no keys)");
@@ -499,20 +499,10 @@ public final class Node implements AutoCloseable {
 
   /**
    * The link to {@code peer}, made when the peer joined the ring; null if the peer is no longer a
-   * member (a get routed with the ring that was current a moment ago), so that no link outlives
-   * membership.
+   * member (a get routed with the ring that was current a moment ago) or this node has closed.
    */
   PeerClient peerClient(PeerAddress peer) {
-    PeerClient client = clients.get(peer);
-    if (client != null) {
-      return client;
-    }
-    synchronized (membership) {
-      if (closed || !ring.contains(peer)) {
-        return null;
-      }
-      return clients.computeIfAbsent(peer, this::connect);
-    }
+    return clients.get(peer);
   }
 
   private PeerClient connect(PeerAddress peer) {

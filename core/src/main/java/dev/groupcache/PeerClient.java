@@ -88,8 +88,7 @@ final class PeerClient {
   private final PeerAddress address;
   private final Supplier<ManagedChannel> channels;
   private final int maxValueBytes;
-  private volatile ManagedChannel channel; // replaced only under this, by exchange()
-  private boolean closed; // guarded by this
+  private volatile ManagedChannel channel; // replaced and shut down only under this
   private volatile ClientExchange exchange;
   private volatile boolean backingOff;
   private volatile long skipUntilNanos;
@@ -174,7 +173,7 @@ final class PeerClient {
     synchronized (this) {
       current = exchange;
       if (current == null || !current.isOpen()) {
-        if (!closed && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+        if (!channel.isShutdown() && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
           ManagedChannel failed = channel;
           channel = channels.get(); // our own backoff decided it is time to try again
           failed.shutdownNow();
@@ -211,14 +210,13 @@ final class PeerClient {
 
   /** Ends the stream once its requests are answered and closes the channel. */
   void close() {
-    synchronized (this) {
-      closed = true; // no fresh channel after this; the stream's lock is taken outside ours
-    }
     ClientExchange current = exchange;
     if (current != null) {
-      current.halfClose();
+      current.halfClose(); // outside our lock: a failing send holds the stream's, then takes ours
     }
-    channel.shutdown();
+    synchronized (this) {
+      channel.shutdown(); // whichever channel is current: exchange() replaces none after this
+    }
   }
 
   /** The current channel; a closed link keeps its last one. */

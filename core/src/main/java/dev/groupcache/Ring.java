@@ -103,10 +103,6 @@ final class Ring {
     return List.of(peers);
   }
 
-  boolean contains(PeerAddress peer) {
-    return Arrays.binarySearch(peers, peer) >= 0;
-  }
-
   /** A fingerprint of the membership: equal on two nodes exactly when their peers are equal. */
   long version() {
     return version;
