@@ -288,7 +288,7 @@ public final class Group {
 
   /** Loads a key for a peer, joining a load under way but never a fetch; never on the caller's thread. */
   CompletableFuture<ByteView> loadForPeer(ByteView key) {
-    return loads.flight(key, (k, f) -> startLoad(k, f, false, null)).result;
+    return loads.flight(key, (k, f) -> startLoad(k, f, false, null));
   }
 
   // ---- waiting ----

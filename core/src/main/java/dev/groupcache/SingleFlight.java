@@ -16,24 +16,24 @@ import java.util.function.BiConsumer;
  */
 final class SingleFlight<K> {
   /**
-   * One flight. Peers' requests attach to {@link #result}; this node's own callers wait on
-   * {@link #local}. For flights that peers join, {@code local} is a separate future that completes
-   * after everything attached to {@code result}: a future runs its dependents last-attached first,
-   * and {@code local} is attached before any other. So an owner sends its peers their values
+   * One flight: the future of its result, to which peers' requests attach; this node's own callers
+   * wait on {@link #local}. For flights that peers join, {@code local} is a separate future that
+   * completes after everything attached to the result: a future runs its dependents last-attached
+   * first, and {@code local} is attached before any other. So an owner sends its peers their values
    * before it wakes its own callers, and the peers' callers wake alongside ours instead of after
-   * them; in a herd across three nodes that was most of the tail.
+   * them; in a herd across three nodes that was most of the tail. A flight is its own result, not a
+   * holder of one, so that a fetch (which no peer joins) costs one object, as it did before.
    */
-  static final class Flight {
-    final CompletableFuture<ByteView> result = new CompletableFuture<>();
+  static final class Flight extends CompletableFuture<ByteView> {
     final CompletableFuture<ByteView> local;
 
     private Flight(boolean peersJoin) {
       if (!peersJoin) {
-        local = result;
+        local = this;
         return;
       }
       local = new CompletableFuture<>();
-      result.whenComplete((v, e) -> {
+      whenComplete((v, e) -> {
         if (e == null) {
           local.complete(v);
         } else {
@@ -49,7 +49,7 @@ final class SingleFlight<K> {
 
   /**
    * @param joined counts callers that joined a flight under way
-   * @param peersJoin whether peers' requests join these flights, through {@link Flight#result}
+   * @param peersJoin whether peers' requests join these flights, attaching to the flight itself
    */
   SingleFlight(LongAdder joined, boolean peersJoin) {
     this.joined = joined;
@@ -58,8 +58,8 @@ final class SingleFlight<K> {
 
   /**
    * Returns the flight for {@code key}: the one under way, or a new one that {@code start} sets
-   * going. {@code start} must arrange for the flight's result to complete; if it throws, the flight
-   * fails with what it threw.
+   * going. {@code start} must arrange for the flight to complete; if it throws, the flight fails
+   * with what it threw.
    */
   Flight flight(K key, BiConsumer<K, CompletableFuture<ByteView>> start) {
     Flight existing = flights.get(key);
@@ -73,11 +73,11 @@ final class SingleFlight<K> {
       joined.increment();
       return existing;
     }
-    mine.result.whenComplete((v, e) -> flights.remove(key, mine));
+    mine.whenComplete((v, e) -> flights.remove(key, mine));
     try {
-      start.accept(key, mine.result);
+      start.accept(key, mine);
     } catch (Throwable t) {
-      mine.result.completeExceptionally(t);
+      mine.completeExceptionally(t);
     }
     return mine;
   }

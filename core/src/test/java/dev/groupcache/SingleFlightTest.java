@@ -19,9 +19,9 @@ class SingleFlightTest {
     List<CompletableFuture<ByteView>> started = new CopyOnWriteArrayList<>();
     SingleFlight.Flight flight = flights.flight("k", (k, result) -> started.add(result));
     List<String> order = new CopyOnWriteArrayList<>();
-    flight.result.whenComplete((v, e) -> order.add("peer 1"));
+    flight.whenComplete((v, e) -> order.add("peer 1"));
     flight.local.whenComplete((v, e) -> order.add("caller"));
-    flights.flight("k", (k, result) -> started.add(result)).result.whenComplete((v, e) -> order.add("peer 2"));
+    flights.flight("k", (k, result) -> started.add(result)).whenComplete((v, e) -> order.add("peer 2"));
 
     started.get(0).complete(ByteView.of("v"));
 
@@ -50,6 +50,6 @@ class SingleFlightTest {
   @Test
   void flightsThatNoPeerJoinsNeedNoSecondFuture() {
     SingleFlight.Flight flight = new SingleFlight<String>(joined, false).flight("k", (k, result) -> { });
-    assertSame(flight.result, flight.local);
+    assertSame(flight, flight.local);
   }
 }
