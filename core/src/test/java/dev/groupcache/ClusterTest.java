@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -127,7 +130,7 @@ class ClusterTest {
   @Test
   void anOwnerThatNeverAnswersCostsOneDeadlineThenIsSkipped() throws Exception {
     // A peer that accepts connections and then says nothing: a hung process.
-    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       List<Socket> accepted = new ArrayList<>();
       Thread acceptor = new Thread(() -> {
         try {
@@ -190,7 +193,7 @@ class ClusterTest {
 
   @Test
   void aLinkConnectsWhenItsPeerJoinsBeforeAnyGet() throws Exception {
-    try (ServerSocket peer = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       peer.setSoTimeout(10_000);
       Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
       nodes.add(asker);
@@ -238,7 +241,7 @@ class ClusterTest {
   @Test
   void aPeerListedBeforeItListensIsAskedOnceItDoes() throws Exception {
     int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
     Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
@@ -281,9 +284,9 @@ class ClusterTest {
     // From one thread, back to back: the first request leaves alone, the other eleven queue behind
     // it and leave as one batch, all of whose answers are ready at once.
     PeerClient link = asker.peerClient(owner.self());
-    List<java.util.concurrent.CompletableFuture<ByteView>> answers = new ArrayList<>();
+    List<CompletableFuture<ByteView>> answers = new ArrayList<>();
     for (ByteView key : keys) {
-      java.util.concurrent.CompletableFuture<ByteView> answer = new java.util.concurrent.CompletableFuture<>();
+      CompletableFuture<ByteView> answer = new CompletableFuture<>();
       link.get("g", key, asker.ringVersion(), 10_000, new PeerClient.Callback() {
         @Override
         public void onReply(ByteView value, long ringVersion) {
@@ -297,8 +300,8 @@ class ClusterTest {
       });
       answers.add(answer);
     }
-    for (java.util.concurrent.CompletableFuture<ByteView> answer : answers) {
-      assertEquals(valueBytes, answer.get(10, java.util.concurrent.TimeUnit.SECONDS).length());
+    for (CompletableFuture<ByteView> answer : answers) {
+      assertEquals(valueBytes, answer.get(10, TimeUnit.SECONDS).length());
     }
     assertTrue(link.available(), "the link never failed");
     assertEquals(0, atAsker.stats().localLoads());
