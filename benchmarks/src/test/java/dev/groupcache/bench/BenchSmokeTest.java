@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Runs every workload against groupcache at 5% of its duration, and checks the output's shape:
  * each figure exactly once, a number and a unit. Speeds are not asserted; only that a herd of 300
- * concurrent gets of one key costs the cluster a single load.
+ * concurrent gets of one key costs the cluster a single load, and that no W2 get shares another
+ * thread's fetch (W2 measures round trips, not the single flight).
  */
 class BenchSmokeTest {
   private static final Pattern LINE = Pattern.compile("([a-z0-9_.]+): (-?[0-9]+(?:\\.[0-9]+)?) (\\S+)");
@@ -52,11 +53,14 @@ class BenchSmokeTest {
     }
     assertEquals(expected.size(), seen.size(), "unexpected lines in:\n" + output);
     assertEquals(1.0, values.get("w3.herd.loads"), "a herd must cost one load:\n" + output);
+    assertEquals(1.0, values.get("w2.remote_hit.fetches_per_get"),
+        "each W2 get must be a fetch of its own:\n" + output);
   }
 
   private static List<String> expectedNames() {
     List<String> names = new ArrayList<>(List.of("w1.local_hit.ns_per_op",
         "w2.remote_hit.ops_per_s", "w2.remote_hit.p50_us", "w2.remote_hit.p99_us",
+        "w2.remote_hit.fetches_per_get",
         "w3.herd.loads", "w3.herd.wall_ms", "w3.herd.first_round_wall_ms",
         "w4.zipf.first_run.ops_per_s", "w4.zipf.first_run.loads", "w4.zipf.first_run.hit_ratio",
         "w4.zipf.ops_per_s", "w4.zipf.loads", "w4.zipf.hit_ratio",

@@ -41,7 +41,7 @@ final class RemoteHitRun {
   }
 
   /** Deals the keys out to the threads, every {@code threads}-th key to the same one. */
-  private static <K> Object[][] slices(List<K> keys, int threads) {
+  static <K> Object[][] slices(List<K> keys, int threads) {
     if (keys.size() < threads) {
       throw new IllegalArgumentException(keys.size() + " keys cannot give " + threads + " threads one each");
     }
