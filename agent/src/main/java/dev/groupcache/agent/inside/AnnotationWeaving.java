@@ -165,8 +165,11 @@ public final class AnnotationWeaving {
         values++;
       }
     }
-    if (annotations.get(0).represents(CachePut.class) ? values != 1 : values > 1) {
-      return "@CachePut needs exactly one @CacheValue parameter, and no method more than one; it has " + values;
+    if (annotations.get(0).represents(CachePut.class) && values != 1) {
+      return "@CachePut needs exactly one @CacheValue parameter, not " + values;
+    }
+    if (values > 1) {
+      return "it has " + values + " @CacheValue parameters; a method may have one";
     }
     return null;
   }
