@@ -16,6 +16,9 @@ import javax.management.ObjectName;
  * the node's, as {@value #NODE}.
  */
 final class Management {
+  static final String NODE = "dev.groupcache:type=Node";
+  private static final ObjectName NODE_NAME = objectName(NODE);
+
   enum Type {
     CacheConfiguration,
     CacheStatistics
@@ -30,9 +33,6 @@ final class Management {
   static void unregister(String managerUri, String cache, Type type) {
     unregister(name(managerUri, cache, type));
   }
-
-  static final String NODE = "dev.groupcache:type=Node";
-  private static final ObjectName NODE_NAME = objectName(NODE);
 
   /** Registers this JVM's node as {@value #NODE}, in place of any node registered before. */
   static void registerNode(NodeMXBean node) {
