@@ -1,8 +1,9 @@
 package dev.groupcache.example;
 
+import static dev.groupcache.example.Jsons.JSON;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -46,7 +47,7 @@ public class QuoteBackend {
     }
     // a price that every node would compute alike, so that a wrong answer would show
     long cents = 1_000 + Math.floorMod(symbol.hashCode() * 2_654_435_761L, 99_000L);
-    return Json.createObjectBuilder()
+    return JSON.createObjectBuilder()
         .add("symbol", symbol)
         .add("price", cents / 100.0)
         .add("loadedBy", node.self())

@@ -1,10 +1,11 @@
 package dev.groupcache.example;
 
+import static dev.groupcache.example.Jsons.JSON;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
-import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,8 +25,6 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class QuoteResource {
   private static final Pattern SYMBOL = Pattern.compile("[A-Za-z0-9.\\-]{1,32}");
-  /** Looked up once: each {@code Json.createX} call scans the class path for a provider anew. */
-  private static final JsonProvider JSON = JsonProvider.provider();
 
   private final QuoteCache quotes;
   private final NodeStatus node;

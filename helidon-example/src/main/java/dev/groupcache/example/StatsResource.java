@@ -1,8 +1,9 @@
 package dev.groupcache.example;
 
+import static dev.groupcache.example.Jsons.JSON;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -48,19 +49,19 @@ public class StatsResource {
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public JsonObject stats() {
-    JsonArrayBuilder peers = Json.createArrayBuilder();
+    JsonArrayBuilder peers = JSON.createArrayBuilder();
     node.peers().forEach(peers::add);
     Map<String, Long> bySymbol = backend.callsBySymbol();
-    JsonObjectBuilder symbols = Json.createObjectBuilder();
+    JsonObjectBuilder symbols = JSON.createObjectBuilder();
     bySymbol.forEach(symbols::add);
-    return Json.createObjectBuilder()
-        .add("node", Json.createObjectBuilder()
+    return JSON.createObjectBuilder()
+        .add("node", JSON.createObjectBuilder()
             .add("self", node.self())
             .add("ready", node.ready())
             .add("localOnly", node.localOnly())
             .add("peers", peers)
             .add("ownerRequests", node.ownerRequests()))
-        .add("backend", Json.createObjectBuilder()
+        .add("backend", JSON.createObjectBuilder()
             .add("calls", bySymbol.values().stream().mapToLong(Long::longValue).sum())
             .add("bySymbol", symbols))
         .add("cache", cacheStatistics())
@@ -68,7 +69,7 @@ public class StatsResource {
   }
 
   private JsonObjectBuilder cacheStatistics() {
-    JsonObjectBuilder figures = Json.createObjectBuilder();
+    JsonObjectBuilder figures = JSON.createObjectBuilder();
     try {
       for (ObjectName name : server.queryNames(CACHE_STATISTICS, null)) {
         for (String figure : CACHE_FIGURES) {
