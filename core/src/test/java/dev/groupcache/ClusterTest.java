@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,6 +192,9 @@ class ClusterTest {
     assertEquals(null, loads.get("0/" + key));
   }
 
+  /** What an HTTP/2 client sends first on a connection (RFC 9113, 3.4). */
+  private static final String HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
   @Test
   void aLinkConnectsWhenItsPeerJoinsBeforeAnyGet() throws Exception {
     try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -199,7 +203,9 @@ class ClusterTest {
       nodes.add(asker);
       asker.setPeers(List.of(asker.self().toString(), "127.0.0.1:" + peer.getLocalPort()));
       try (Socket connection = peer.accept()) { // times out, failing the test, if nobody connects
-        assertTrue(connection.isConnected());
+        connection.setSoTimeout(10_000);
+        byte[] preface = connection.getInputStream().readNBytes(HTTP2_PREFACE.length());
+        assertEquals(HTTP2_PREFACE, new String(preface, StandardCharsets.US_ASCII), "a gRPC client's first bytes");
       }
     }
   }
