@@ -117,6 +117,9 @@ class AccessTest {
         .access(access).build()); // the namespace comes from the service account
     assertTrue(source.start(Duration.ofSeconds(10)));
     assertEquals(List.of("10.0.0.1:7600"), source.current().peers());
+    // Synced means listed; the watch may not be open yet, and one opening with the old token just
+    // after the cut below would stay open, so that no watch ever needed the new token.
+    assertTrue(api.awaitActiveWatches(1, Duration.ofSeconds(10)), "the watch is open");
 
     // The kubelet writes a new token; the API server stops accepting the old one.
     String second = jwt("system:serviceaccount:shop:orders", "2");
