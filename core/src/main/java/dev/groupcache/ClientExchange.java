@@ -29,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Nothing waits to fill a batch: an idle stream sends a request at once, and batches grow only when
  * callers outpace the round trip, which is when batching pays. The peer acknowledges a batch as soon
  * as it has read it, with every answer that was ready (loads are answered later, on their own), so
- * one batch in flight costs no more than a round trip; allowing two made batches smaller and W2 15%
+ * one batch in flight costs no more than a round trip; allowing two made batches smaller and W2 7%
  * slower, each batch costing both sides a frame, a write and a wake-up. There is no sender thread
  * either: whichever caller (or acknowledgement) finds the stream free sends what is queued.
  *
