@@ -34,9 +34,14 @@ class ClusterTest {
     nodes.forEach(Node::close);
   }
 
+  /** A node serving on 127.0.0.1, on a free port unless told another. */
+  private static Node.Builder onLoopback() {
+    return Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0);
+  }
+
   private void start(int n, GroupConfig config) {
     for (int i = 0; i < n; i++) {
-      Node node = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+      Node node = onLoopback().build();
       int index = i;
       groups.add(node.newGroup(config, key -> {
         String k = key.toStringUtf8();
@@ -144,7 +149,7 @@ class ClusterTest {
       });
       acceptor.setDaemon(true);
       acceptor.start();
-      Node node = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+      Node node = onLoopback().build();
       nodes.add(node);
       Group g = node.newGroup(GroupConfig.builder("g").peerTimeout(Duration.ofMillis(300)).build(),
           key -> ByteView.of("local:" + key.toStringUtf8()));
@@ -199,7 +204,7 @@ class ClusterTest {
   void aLinkConnectsWhenItsPeerJoinsBeforeAnyGet() throws Exception {
     try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       peer.setSoTimeout(10_000);
-      Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+      Node asker = onLoopback().build();
       nodes.add(asker);
       asker.setPeers(List.of(asker.self().toString(), "127.0.0.1:" + peer.getLocalPort()));
       try (Socket connection = peer.accept()) { // times out, failing the test, if nobody connects
@@ -225,8 +230,8 @@ class ClusterTest {
 
   @Test
   void aValueOverThisNodesLimitIsRefusedEvenIfTheOwnerAllowsIt() {
-    Node owner = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).maxValueBytes(4096).build();
-    Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).maxValueBytes(1024).build();
+    Node owner = onLoopback().maxValueBytes(4096).build();
+    Node asker = onLoopback().maxValueBytes(1024).build();
     nodes.add(owner);
     nodes.add(asker);
     owner.newGroup("g", 1 << 20, key -> ByteView.copyOf(new byte[2048]));
@@ -250,12 +255,12 @@ class ClusterTest {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+    Node asker = onLoopback().build();
     nodes.add(asker);
     Group g = asker.newGroup("g", 1 << 20, key -> ByteView.of("loaded by the asker"));
     List<String> both = List.of(asker.self().toString(), "127.0.0.1:" + port);
     asker.setPeers(both); // nothing listens there yet
-    Node late = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(port).build();
+    Node late = onLoopback().port(port).build();
     nodes.add(late);
     late.newGroup("g", 1 << 20, key -> ByteView.of("loaded by its owner"));
     late.setPeers(both);
@@ -270,8 +275,8 @@ class ClusterTest {
   @Test
   void manyLargeValuesReadyAtOnceReachTheAskerWithoutBreakingItsMessageLimit() throws Exception {
     int valueBytes = 768 << 10; // three of them exceed what the asker accepts in one message
-    Node owner = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).maxValueBytes(1 << 20).build();
-    Node asker = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).maxValueBytes(1 << 20).build();
+    Node owner = onLoopback().maxValueBytes(1 << 20).build();
+    Node asker = onLoopback().maxValueBytes(1 << 20).build();
     nodes.add(owner);
     nodes.add(asker);
     Group atOwner = owner.newGroup("g", 64 << 20, key -> ByteView.copyOf(new byte[valueBytes]));
