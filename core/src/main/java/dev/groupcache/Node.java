@@ -164,7 +164,8 @@ public final class Node implements AutoCloseable {
       boolean idempotent) {
     checkKey(key);
     CompletableFuture<ByteView> result = new CompletableFuture<>();
-    new OwnerCall(service, key, request, System.nanoTime() + timeout.toNanos(), idempotent, result).attempt();
+    new ServiceCall.ToOwner(this, service, key, request, System.nanoTime() + timeout.toNanos(), idempotent,
+        result).attempt();
     return result;
   }
 
@@ -178,7 +179,8 @@ public final class Node implements AutoCloseable {
       return CompletableFuture.failedFuture(new GroupCacheException(peer + " is not a member"));
     }
     CompletableFuture<ByteView> result = new CompletableFuture<>();
-    client.call(callRequest(service, null, false, request), Math.max(1, timeout.toMillis()), new CallAnswer(client, result));
+    client.call(ServiceCall.request(this, service, null, false, request), Math.max(1, timeout.toMillis()),
+        new ServiceCall.ToMember(client, result));
     return result;
   }
 
@@ -200,7 +202,7 @@ public final class Node implements AutoCloseable {
     List<CompletableFuture<PeerReply>> replies = new ArrayList<>(others.size());
     for (PeerAddress peer : others) {
       replies.add(call(peer, service, message, timeout).handle((value, failure) ->
-          new PeerReply(peer, failure == null ? value : null, failure == null ? null : unwrap(failure))));
+          new PeerReply(peer, failure == null ? value : null, failure == null ? null : ServiceCall.unwrap(failure))));
     }
     return CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
       List<PeerReply> all = new ArrayList<>(replies.size());
@@ -211,7 +213,8 @@ public final class Node implements AutoCloseable {
     });
   }
 
-  private CompletableFuture<ByteView> callLocal(String service, ByteView key, ByteView request) {
+  /** Hands a request to this node's own service. */
+  CompletableFuture<ByteView> callLocal(String service, ByteView key, ByteView request) {
     PeerHandler handler = services.get(service);
     if (handler == null) {
       return CompletableFuture.failedFuture(new GroupCacheException("no service '" + service + "' on " + self));
@@ -220,140 +223,6 @@ public final class Node implements AutoCloseable {
       return handler.handle(key, request);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  private dev.groupcache.proto.CallRequest callRequest(String service, ByteView key, boolean toOwner, ByteView payload) {
-    dev.groupcache.proto.CallRequest.Builder b = dev.groupcache.proto.CallRequest.newBuilder()
-        .setService(service)
-        .setToOwner(toOwner)
-        .setPayload(com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload.array()))
-        .setRingVersion(ring.version());
-    if (key != null) {
-      b.setKey(com.google.protobuf.UnsafeByteOperations.unsafeWrap(key.array()));
-    }
-    return b.build();
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
-
-  /** Turns a peer's response to a call into the caller's outcome. */
-  private static final class CallAnswer implements ClientExchange.Answer {
-    private final PeerClient peer;
-    private final CompletableFuture<ByteView> result;
-
-    CallAnswer(PeerClient peer, CompletableFuture<ByteView> result) {
-      this.peer = peer;
-      this.result = result;
-    }
-
-    @Override
-    public void onResponse(dev.groupcache.proto.Response response) {
-      dev.groupcache.proto.CallResponse call = PeerClient.callResponse(response);
-      if (call != null) {
-        result.complete(ByteView.copyOf(call.getPayload()));
-      } else {
-        Exception failure = peer.failure(response);
-        result.completeExceptionally(new GroupCacheException(peer.address() + ": " + failure.getMessage(), failure));
-      }
-    }
-
-    @Override
-    public void onFailure(Throwable failure) {
-      result.completeExceptionally(new GroupCacheException(peer.address() + " did not answer: " + failure, failure));
-    }
-  }
-
-  /** One call to a key's owner, retried while owners refuse it as not theirs. */
-  private final class OwnerCall implements ClientExchange.Answer {
-    private final String service;
-    private final ByteView key;
-    private final ByteView request;
-    private final long deadlineNanos;
-    private final boolean idempotent;
-    private final CompletableFuture<ByteView> result;
-    private long retryMillis = 5;
-    private PeerClient current;
-    private String lastRefusal;
-
-    OwnerCall(String service, ByteView key, ByteView request, long deadlineNanos, boolean idempotent,
-        CompletableFuture<ByteView> result) {
-      this.service = service;
-      this.key = key;
-      this.request = request;
-      this.deadlineNanos = deadlineNanos;
-      this.idempotent = idempotent;
-      this.result = result;
-    }
-
-    void attempt() {
-      long remaining = deadlineNanos - System.nanoTime();
-      if (remaining <= 0) {
-        result.completeExceptionally(new GroupCacheException("no owner of the key answered in time"
-            + (lastRefusal == null ? "" : "; last refusal: " + lastRefusal)));
-        return;
-      }
-      PeerAddress owner = ownerOf(key);
-      if (owner.equals(self)) {
-        callLocal(service, key, request).whenComplete((v, e) -> {
-          if (e == null) {
-            result.complete(v);
-          } else {
-            result.completeExceptionally(unwrap(e));
-          }
-        });
-        return;
-      }
-      PeerClient peer = peerClient(owner);
-      if (peer == null) {
-        lastRefusal = owner + " left the ring";
-        retryLater(); // membership is changing: the new ring names another owner
-        return;
-      }
-      if (!peer.available()) {
-        // Known unreachable: fail now rather than make every caller wait out the deadline.
-        result.completeExceptionally(new GroupCacheException("the owner " + owner
-            + " is unavailable (backing off after failures)"));
-        return;
-      }
-      current = peer;
-      peer.call(callRequest(service, key, true, request), Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)), this);
-    }
-
-    private void retryLater() {
-      long delay = Math.min(retryMillis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
-      retryMillis = Math.min(200, retryMillis * 2);
-      Timers.SCHEDULER.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void onResponse(dev.groupcache.proto.Response response) {
-      dev.groupcache.proto.CallResponse call = PeerClient.callResponse(response);
-      if (call != null) {
-        result.complete(ByteView.copyOf(call.getPayload()));
-        return;
-      }
-      Exception failure = current.failure(response);
-      if (failure instanceof PeerClient.RemoteFailure
-          && ((PeerClient.RemoteFailure) failure).code() == io.grpc.Status.Code.FAILED_PRECONDITION) {
-        lastRefusal = failure.getMessage(); // not the owner on its ring: wait for the rings to agree
-        retryLater();
-        return;
-      }
-      result.completeExceptionally(new GroupCacheException(current.address() + ": " + failure.getMessage(), failure));
-    }
-
-    @Override
-    public void onFailure(Throwable failure) {
-      if (idempotent && !ownerOf(key).equals(current.address())) {
-        lastRefusal = current.address() + " left the ring while asked: " + failure;
-        attempt(); // the key has a new owner: ask it
-        return;
-      }
-      result.completeExceptionally(new GroupCacheException(
-          "the owner " + current.address() + " did not answer: " + failure, failure));
     }
   }
 

@@ -1,0 +1,156 @@
+package dev.groupcache;
+
+import com.google.protobuf.UnsafeByteOperations;
+import dev.groupcache.proto.CallRequest;
+import dev.groupcache.proto.CallResponse;
+import dev.groupcache.proto.Response;
+import io.grpc.Status;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A call to a service on another member, for {@link Node#call} and {@link Node#callOwner}: the
+ * request, and how each response becomes the caller's outcome. Gets do not come this way; they
+ * have their own operation ({@link Group}).
+ */
+final class ServiceCall {
+  private ServiceCall() {}
+
+  static CallRequest request(Node node, String service, ByteView key, boolean toOwner, ByteView payload) {
+    CallRequest.Builder b = CallRequest.newBuilder()
+        .setService(service)
+        .setToOwner(toOwner)
+        .setPayload(UnsafeByteOperations.unsafeWrap(payload.array()))
+        .setRingVersion(node.ring().version());
+    if (key != null) {
+      b.setKey(UnsafeByteOperations.unsafeWrap(key.array()));
+    }
+    return b.build();
+  }
+
+  static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  /** A call to one named member: its response, or its failure, is the outcome. */
+  static final class ToMember implements ClientExchange.Answer {
+    private final PeerClient peer;
+    private final CompletableFuture<ByteView> result;
+
+    ToMember(PeerClient peer, CompletableFuture<ByteView> result) {
+      this.peer = peer;
+      this.result = result;
+    }
+
+    @Override
+    public void onResponse(Response response) {
+      CallResponse call = PeerClient.callResponse(response);
+      if (call != null) {
+        result.complete(ByteView.copyOf(call.getPayload()));
+      } else {
+        Exception failure = peer.failure(response);
+        result.completeExceptionally(new GroupCacheException(peer.address() + ": " + failure.getMessage(), failure));
+      }
+    }
+
+    @Override
+    public void onFailure(Throwable failure) {
+      result.completeExceptionally(new GroupCacheException(peer.address() + " did not answer: " + failure, failure));
+    }
+  }
+
+  /** A call to a key's owner, retried while owners refuse it as not theirs. */
+  static final class ToOwner implements ClientExchange.Answer {
+    private final Node node;
+    private final String service;
+    private final ByteView key;
+    private final ByteView request;
+    private final long deadlineNanos;
+    private final boolean idempotent;
+    private final CompletableFuture<ByteView> result;
+    private long retryMillis = 5;
+    private PeerClient current;
+    private String lastRefusal;
+
+    ToOwner(Node node, String service, ByteView key, ByteView request, long deadlineNanos, boolean idempotent,
+        CompletableFuture<ByteView> result) {
+      this.node = node;
+      this.service = service;
+      this.key = key;
+      this.request = request;
+      this.deadlineNanos = deadlineNanos;
+      this.idempotent = idempotent;
+      this.result = result;
+    }
+
+    void attempt() {
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        result.completeExceptionally(new GroupCacheException("no owner of the key answered in time"
+            + (lastRefusal == null ? "" : "; last refusal: " + lastRefusal)));
+        return;
+      }
+      PeerAddress owner = node.ownerOf(key);
+      if (owner.equals(node.self())) {
+        node.callLocal(service, key, request).whenComplete((v, e) -> {
+          if (e == null) {
+            result.complete(v);
+          } else {
+            result.completeExceptionally(unwrap(e));
+          }
+        });
+        return;
+      }
+      PeerClient peer = node.peerClient(owner);
+      if (peer == null) {
+        lastRefusal = owner + " left the ring";
+        retryLater(); // membership is changing: the new ring names another owner
+        return;
+      }
+      if (!peer.available()) {
+        // Known unreachable: fail now rather than make every caller wait out the deadline.
+        result.completeExceptionally(new GroupCacheException("the owner " + owner
+            + " is unavailable (backing off after failures)"));
+        return;
+      }
+      current = peer;
+      peer.call(request(node, service, key, true, request), Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)),
+          this);
+    }
+
+    private void retryLater() {
+      long delay = Math.min(retryMillis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+      retryMillis = Math.min(200, retryMillis * 2);
+      Timers.SCHEDULER.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onResponse(Response response) {
+      CallResponse call = PeerClient.callResponse(response);
+      if (call != null) {
+        result.complete(ByteView.copyOf(call.getPayload()));
+        return;
+      }
+      Exception failure = current.failure(response);
+      if (failure instanceof PeerClient.RemoteFailure
+          && ((PeerClient.RemoteFailure) failure).code() == Status.Code.FAILED_PRECONDITION) {
+        lastRefusal = failure.getMessage(); // not the owner on its ring: wait for the rings to agree
+        retryLater();
+        return;
+      }
+      result.completeExceptionally(new GroupCacheException(current.address() + ": " + failure.getMessage(), failure));
+    }
+
+    @Override
+    public void onFailure(Throwable failure) {
+      if (idempotent && !node.ownerOf(key).equals(current.address())) {
+        lastRefusal = current.address() + " left the ring while asked: " + failure;
+        attempt(); // the key has a new owner: ask it
+        return;
+      }
+      result.completeExceptionally(new GroupCacheException(
+          "the owner " + current.address() + " did not answer: " + failure, failure));
+    }
+  }
+}
