@@ -179,7 +179,7 @@ public final class Node implements AutoCloseable {
       return CompletableFuture.failedFuture(new GroupCacheException(peer + " is not a member"));
     }
     CompletableFuture<ByteView> result = new CompletableFuture<>();
-    client.call(ServiceCall.request(this, service, null, false, request), Math.max(1, timeout.toMillis()),
+    client.call(ServiceCall.request(ring.version(), service, null, false, request), Math.max(1, timeout.toMillis()),
         new ServiceCall.ToMember(client, result));
     return result;
   }

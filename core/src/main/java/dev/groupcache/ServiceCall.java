@@ -17,12 +17,13 @@ import java.util.concurrent.TimeUnit;
 final class ServiceCall {
   private ServiceCall() {}
 
-  static CallRequest request(Node node, String service, ByteView key, boolean toOwner, ByteView payload) {
+  /** A call request stamped with the sender's ring version; {@code key} is null unless it is for the key's owner. */
+  static CallRequest request(long ringVersion, String service, ByteView key, boolean toOwner, ByteView payload) {
     CallRequest.Builder b = CallRequest.newBuilder()
         .setService(service)
         .setToOwner(toOwner)
         .setPayload(UnsafeByteOperations.unsafeWrap(payload.array()))
-        .setRingVersion(node.ring().version());
+        .setRingVersion(ringVersion);
     if (key != null) {
       b.setKey(UnsafeByteOperations.unsafeWrap(key.array()));
     }
@@ -115,8 +116,8 @@ final class ServiceCall {
         return;
       }
       current = peer;
-      peer.call(request(node, service, key, true, request), Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)),
-          this);
+      peer.call(request(node.ringVersion(), service, key, true, request),
+          Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)), this);
     }
 
     private void retryLater() {
