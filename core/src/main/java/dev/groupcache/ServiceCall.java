@@ -34,6 +34,23 @@ final class ServiceCall {
     return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
+  /**
+   * Completes {@code result} with the payload of a call's response and returns null, or returns the
+   * peer's failure for the caller to act on.
+   */
+  private static Exception complete(Response response, PeerClient peer, CompletableFuture<ByteView> result) {
+    CallResponse call = PeerClient.callResponse(response);
+    if (call != null) {
+      result.complete(ByteView.copyOf(call.getPayload()));
+      return null;
+    }
+    return peer.failure(response);
+  }
+
+  private static GroupCacheException refused(PeerClient peer, Exception failure) {
+    return new GroupCacheException(peer.address() + ": " + failure.getMessage(), failure);
+  }
+
   /** A call to one named member: its response, or its failure, is the outcome. */
   static final class ToMember implements ClientExchange.Answer {
     private final PeerClient peer;
@@ -46,12 +63,9 @@ final class ServiceCall {
 
     @Override
     public void onResponse(Response response) {
-      CallResponse call = PeerClient.callResponse(response);
-      if (call != null) {
-        result.complete(ByteView.copyOf(call.getPayload()));
-      } else {
-        Exception failure = peer.failure(response);
-        result.completeExceptionally(new GroupCacheException(peer.address() + ": " + failure.getMessage(), failure));
+      Exception failure = complete(response, peer, result);
+      if (failure != null) {
+        result.completeExceptionally(refused(peer, failure));
       }
     }
 
@@ -128,19 +142,17 @@ final class ServiceCall {
 
     @Override
     public void onResponse(Response response) {
-      CallResponse call = PeerClient.callResponse(response);
-      if (call != null) {
-        result.complete(ByteView.copyOf(call.getPayload()));
+      Exception failure = complete(response, current, result);
+      if (failure == null) {
         return;
       }
-      Exception failure = current.failure(response);
       if (failure instanceof PeerClient.RemoteFailure
           && ((PeerClient.RemoteFailure) failure).code() == Status.Code.FAILED_PRECONDITION) {
         lastRefusal = failure.getMessage(); // not the owner on its ring: wait for the rings to agree
         retryLater();
         return;
       }
-      result.completeExceptionally(new GroupCacheException(current.address() + ": " + failure.getMessage(), failure));
+      result.completeExceptionally(refused(current, failure));
     }
 
     @Override
