@@ -6,6 +6,7 @@ import dev.groupcache.proto.RequestBatch;
 import dev.groupcache.proto.Response;
 import dev.groupcache.proto.ResponseBatch;
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -70,10 +71,20 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     this.peer = peer;
   }
 
+  /**
+   * Opens a stream to the peer. It is started in the root context, whoever opens it: a stream
+   * opened while serving a peer's request would otherwise inherit that call's context, and die
+   * with it when that peer goes, failing every request on the stream to this healthy one.
+   */
   static ClientExchange open(PeerClient peer, ManagedChannel channel) {
     ClientExchange exchange = new ClientExchange(peer);
-    ClientCalls.asyncBidiStreamingCall(
-        channel.newCall(PeerGrpc.getExchangeMethod(), CallOptions.DEFAULT), exchange);
+    Context previous = Context.ROOT.attach();
+    try {
+      ClientCalls.asyncBidiStreamingCall(
+          channel.newCall(PeerGrpc.getExchangeMethod(), CallOptions.DEFAULT), exchange);
+    } finally {
+      Context.ROOT.detach(previous);
+    }
     return exchange;
   }
 
@@ -92,6 +103,14 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
    */
   void send(Request.Builder request, long timeoutMillis, Answer answer) {
     long id = ids.incrementAndGet();
+    Request built = request.setId(id).setTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMillis)).build();
+    int size = built.getSerializedSize(); // memoized: sending it later costs nothing more
+    if (size > peer.limits().maxRequestBytes()) {
+      // The peer would reject the whole batch and end the stream: refuse this request alone.
+      answer.onResponse(Response.newBuilder().setId(id).setFailure(PeerService.failure(Status.Code.RESOURCE_EXHAUSTED,
+          "a request of " + size + " bytes exceeds the limit of " + peer.limits().maxRequestBytes())).build());
+      return;
+    }
     pending.put(id, new Pending(answer, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
     Status status = ended;
     if (status != null) {
@@ -103,7 +122,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
       return;
     }
     sweepSoon();
-    queue.add(request.setId(id).setTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMillis)).build());
+    queue.add(built);
     send();
   }
 

@@ -54,6 +54,7 @@ public final class Node implements AutoCloseable {
   private final int vnodes;
   private final int maxKeyBytes;
   private final int maxValueBytes;
+  private final MessageLimits limits;
   private final Executor loadExecutor;
   private final ExecutorService ownedExecutor;
   private final ChannelCredentials channelCredentials;
@@ -75,6 +76,7 @@ public final class Node implements AutoCloseable {
     this.vnodes = b.vnodes;
     this.maxKeyBytes = b.maxKeyBytes;
     this.maxValueBytes = b.maxValueBytes;
+    this.limits = new MessageLimits(maxKeyBytes, maxValueBytes);
     this.channelCredentials = b.channelCredentials;
     this.shutdownGrace = b.shutdownGrace;
     if (b.loadExecutor != null) {
@@ -377,10 +379,14 @@ public final class Node implements AutoCloseable {
   private PeerClient connect(PeerAddress peer) {
     return new PeerClient(peer, () -> NettyChannelBuilder.forAddress(peer.host(), peer.port(), channelCredentials)
         .directExecutor() // callbacks only complete futures; a hand-off would cost a thread wake-up
-        .maxInboundMessageSize(maxValueBytes + (1 << 20))
+        .maxInboundMessageSize(limits.clientInboundBytes())
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
-        .build(), maxValueBytes);
+        .build(), limits);
+  }
+
+  MessageLimits limits() {
+    return limits;
   }
 
   void checkKey(ByteView key) {
@@ -569,7 +575,7 @@ public final class Node implements AutoCloseable {
         return NettyServerBuilder.forAddress(address, serverCredentials)
             .directExecutor() // handlers never block; a hand-off would cost a thread wake-up
             .addService(service)
-            .maxInboundMessageSize(ClientExchange.MAX_BATCH_BYTES + maxKeyBytes + (4 << 10))
+            .maxInboundMessageSize(new MessageLimits(maxKeyBytes, maxValueBytes).serverInboundBytes())
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .build()
             .start();

@@ -87,6 +87,7 @@ final class PeerClient {
 
   private final PeerAddress address;
   private final Supplier<ManagedChannel> channels;
+  private final MessageLimits limits;
   private final int maxValueBytes;
   private volatile ManagedChannel channel; // replaced and shut down only under this
   private volatile ClientExchange exchange;
@@ -95,10 +96,11 @@ final class PeerClient {
   private int failures; // guarded by this
 
   /** @param channels makes a channel to the peer; called now, and again for a failed channel */
-  PeerClient(PeerAddress address, Supplier<ManagedChannel> channels, int maxValueBytes) {
+  PeerClient(PeerAddress address, Supplier<ManagedChannel> channels, MessageLimits limits) {
     this.address = address;
     this.channels = channels;
-    this.maxValueBytes = maxValueBytes;
+    this.limits = limits;
+    this.maxValueBytes = limits.maxValueBytes();
     this.channel = channels.get();
     channel.getState(true); // connect now
   }
@@ -185,8 +187,8 @@ final class PeerClient {
     }
   }
 
-  int maxValueBytes() {
-    return maxValueBytes;
+  MessageLimits limits() {
+    return limits;
   }
 
   /** The peer answered: ends any backoff. Cheap when there is none. */

@@ -18,7 +18,8 @@ public interface PeerHandler {
    *     broadcast
    * @param request the request's bytes
    * @return the answer; a failed future reaches the caller as a {@link GroupCacheException} with
-   *     the failure's message
+   *     the failure's message. Fail it with an {@link IllegalArgumentException} for a request
+   *     that is malformed or not allowed: the peer then gets {@code INVALID_ARGUMENT}.
    */
   CompletableFuture<ByteView> handle(ByteView key, ByteView request);
 

@@ -28,6 +28,12 @@ import java.util.concurrent.CompletableFuture;
 final class PeerService implements BindableService {
   private volatile Node node;
 
+  /** The largest answer a requester accepts (members share their limits). */
+  int maxResponseBytes() {
+    Node node = this.node;
+    return node == null ? Integer.MAX_VALUE : node.limits().maxResponseBytes();
+  }
+
   /** Called once the node is built; requests that arrive before are answered UNAVAILABLE. */
   void attach(Node node) {
     this.node = node;
@@ -111,13 +117,19 @@ final class PeerService implements BindableService {
     return CompletableFuture.failedFuture(Status.fromCode(code).withDescription(message).asRuntimeException());
   }
 
-  /** What a failed call answers: the status given, or ABORTED with the service's message. */
+  /**
+   * What a failed call answers: the status given, INVALID_ARGUMENT for a request the service
+   * rejected ({@link IllegalArgumentException}), or ABORTED with the service's message.
+   */
   static Failure failure(Throwable cause) {
     Throwable t = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
         ? cause.getCause() : cause;
     if (t instanceof io.grpc.StatusRuntimeException) {
       Status status = ((io.grpc.StatusRuntimeException) t).getStatus();
       return failure(status.getCode(), String.valueOf(status.getDescription()));
+    }
+    if (t instanceof IllegalArgumentException) {
+      return failure(Status.Code.INVALID_ARGUMENT, String.valueOf(t.getMessage()));
     }
     return failure(Status.Code.ABORTED, String.valueOf(t));
   }

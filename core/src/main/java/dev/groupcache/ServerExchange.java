@@ -17,9 +17,11 @@ import java.util.function.Consumer;
  * <p>Each request batch gets one acknowledging batch at once with every answer that was ready;
  * each load that was needed is answered alone when it completes. Ready answers beyond
  * {@value #MAX_RESPONSE_BATCH_BYTES} bytes go ahead in batches of their own, so that no message is
- * larger than one value plus that much: the requester accepts no more. The stream ends when the
- * requester has half-closed it and every load it asked for has been answered, or when this node
- * closes.
+ * larger than one value plus that much: the requester accepts no more. An answer larger than
+ * {@link MessageLimits#maxResponseBytes} is replaced by a {@code RESOURCE_EXHAUSTED} failure of
+ * its own request, which the requester would otherwise reject with the whole stream. The stream
+ * ends when the requester has half-closed it and every load it asked for has been answered, or
+ * when this node closes.
  */
 final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
   static final int MAX_RESPONSE_BATCH_BYTES = 1 << 20;
@@ -67,7 +69,7 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
           synchronized (this) {
             pendingAnswers++;
           }
-          call.whenComplete((r, e) -> send(ResponseBatch.newBuilder().addResponses(callResponse(id, call)).build(), true));
+          call.whenComplete((r, e) -> send(ResponseBatch.newBuilder().addResponses(bounded(callResponse(id, call))).build(), true));
         }
         continue;
       }
@@ -92,7 +94,7 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
           } else {
             later.setFailure(service.failure(answer.group, cause));
           }
-          send(ResponseBatch.newBuilder().addResponses(later).build(), true);
+          send(ResponseBatch.newBuilder().addResponses(bounded(later.build())).build(), true);
         });
       }
     }
@@ -104,7 +106,8 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
     ResponseBatch.Builder batch = ResponseBatch.newBuilder();
     int bytes;
 
-    void add(Response response) {
+    void add(Response answer) {
+      Response response = bounded(answer);
       int size = response.getSerializedSize(); // memoized: writing it later costs nothing more
       if (bytes > 0 && bytes + size > MAX_RESPONSE_BATCH_BYTES) {
         send(batch.build(), false);
@@ -114,6 +117,17 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
       batch.addResponses(response);
       bytes += size;
     }
+  }
+
+  /** The response, or its request's failure if it is larger than the requester accepts. */
+  private Response bounded(Response response) {
+    int size = response.getSerializedSize();
+    int limit = service.maxResponseBytes();
+    if (size <= limit) {
+      return response;
+    }
+    return Response.newBuilder().setId(response.getId()).setFailure(PeerService.failure(Status.Code.RESOURCE_EXHAUSTED,
+        "an answer of " + size + " bytes exceeds the limit of " + limit)).build();
   }
 
   /** The response for a completed call. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Context;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -106,6 +107,24 @@ class ClusterTest {
       assertEquals(0, s.peerErrors());
       assertEquals(0, s.ringSkew());
     }
+  }
+
+  @Test
+  void aLinkFirstUsedInsideAnotherCallOutlivesThatCall() throws Exception {
+    start(2, GroupConfig.builder("g").hotShare(0).build());
+    // As when a node serves a peer's request: the current context is that call's, and ends with it.
+    Context.CancellableContext incoming = Context.current().withCancellation();
+    String first = keyOwnedBy(1, "first");
+    String got = incoming.call(() -> groups.get(0).get(ByteView.of(first)).toStringUtf8());
+    assertEquals("v:" + first, got);
+    incoming.cancel(null);
+    for (int i = 0; i < 10; i++) {
+      String key = keyOwnedBy(1, "after" + i + "-");
+      assertEquals("v:" + key, groups.get(0).get(ByteView.of(key)).toStringUtf8());
+    }
+    GroupStats s = groups.get(0).stats();
+    assertEquals(0, s.peerErrors(), "the link to node 1 failed when an unrelated call ended: " + s);
+    assertEquals(11, s.peerLoads(), s.toString());
   }
 
   @Test

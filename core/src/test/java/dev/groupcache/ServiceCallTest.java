@@ -51,6 +51,49 @@ class ServiceCallTest {
   }
 
   @Test
+  void aMessageTooLargeForThePeerFailsAloneAndTheLinkKeepsServing() throws Exception {
+    int maxValue = 1 << 20;
+    List<Node> pair = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Node node = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).maxValueBytes(maxValue).build();
+      // Answers a request "<n>" with n bytes, and any other request with its length.
+      node.registerService("size", (key, request) -> {
+        String r = request.toStringUtf8();
+        return CompletableFuture.completedFuture(r.chars().allMatch(Character::isDigit)
+            ? ByteView.copyOf(new byte[Integer.parseInt(r)]) : ByteView.of(String.valueOf(request.length())));
+      });
+      pair.add(node);
+      nodes.add(node);
+    }
+    List<String> peers = pair.stream().map(n -> n.self().toString()).toList();
+    pair.forEach(n -> n.setPeers(peers));
+    Node from = pair.get(0);
+    PeerAddress to = pair.get(1).self();
+    MessageLimits limits = from.limits();
+    Duration timeout = Duration.ofSeconds(10);
+
+    // A value as large as allowed, with its key: one request, larger than a batch of small ones.
+    // Each of the three calls below broke the stream, and every request waiting on it, before.
+    int largest = maxValue + limits.maxKeyBytes();
+    assertEquals(String.valueOf(largest), get(from.call(to, "size", ByteView.copyOf(new byte[largest]), timeout)));
+
+    ExecutionException request = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> get(from.call(to, "size", ByteView.copyOf(new byte[limits.maxRequestBytes() + 1]), timeout)));
+    assertTrue(request.getCause().getMessage().contains("exceeds the limit"), request.getCause().getMessage());
+
+    ExecutionException answer = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> get(from.call(to, "size", ByteView.of(String.valueOf(limits.clientInboundBytes() + 1)), timeout)));
+    assertTrue(answer.getCause().getMessage().contains("exceeds the limit"), answer.getCause().getMessage());
+
+    // The stream that carried both refusals still carries the next calls.
+    assertEquals(limits.maxResponseBytes() - 64,
+        from.call(to, "size", ByteView.of(String.valueOf(limits.maxResponseBytes() - 64)), timeout)
+            .get(10, TimeUnit.SECONDS).length());
+    assertEquals("2", get(from.call(to, "size", ByteView.of("ok"), timeout)));
+    assertTrue(from.peerClient(to).available(), "the link to the peer is backing off");
+  }
+
+  @Test
   void aCallAboutAKeyIsAnsweredByItsOwnerLocalOrRemote() throws Exception {
     start();
     for (int k = 0; k < 30; k++) {

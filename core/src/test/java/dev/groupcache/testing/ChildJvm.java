@@ -159,6 +159,15 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the child as a pod's SIGTERM does, running its shutdown hooks; waits for it to exit.
+   * Returns false if it had not exited after {@code timeout} (it is then still running).
+   */
+  public boolean terminate(Duration timeout) {
+    process.destroy();
+    return awaitExit(timeout).isPresent();
+  }
+
   /** The child's stdout chatter so far, for failure messages. */
   public synchronized String log() {
     return name + " stdout:\n  " + String.join("\n  ", chatter);

@@ -34,6 +34,11 @@ import java.util.function.Function;
  */
 final class CacheService implements PeerHandler {
   static final String NAME = "jcache";
+  /**
+   * The keys and values one page of entries holds at most, beyond its first entry: pages leave
+   * whole, so a page of large entries must stay well under the peer protocol's answer limit.
+   */
+  static final int PAGE_BYTES = 1 << 20;
   private static final System.Logger LOG = System.getLogger(CacheService.class.getName());
 
   /** What a node does with a change to a cache it has, or with a clear. */
@@ -107,14 +112,34 @@ final class CacheService implements PeerHandler {
     return lateInvalidations.sum();
   }
 
+  /**
+   * Answers a peer's request by the operation it declares: with a key, an {@link OwnerRequest};
+   * without, a {@link NodeRequest}. The two use disjoint field numbers for their operations, so a
+   * request sent as the other kind (such as an owner's read without its key) has no operation
+   * here and is refused with INVALID_ARGUMENT, changing nothing.
+   */
   @Override
   public CompletableFuture<ByteView> handle(ByteView key, ByteView request) {
     try {
-      return key != null ? owner(key, OwnerRequest.parseFrom(request.asReadOnlyBuffer()))
-          : local(NodeRequest.parseFrom(request.asReadOnlyBuffer()));
+      if (key != null) {
+        OwnerRequest owner = OwnerRequest.parseFrom(request.asReadOnlyBuffer());
+        if (owner.getOpCase() == OwnerRequest.OpCase.OP_NOT_SET) {
+          return invalid("a request about a key must be one owner operation (read, write or loaded)");
+        }
+        return owner(key, owner);
+      }
+      NodeRequest node = NodeRequest.parseFrom(request.asReadOnlyBuffer());
+      if (node.getOpCase() == NodeRequest.OpCase.OP_NOT_SET) {
+        return invalid("a request without a key must be one node operation (clear, entries or event)");
+      }
+      return local(node);
     } catch (InvalidProtocolBufferException e) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("malformed request: " + e.getMessage()));
+      return invalid("malformed request: " + e.getMessage());
     }
+  }
+
+  private static CompletableFuture<ByteView> invalid(String why) {
+    return CompletableFuture.failedFuture(new IllegalArgumentException(why));
   }
 
   /** Requests answered here as a key's owner. */
@@ -163,7 +188,7 @@ final class CacheService implements PeerHandler {
             : ByteView.copyOf(request.getEntries().getAfter());
         OwnerStore store = stores.get(cache);
         EntriesPage page = store == null ? EntriesPage.getDefaultInstance()
-            : store.page(after, Math.max(1, Math.min(10_000, request.getEntries().getLimit())));
+            : store.page(after, Math.max(1, Math.min(10_000, request.getEntries().getLimit())), PAGE_BYTES);
         return done(NodeResponse.newBuilder().setPage(page).build());
       }
       case EVENT -> {

@@ -819,6 +819,11 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     throw new IllegalArgumentException("cannot unwrap cache " + name + " to " + clazz.getName());
   }
 
+  /** This cache's requests to owners and its near copies; for tests that interleave with them. */
+  OwnerClient owners() {
+    return owners;
+  }
+
   /** Turns statistics on or off, registering or removing their MXBean. */
   void setStatisticsEnabled(boolean enabled) {
     statisticsEnabled = enabled;

@@ -40,13 +40,26 @@ import javax.cache.CacheException;
  * <p>A near copy lives at most {@code nearTtl}, and never past its entry's remaining life at the
  * owner. Owners drop it before they acknowledge a change (see {@link CacheService}). A copy read
  * from an owner is kept only if no change of that key reached this node after the read was sent;
- * otherwise the read could reinstate a value the change had just dropped.
+ * otherwise the read could reinstate a value the change had just dropped. That check and the
+ * keeping are one atomic step on the key, which a drop of the key cannot split: a drop either
+ * comes first and is seen, or comes after and removes the copy before the change is acknowledged.
+ * A clear works by generation instead: a copy read before the last clear is never served.
  */
 final class OwnerClient {
   private static final int PAGE = 1_000;
 
-  /** A copy of another owner's entry. */
-  private record Near(ByteView value, long version, long expiresAt) {}
+  /**
+   * A copy of another owner's entry; {@code readAt} is the change counter when its read was sent,
+   * which a later clear makes too old to serve.
+   */
+  private record Near(ByteView value, long version, long expiresAt, long readAt) {}
+
+  /** Runs between the check and the keeping of a near copy; tests make a drop land there. */
+  interface KeepHook {
+    KeepHook NONE = key -> {};
+
+    void checked(ByteView key);
+  }
 
   private final Node node;
   private final CacheService service;
@@ -57,6 +70,7 @@ final class OwnerClient {
   private final long nearTtl;
   private final AtomicLong changes = new AtomicLong();
   private volatile long clearedAt;
+  private volatile KeepHook keepHook = KeepHook.NONE;
 
   OwnerClient(Node node, CacheService service, String cache, Duration timeout, long nearBytes, Duration nearTtl) {
     this.node = node;
@@ -108,7 +122,10 @@ final class OwnerClient {
       return null;
     }
     Near n = near.getIfPresent(key);
-    return n == null || ownsHere(key) ? null : n.value(); // a key that moved here is the store's
+    if (n == null || n.readAt() < clearedAt) {
+      return null;
+    }
+    return ownsHere(key) ? null : n.value(); // a key that moved here is the store's
   }
 
   /**
@@ -128,18 +145,34 @@ final class OwnerClient {
     return r;
   }
 
-  private void keep(ByteView key, OwnerResponse r, long before) {
-    if (clearedAt > before) {
-      return;
-    }
-    Long dropped = droppedAt.getIfPresent(key);
-    if (dropped != null && dropped > before) {
-      return;
-    }
+  /**
+   * Keeps a copy of what a read sent when the counter stood at {@code before} returned, unless a
+   * drop of the key or a clear has happened since. The check runs inside the near map's atomic
+   * compute of the key, so a concurrent {@link #drop} either is seen by it or removes the copy
+   * after it.
+   */
+  void keep(ByteView key, OwnerResponse r, long before) {
     long life = r.getRemainingMillis() < 0 ? nearTtl : Math.min(nearTtl, TimeUnit.MILLISECONDS.toNanos(r.getRemainingMillis()));
-    if (life > 0) {
-      near.put(key, new Near(ByteView.copyOf(r.getValue()), r.getVersion(), System.nanoTime() + life));
+    if (life <= 0 || clearedAt > before) {
+      return;
     }
+    near.asMap().compute(key, (k, current) -> {
+      Long dropped = droppedAt.getIfPresent(k);
+      if (dropped != null && dropped > before) {
+        return current;
+      }
+      keepHook.checked(k);
+      return new Near(ByteView.copyOf(r.getValue()), r.getVersion(), System.nanoTime() + life, before);
+    });
+  }
+
+  /** The change counter: a read records it before it is sent, for {@link #keep}. */
+  long changes() {
+    return changes.get();
+  }
+
+  void keepHook(KeepHook hook) {
+    this.keepHook = hook;
   }
 
   OwnerResponse write(ByteView key, Write write) {
@@ -151,7 +184,10 @@ final class OwnerClient {
     return call(key, OwnerRequest.newBuilder().setCache(cache).setLoaded(loaded).build());
   }
 
-  /** Forgets this node's copy of a key: an owner changed it. */
+  /**
+   * Forgets this node's copy of a key: an owner changed it. The mark comes first, so that a copy
+   * being kept either sees it or is removed here after it was kept.
+   */
   void drop(ByteView key) {
     if (near != null) {
       droppedAt.put(key, changes.incrementAndGet());

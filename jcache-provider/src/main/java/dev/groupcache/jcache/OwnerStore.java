@@ -344,8 +344,12 @@ final class OwnerStore {
     entries.invalidateAll();
   }
 
-  /** Up to {@code limit} live entries with keys after {@code after} in byte order (null: from the start). */
-  EntriesPage page(ByteView after, int limit) {
+  /**
+   * Up to {@code limit} live entries with keys after {@code after} in byte order (null: from the
+   * start), whose keys and values fit in {@code maxBytes}; the first entry is taken whatever its
+   * size, so that every page makes progress.
+   */
+  EntriesPage page(ByteView after, int limit, int maxBytes) {
     long now = System.nanoTime();
     List<Map.Entry<ByteView, Stored>> live = new ArrayList<>();
     for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
@@ -354,11 +358,20 @@ final class OwnerStore {
       }
     }
     live.sort(Map.Entry.comparingByKey());
-    EntriesPage.Builder page = EntriesPage.newBuilder().setMore(live.size() > limit);
-    for (Map.Entry<ByteView, Stored> e : live.subList(0, Math.min(limit, live.size()))) {
+    EntriesPage.Builder page = EntriesPage.newBuilder();
+    long bytes = 0;
+    int taken = 0;
+    while (taken < live.size() && taken < limit) {
+      Map.Entry<ByteView, Stored> e = live.get(taken);
+      long size = e.getKey().length() + e.getValue().value().length();
+      if (taken > 0 && bytes + size > maxBytes) {
+        break;
+      }
       page.addEntries(Entry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(e.getValue().value())));
+      bytes += size;
+      taken++;
     }
-    return page.build();
+    return page.setMore(taken < live.size()).build();
   }
 
   long evictions() {

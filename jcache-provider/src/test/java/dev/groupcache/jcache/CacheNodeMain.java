@@ -5,10 +5,12 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
@@ -24,10 +26,13 @@ import javax.cache.integration.CacheLoader;
 /**
  * A JVM of the cluster for the distributed tests, using only the JCache API, driven through
  * {@link ChildJvm}'s line protocol. Cache {@code c} maps strings to strings, reads through a loader
- * that takes 200 ms and answers {@code "loaded:" + key}, and has a synchronous listener counting
- * what it hears.
+ * that takes 200 ms (3 s for keys starting with {@code slow}) and answers {@code "loaded:" + key},
+ * and has a synchronous listener counting what it hears. SIGTERM closes the cache manager, as an
+ * application's shutdown would.
  */
 public final class CacheNodeMain {
+  /** A system property: how long, in µs, keeping a near copy pauses between its check and the keeping. */
+  static final String KEEP_WINDOW_MICROS = "test.keep-window-micros";
   static final AtomicInteger LOADS = new AtomicInteger();
   static final AtomicInteger CREATED = new AtomicInteger();
   static final AtomicInteger UPDATED = new AtomicInteger();
@@ -41,7 +46,7 @@ public final class CacheNodeMain {
     public String load(String key) {
       LOADS.incrementAndGet();
       try {
-        Thread.sleep(200);
+        Thread.sleep(key.startsWith("slow") ? 3_000 : 200);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -87,6 +92,11 @@ public final class CacheNodeMain {
         .setCacheLoaderFactory(FactoryBuilder.factoryOf(SlowLoader.class))
         .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
             FactoryBuilder.factoryOf(Counter.class), null, false, true)));
+    long window = Long.getLong(KEEP_WINDOW_MICROS, 0);
+    if (window > 0) { // widens the moment between a near copy's check and its keeping, where drops used to be lost
+      cache.unwrap(GroupcacheCache.class).owners().keepHook(k -> LockSupport.parkNanos(window * 1_000));
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "close-caches"));
     answer("ready");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
@@ -103,8 +113,29 @@ public final class CacheNodeMain {
             cache.clear();
             yield "ok";
           }
+          case "get-later" -> {
+            getLater(cache, w[1]);
+            yield "started";
+          }
+          case "fill" -> fill(cache, w[1], Integer.parseInt(w[2]), Integer.parseInt(w[3]));
+          case "put-big" -> {
+            cache.put(w[1], w[2] + ":" + "x".repeat(Integer.parseInt(w[3])));
+            yield "ok";
+          }
+          case "get-head" -> {
+            String v = cache.get(w[1]);
+            yield "head " + (v == null ? null : v.substring(0, v.indexOf(':')));
+          }
+          case "iterate" -> iterate(cache);
+          case "remove-all" -> {
+            cache.removeAll();
+            yield "ok";
+          }
+          case "history" -> StaleReadHistory.run(cache, Path.of(w[1]), w[2], Long.parseLong(w[3]),
+              Integer.parseInt(w[4]), Integer.parseInt(w[5]));
           case "herd" -> herd(cache, w[1], Integer.parseInt(w[2]));
           case "puts" -> puts(cache, w[1], Integer.parseInt(w[2]));
+          case "manager-uri" -> manager.getURI().toString();
           case "loads" -> String.valueOf(LOADS.get());
           case "events" -> CREATED.get() + " " + UPDATED.get() + " " + REMOVED.get();
           case "owner-requests" -> String.valueOf(
@@ -143,6 +174,39 @@ public final class CacheNodeMain {
     return right + " of " + n;
   }
 
+  /** Gets a key on a thread of its own; its answer, {@code later value ...} or {@code later error ...}, comes when it is done. */
+  private static void getLater(Cache<String, String> cache, String key) {
+    Thread t = new Thread(() -> {
+      try {
+        answer("later value " + cache.get(key));
+      } catch (RuntimeException e) {
+        answer("later error " + e.getClass().getSimpleName() + " " + String.valueOf(e.getMessage()).replace('\n', ' '));
+      }
+    }, "get-later");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Puts {@code prefix0..prefix(n-1)}, each value {@code bytes} characters long. */
+  private static String fill(Cache<String, String> cache, String prefix, int n, int bytes) {
+    for (int i = 0; i < n; i++) {
+      String mark = prefix + i + ":";
+      cache.put(prefix + i, mark + "x".repeat(Math.max(0, bytes - mark.length())));
+    }
+    return "ok";
+  }
+
+  /** Iterates the whole cache: the number of entries, and how many of them hold their own key's value. */
+  private static String iterate(Cache<String, String> cache) {
+    int entries = 0;
+    int right = 0;
+    for (Cache.Entry<String, String> e : cache) {
+      entries++;
+      right += e.getValue().startsWith(e.getKey() + ":") ? 1 : 0;
+    }
+    return entries + " " + right;
+  }
+
   /** Puts k0..k(n-1) with prefix values; answers each outcome: o (ok) or x (exception). */
   private static String puts(Cache<String, String> cache, String prefix, int n) {
     StringBuilder outcomes = new StringBuilder();
@@ -157,7 +221,7 @@ public final class CacheNodeMain {
     return outcomes.toString();
   }
 
-  private static void answer(String s) {
+  static void answer(String s) {
     System.out.println(ChildJvm.ANSWER + s);
     System.out.flush();
   }

@@ -3,14 +3,8 @@ package dev.groupcache.jcache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.groupcache.Node;
 import dev.groupcache.testing.ChildJvm;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,64 +12,38 @@ import org.junit.jupiter.api.Test;
 
 /** The JCache semantics across three JVMs on loopback, beyond what the TCK checks. */
 class DistributedCacheTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = CacheCluster.WAIT;
 
-  private final List<ChildJvm> nodes = new ArrayList<>();
-  private final List<String> addresses = new ArrayList<>();
-  private Node ring; // this JVM's copy of the ring, to tell owners
-  private Codecs codecs;
+  private CacheCluster cluster;
+  private List<ChildJvm> nodes;
 
   @BeforeEach
-  void start() throws IOException {
-    for (int i = 0; i < 3; i++) {
-      addresses.add("127.0.0.1:" + freePort());
-    }
-    for (String address : addresses) {
-      nodes.add(ChildJvm.start("cache-node-" + nodes.size(), null, List.of("-Xmx256m",
-          "-Dgroupcache.discovery=static",
-          "-Dgroupcache.static.peers=" + String.join(",", addresses),
-          "-Dgroupcache.self=" + address,
-          "-Dgroupcache.port=" + address.substring(address.indexOf(':') + 1),
-          "-Dgroupcache.bind-host=127.0.0.1",
-          "-Dgroupcache.peer-timeout=3s",
-          "-Dgroupcache.caches.c.near-ttl=60s"),
-          CacheNodeMain.class.getName(), List.of(), Path.of("target", "cache-node-logs")));
-    }
-    for (ChildJvm node : nodes) {
-      assertEquals("ready", node.await("ready", WAIT));
-    }
-    ring = Node.builder().self("127.0.0.1:1").serve(false).build();
-    ring.setPeers(addresses);
-    codecs = Codecs.create(getClass().getClassLoader(), "", 1 << 20);
+  void start() {
+    cluster = new CacheCluster(3, List.of("-Dgroupcache.peer-timeout=3s", "-Dgroupcache.caches.c.near-ttl=60s"));
+    nodes = List.of(cluster.node(0), cluster.node(1), cluster.node(2));
   }
 
   @AfterEach
   void stop() {
-    nodes.forEach(ChildJvm::close);
-    if (ring != null) {
-      ring.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   private String call(int node, String command) {
-    return nodes.get(node).call(command, WAIT);
+    return cluster.call(node, command);
   }
 
   private int owner(String key) {
-    return addresses.indexOf(ring.ownerOf(codecs.encode(key)).toString());
+    return cluster.owner(key);
   }
 
-  /** A key owned by node {@code owner}. */
   private String keyOwnedBy(int owner, String prefix) {
-    for (int i = 0; ; i++) {
-      if (owner(prefix + i) == owner) {
-        return prefix + i;
-      }
-    }
+    return cluster.keyOwnedBy(owner, prefix);
   }
 
   private long ownerRequests(int node) {
-    return Long.parseLong(call(node, "owner-requests"));
+    return cluster.ownerRequests(node);
   }
 
   @Test
@@ -164,11 +132,5 @@ class DistributedCacheTest {
       }
     }
     assertTrue(failed > 0, "the kill came too late to test anything: " + outcomes);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }
