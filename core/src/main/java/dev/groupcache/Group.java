@@ -80,7 +80,7 @@ public final class Group {
    *
    * @throws IllegalArgumentException if the key is empty or longer than the node's key limit
    * @throws LoadException if the loader failed, here or at the owner
-   * @throws GroupCacheException if the calling thread was interrupted (its interrupt flag is set)
+   * @throws GroupcacheException if the calling thread was interrupted (its interrupt flag is set)
    */
   public ByteView get(ByteView key) {
     ByteView v = lookup(key);
@@ -222,7 +222,7 @@ public final class Group {
     try {
       node.loadExecutor().execute(() -> runLoader(key, flight, false));
     } catch (RejectedExecutionException e) {
-      flight.completeExceptionally(new GroupCacheException("the load executor refused the load", e));
+      flight.completeExceptionally(new GroupcacheException("the load executor refused the load", e));
     }
   }
 
@@ -313,7 +313,7 @@ public final class Group {
           + Duration.ofNanos(timeoutNanos) + "; the load goes on");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new GroupCacheException("interrupted while waiting for " + key + " of group " + name(), e);
+      throw new GroupcacheException("interrupted while waiting for " + key + " of group " + name(), e);
     }
   }
 

@@ -126,6 +126,7 @@ public final class Node implements AutoCloseable {
    *
    * @throws IllegalStateException if a service of that name exists
    */
+  @Internal
   public void registerService(String name, PeerHandler handler) {
     Objects.requireNonNull(handler, "handler");
     if (services.putIfAbsent(name, handler) != null) {
@@ -134,6 +135,7 @@ public final class Node implements AutoCloseable {
   }
 
   /** Removes a service; peers that call it afterwards are answered NOT_FOUND. */
+  @Internal
   public void unregisterService(String name) {
     services.remove(name);
   }
@@ -146,11 +148,12 @@ public final class Node implements AutoCloseable {
    * Sends {@code request} to the owner of {@code key} on this node's ring, or hands it to the local
    * service if this node is the owner. A peer that does not own the key on its own ring refuses
    * rather than forwards; the call then waits for the rings to agree and asks again, until
-   * {@code timeout}. The future fails with a {@link GroupCacheException} naming the cause if the
+   * {@code timeout}. The future fails with a {@link GroupcacheException} naming the cause if the
    * owner fails, refuses the service, cannot be reached, or no owner answers in time; a transport
    * failure is not retried, since the request may have been applied, and while the owner backs off
    * after failures calls fail at once.
    */
+  @Internal
   public CompletableFuture<ByteView> callOwner(String service, ByteView key, ByteView request, Duration timeout) {
     return callOwner(service, key, request, timeout, false);
   }
@@ -162,6 +165,7 @@ public final class Node implements AutoCloseable {
    * request that may safely be applied twice, such as a read, an owner leaving the ring must not
    * fail the calls that were waiting at it.
    */
+  @Internal
   public CompletableFuture<ByteView> callOwner(String service, ByteView key, ByteView request, Duration timeout,
       boolean idempotent) {
     checkKey(key);
@@ -172,13 +176,14 @@ public final class Node implements AutoCloseable {
   }
 
   /** Sends {@code request} to one member's service, or hands it to the local one. */
+  @Internal
   public CompletableFuture<ByteView> call(PeerAddress peer, String service, ByteView request, Duration timeout) {
     if (peer.equals(self)) {
       return callLocal(service, null, request);
     }
     PeerClient client = peerClient(peer);
     if (client == null) {
-      return CompletableFuture.failedFuture(new GroupCacheException(peer + " is not a member"));
+      return CompletableFuture.failedFuture(new GroupcacheException(peer + " is not a member"));
     }
     CompletableFuture<ByteView> result = new CompletableFuture<>();
     client.call(ServiceCall.request(ring.version(), service, null, false, request), Math.max(1, timeout.toMillis()),
@@ -191,6 +196,7 @@ public final class Node implements AutoCloseable {
    * to each, and completes with every member's reply once all have answered, failed, or run out of
    * {@code timeout}.
    */
+  @Internal
   public CompletableFuture<List<PeerReply>> broadcast(String service, ByteView message, Duration timeout) {
     List<PeerAddress> others = new ArrayList<>();
     for (PeerAddress p : ring.peers()) {
@@ -219,7 +225,7 @@ public final class Node implements AutoCloseable {
   CompletableFuture<ByteView> callLocal(String service, ByteView key, ByteView request) {
     PeerHandler handler = services.get(service);
     if (handler == null) {
-      return CompletableFuture.failedFuture(new GroupCacheException("no service '" + service + "' on " + self));
+      return CompletableFuture.failedFuture(new GroupcacheException("no service '" + service + "' on " + self));
     }
     try {
       return handler.handle(key, request);

@@ -11,13 +11,14 @@ import java.util.concurrent.CompletableFuture;
  * future, or return a future that completes later. Requests from one peer are handed over in the
  * order that peer sent them.
  */
+@Internal
 @FunctionalInterface
 public interface PeerHandler {
   /**
    * @param key the key a call to the owner is about, or null for a call to this node or a
    *     broadcast
    * @param request the request's bytes
-   * @return the answer; a failed future reaches the caller as a {@link GroupCacheException} with
+   * @return the answer; a failed future reaches the caller as a {@link GroupcacheException} with
    *     the failure's message. Fail it with an {@link IllegalArgumentException} for a request
    *     that is malformed or not allowed: the peer then gets {@code INVALID_ARGUMENT}.
    */

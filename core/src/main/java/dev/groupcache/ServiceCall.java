@@ -47,8 +47,8 @@ final class ServiceCall {
     return peer.failure(response);
   }
 
-  private static GroupCacheException refused(PeerClient peer, Exception failure) {
-    return new GroupCacheException(peer.address() + ": " + failure.getMessage(), failure);
+  private static GroupcacheException refused(PeerClient peer, Exception failure) {
+    return new GroupcacheException(peer.address() + ": " + failure.getMessage(), failure);
   }
 
   /** A call to one named member: its response, or its failure, is the outcome. */
@@ -71,7 +71,7 @@ final class ServiceCall {
 
     @Override
     public void onFailure(Throwable failure) {
-      result.completeExceptionally(new GroupCacheException(peer.address() + " did not answer: " + failure, failure));
+      result.completeExceptionally(new GroupcacheException(peer.address() + " did not answer: " + failure, failure));
     }
   }
 
@@ -102,7 +102,7 @@ final class ServiceCall {
     void attempt() {
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0) {
-        result.completeExceptionally(new GroupCacheException("no owner of the key answered in time"
+        result.completeExceptionally(new GroupcacheException("no owner of the key answered in time"
             + (lastRefusal == null ? "" : "; last refusal: " + lastRefusal)));
         return;
       }
@@ -125,7 +125,7 @@ final class ServiceCall {
       }
       if (!peer.available()) {
         // Known unreachable: fail now rather than make every caller wait out the deadline.
-        result.completeExceptionally(new GroupCacheException("the owner " + owner
+        result.completeExceptionally(new GroupcacheException("the owner " + owner
             + " is unavailable (backing off after failures)"));
         return;
       }
@@ -162,7 +162,7 @@ final class ServiceCall {
         attempt(); // the key has a new owner: ask it
         return;
       }
-      result.completeExceptionally(new GroupCacheException(
+      result.completeExceptionally(new GroupcacheException(
           "the owner " + current.address() + " did not answer: " + failure, failure));
     }
   }

@@ -152,7 +152,7 @@ class GroupLoadTest {
     awaitWaiting(g, 12);
     interrupted.interrupt();
     interrupted.join(5_000);
-    assertTrue(interruptedOutcome.get() instanceof GroupCacheException, String.valueOf(interruptedOutcome.get()));
+    assertTrue(interruptedOutcome.get() instanceof GroupcacheException, String.valueOf(interruptedOutcome.get()));
     assertTrue(flagKept.get(), "the interrupt flag is restored");
     release.countDown();
     for (Future<ByteView> f : patient) {
@@ -188,7 +188,7 @@ class GroupLoadTest {
     assertEquals(leader, firstLoaderThread.get(), "the leader ran the loader itself");
     leader.interrupt();
     leader.join(5_000);
-    assertTrue(leaderOutcome.get() instanceof GroupCacheException, String.valueOf(leaderOutcome.get()));
+    assertTrue(leaderOutcome.get() instanceof GroupcacheException, String.valueOf(leaderOutcome.get()));
     release.countDown();
     for (Future<ByteView> f : others) {
       assertEquals("v", f.get(10, TimeUnit.SECONDS).toStringUtf8());

@@ -210,7 +210,7 @@ class ServiceCallTest {
     slow.close();
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
         () -> call.get(10, TimeUnit.SECONDS));
-    assertTrue(e.getCause() instanceof GroupCacheException, String.valueOf(e.getCause()));
+    assertTrue(e.getCause() instanceof GroupcacheException, String.valueOf(e.getCause()));
     assertEquals(1, handled.get(), "a request that may have been applied is not sent again");
   }
 

@@ -1,5 +1,8 @@
 package dev.groupcache.jcache;
 
+import dev.groupcache.jcache.cluster.ClusterNode;
+import dev.groupcache.jcache.codec.Codecs;
+import dev.groupcache.jcache.configuration.Settings;
 import io.grpc.BindableService;
 import java.net.URI;
 import java.util.ArrayList;

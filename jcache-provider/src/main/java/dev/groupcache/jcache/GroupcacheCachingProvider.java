@@ -1,5 +1,7 @@
 package dev.groupcache.jcache;
 
+import dev.groupcache.jcache.cluster.ClusterNode;
+import dev.groupcache.jcache.configuration.Settings;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,6 +3,7 @@ package dev.groupcache.jcache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.groupcache.Node;
+import dev.groupcache.jcache.codec.Codecs;
 import dev.groupcache.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -94,7 +94,7 @@ public final class CacheNodeMain {
             FactoryBuilder.factoryOf(Counter.class), null, false, true)));
     long window = Long.getLong(KEEP_WINDOW_MICROS, 0);
     if (window > 0) { // widens the moment between a near copy's check and its keeping, where drops used to be lost
-      cache.unwrap(GroupcacheCache.class).owners().keepHook(k -> LockSupport.parkNanos(window * 1_000));
+      cache.unwrap(GroupcacheCache.class).owners().nearCopies().keepHook(k -> LockSupport.parkNanos(window * 1_000));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "close-caches"));
     answer("ready");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.groupcache.jcache.cluster.CacheIds;
+import dev.groupcache.jcache.cluster.CacheService;
 import dev.groupcache.jcache.proto.Clear;
 import dev.groupcache.jcache.proto.Entries;
 import dev.groupcache.jcache.proto.NodeRequest;

@@ -1,0 +1,128 @@
+package dev.groupcache.jcache;
+
+import dev.groupcache.ByteView;
+import dev.groupcache.jcache.cluster.CacheIds;
+import dev.groupcache.jcache.cluster.OwnerClient;
+import dev.groupcache.jcache.codec.CacheCodec;
+import dev.groupcache.jcache.expiry.Ttl;
+import dev.groupcache.jcache.integration.WriteThrough;
+import dev.groupcache.jcache.management.CacheStatistics;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import javax.cache.CacheException;
+import javax.cache.event.CacheEntryListenerException;
+
+/**
+ * A cache's compound writes: each reads the entry, decides, and writes on the condition that the
+ * entry's version has not changed meanwhile, starting over if it has; a key that keeps changing
+ * under {@value #MAX_ATTEMPTS} attempts fails with {@link #contended}.
+ */
+final class ConditionalWrites<K, V> {
+  static final int MAX_ATTEMPTS = 1_000;
+
+  private final String cache;
+  private final OwnerClient owners;
+  private final CacheCodec<K, V> codec;
+  private final Ttl ttl;
+  private final WriteThrough<K, V> writeThrough;
+  private final CacheStatistics statistics;
+
+  ConditionalWrites(String cache, OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, WriteThrough<K, V> writeThrough,
+      CacheStatistics statistics) {
+    this.cache = cache;
+    this.owners = owners;
+    this.codec = codec;
+    this.ttl = ttl;
+    this.writeThrough = writeThrough;
+    this.statistics = statistics;
+  }
+
+  /**
+   * Puts unconditionally, asking the expiry policy only what applies: a pure policy ahead, for both
+   * cases, in one request; any other after a read tells whether this is a creation or an update.
+   */
+  OwnerResponse put(K key, ByteView k, ByteView v, boolean returnOld) {
+    if (ttl.pure()) {
+      return owners.put(k, v, ttl.creation(), ttl.update(), returnOld);
+    }
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      OwnerResponse r = owners.putOver(k, v, owners.peek(k), ttl, returnOld);
+      if (r.getApplied()) {
+        return r;
+      }
+    }
+    throw contended(key);
+  }
+
+  /**
+   * Replaces an entry that exists and, if {@code expected} is not null, holds it; returns the
+   * owner's answer, or null if there was no such entry.
+   */
+  OwnerResponse replace(K key, ByteView k, V expected, V value, ByteView v, boolean returnOld) {
+    long start = statistics.start();
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      OwnerResponse snapshot = holding(k, expected);
+      if (snapshot == null) {
+        return null;
+      }
+      writeThrough.write(key, value);
+      OwnerResponse r = owners.putOver(k, v, snapshot, ttl, returnOld);
+      if (r.getApplied()) {
+        statistics.recordHit();
+        statistics.recordPut(start);
+        listenerFailure(r);
+        return r;
+      }
+    }
+    throw contended(key);
+  }
+
+  /** Removes an entry that holds {@code expected}; whether it did. */
+  boolean remove(K key, ByteView k, V expected) {
+    long start = statistics.start();
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      OwnerResponse snapshot = holding(k, expected);
+      if (snapshot == null) {
+        return false;
+      }
+      writeThrough.delete(key);
+      OwnerResponse r = owners.removeIfVersion(k, snapshot.getVersion());
+      if (r.getApplied()) {
+        statistics.recordHit();
+        statistics.recordRemoval(start);
+        listenerFailure(r);
+        return true;
+      }
+    }
+    throw contended(key);
+  }
+
+  /**
+   * The entry as the owner holds it, for a write on the condition that it exists and holds {@code
+   * expected} (any value if null); null, counted as a miss or a hit, if it does not.
+   */
+  private OwnerResponse holding(ByteView k, V expected) {
+    OwnerResponse snapshot = owners.peek(k);
+    if (!snapshot.getPresent()) {
+      statistics.recordMiss();
+      return null;
+    }
+    if (expected != null && !expected.equals(codec.decodeValue(snapshot.getValue()))) {
+      statistics.recordHit();
+      owners.touch(k, ttl.access());
+      return null;
+    }
+    return snapshot;
+  }
+
+  /** A listener's failure, from the owner's answer to a change, reaches the caller. */
+  static void listenerFailure(OwnerResponse r) {
+    if (!r.getListenerFailure().isEmpty()) {
+      throw new CacheEntryListenerException(r.getListenerFailure());
+    }
+  }
+
+  CacheException contended(Object key) {
+    return new CacheException("key " + key + " of cache " + CacheIds.name(cache) + " kept changing under "
+        + MAX_ATTEMPTS + " attempts to change it");
+  }
+}

@@ -1,0 +1,132 @@
+package dev.groupcache.jcache.cluster;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.groupcache.ByteView;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This node's copies of other owners' entries of one cache, within the cache's hot share.
+ *
+ * <p>A copy lives at most {@code nearTtl}, and never past its entry's remaining life at the owner.
+ * Owners drop it before they acknowledge a change (see {@link CacheService}). A copy read from an
+ * owner is kept only if no change of that key reached this node after the read was sent;
+ * otherwise the read could reinstate a value the change had just dropped. That check and the
+ * keeping are one atomic step on the key, which a drop of the key cannot split: a drop either
+ * comes first and is seen, or comes after and removes the copy before the change is acknowledged.
+ * A clear works by generation instead: a copy read before the last clear is never served.
+ */
+public final class NearCopies {
+  /**
+   * A copy of another owner's entry; {@code readAt} is the change counter when its read was sent,
+   * which a later clear makes too old to serve.
+   */
+  private record Near(ByteView value, long expiresAt, long readAt) {}
+
+  /** Runs between the check and the keeping of a copy; tests make a drop land there. */
+  public interface KeepHook {
+    KeepHook NONE = key -> {};
+
+    void checked(ByteView key);
+  }
+
+  private final Cache<ByteView, Near> near;
+  private final Cache<ByteView, Long> droppedAt; // key -> change counter when its copy was dropped
+  private final Ticker ticker;
+  private final long nearTtl;
+  private final AtomicLong changes = new AtomicLong();
+  private volatile long clearedAt;
+  private volatile KeepHook keepHook = KeepHook.NONE;
+
+  /**
+   * @param readTimeout how long a read may be in flight: drops are remembered a little longer
+   * @param ticker the clock copies expire by
+   */
+  NearCopies(long nearBytes, Duration nearTtl, Duration readTimeout, Ticker ticker) {
+    this.ticker = ticker;
+    this.nearTtl = nearTtl.toNanos();
+    this.near = Caffeine.newBuilder()
+        .ticker(ticker)
+        .maximumWeight(nearBytes)
+        .weigher((ByteView k, Near n) -> k.length() + n.value().length() + OwnerStore.ENTRY_OVERHEAD_BYTES)
+        .expireAfter(new Expiry<ByteView, Near>() {
+          @Override
+          public long expireAfterCreate(ByteView key, Near n, long now) {
+            return Math.max(0, n.expiresAt() - now);
+          }
+
+          @Override
+          public long expireAfterUpdate(ByteView key, Near n, long now, long remaining) {
+            return Math.max(0, n.expiresAt() - now);
+          }
+
+          @Override
+          public long expireAfterRead(ByteView key, Near n, long now, long remaining) {
+            return remaining;
+          }
+        })
+        .build();
+    this.droppedAt = Caffeine.newBuilder().ticker(ticker)
+        .expireAfterWrite(readTimeout.multipliedBy(2).plusSeconds(1)).build();
+  }
+
+  /** Copies in a budget of {@code nearBytes} for {@code nearTtl}; null if either is not positive. */
+  static NearCopies of(long nearBytes, Duration nearTtl, Duration readTimeout, Ticker ticker) {
+    return nearBytes <= 0 || nearTtl.toNanos() <= 0 ? null : new NearCopies(nearBytes, nearTtl, readTimeout, ticker);
+  }
+
+  /** The copy of a key, or null. */
+  ByteView get(ByteView key) {
+    Near n = near.getIfPresent(key);
+    return n == null || n.readAt() < clearedAt ? null : n.value();
+  }
+
+  /** The change counter: a read records it before it is sent, for {@link #keep}. */
+  public long changes() {
+    return changes.get();
+  }
+
+  /**
+   * Keeps a copy of what a read sent when the counter stood at {@code before} returned, unless a
+   * drop of the key or a clear has happened since. The check runs inside the copies' atomic compute
+   * of the key, so a concurrent {@link #drop} either is seen by it or removes the copy after it.
+   */
+  public void keep(ByteView key, OwnerResponse r, long before) {
+    long life = r.getRemainingMillis() < 0 ? nearTtl : Math.min(nearTtl, TimeUnit.MILLISECONDS.toNanos(r.getRemainingMillis()));
+    if (life <= 0 || clearedAt > before) {
+      return;
+    }
+    near.asMap().compute(key, (k, current) -> {
+      Long dropped = droppedAt.getIfPresent(k);
+      if (dropped != null && dropped > before) {
+        return current;
+      }
+      keepHook.checked(k);
+      return new Near(ByteView.copyOf(r.getValue()), ticker.read() + life, before);
+    });
+  }
+
+  /**
+   * Forgets the copy of a key: an owner changed it. The mark comes first, so that a copy being
+   * kept either sees it or is removed here after it was kept.
+   */
+  public void drop(ByteView key) {
+    droppedAt.put(key, changes.incrementAndGet());
+    near.invalidate(key);
+  }
+
+  /** Forgets every copy: those being kept now are never served, as they were read before this. */
+  public void dropAll() {
+    clearedAt = changes.incrementAndGet();
+    near.invalidateAll();
+  }
+
+  public void keepHook(KeepHook hook) {
+    this.keepHook = hook;
+  }
+}

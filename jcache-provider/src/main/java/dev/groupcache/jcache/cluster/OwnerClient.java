@@ -1,0 +1,332 @@
+package dev.groupcache.jcache.cluster;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.groupcache.ByteView;
+import dev.groupcache.GroupcacheException;
+import dev.groupcache.Node;
+import dev.groupcache.PeerAddress;
+import dev.groupcache.PeerReply;
+import dev.groupcache.jcache.expiry.Ttl;
+import dev.groupcache.jcache.proto.Clear;
+import dev.groupcache.jcache.proto.Condition;
+import dev.groupcache.jcache.proto.Entries;
+import dev.groupcache.jcache.proto.EntriesPage;
+import dev.groupcache.jcache.proto.Entry;
+import dev.groupcache.jcache.proto.Loaded;
+import dev.groupcache.jcache.proto.NodeRequest;
+import dev.groupcache.jcache.proto.NodeResponse;
+import dev.groupcache.jcache.proto.OwnerRequest;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import dev.groupcache.jcache.proto.Read;
+import dev.groupcache.jcache.proto.Write;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.cache.CacheException;
+
+/**
+ * One cache's requests to the cluster from this node: typed operations on the owners of its keys
+ * (every protobuf message of the owner protocol is built here), requests to every member, and the
+ * near copies of other owners' entries ({@link NearCopies}).
+ *
+ * <p>Expiry arguments are the wire's milliseconds ({@link Ttl}): {@link Ttl#UNCHANGED} sends
+ * nothing and leaves an entry's expiry as it is.
+ */
+public final class OwnerClient {
+  private static final int PAGE = 1_000;
+  // the reads that carry no expiry, built once: most gets send one of these
+  private static final Read PLAIN = Read.getDefaultInstance();
+  private static final Read LEASE = Read.newBuilder().setLease(true).build();
+  private static final Read QUIET = Read.newBuilder().setQuiet(true).build();
+
+  private final Node node;
+  private final CacheService service;
+  private final String cache;
+  private final Duration timeout;
+  private final NearCopies near; // null: no copies
+
+  /**
+   * @param nearBytes the budget of near copies; 0 keeps none
+   * @param ticker the clock near copies expire by
+   */
+  public OwnerClient(Node node, CacheService service, String cache, Duration timeout, long nearBytes, Duration nearTtl,
+      Ticker ticker) {
+    this.node = node;
+    this.service = service;
+    this.cache = cache;
+    this.timeout = timeout;
+    this.near = NearCopies.of(nearBytes, nearTtl, timeout, ticker);
+  }
+
+  public String cache() {
+    return cache;
+  }
+
+  /** This cache's near copies, or null if it keeps none. */
+  public NearCopies nearCopies() {
+    return near;
+  }
+
+  /** Whether this node owns the key now. */
+  public boolean ownsHere(ByteView key) {
+    return node.ownerOf(key).equals(node.self());
+  }
+
+  /**
+   * This node's copy of another owner's entry, or null: what a plain read may answer with instead
+   * of asking the owner.
+   */
+  public ByteView nearCopy(ByteView key) {
+    if (near == null) {
+      return null;
+    }
+    ByteView copy = near.get(key);
+    return copy == null || ownsHere(key) ? null : copy; // a key that moved here is the store's
+  }
+
+  /**
+   * Reads an entry for a get: with {@code lease}, a miss makes this caller the key's loader (the
+   * answer's lease) or waits for another's load; {@code accessTtl} applies on a hit. With {@code
+   * keepCopy}, a present answer is kept as a near copy.
+   */
+  public OwnerResponse get(ByteView key, boolean lease, long accessTtl, boolean keepCopy) {
+    Read read = accessTtl == Ttl.UNCHANGED ? (lease ? LEASE : PLAIN)
+        : Read.newBuilder().setLease(lease).setAccessTtlMillis(accessTtl).build();
+    return read(key, read, keepCopy);
+  }
+
+  /** Reads an entry without touching its expiry or counting as an access. */
+  public OwnerResponse peek(ByteView key) {
+    return read(key, QUIET, false);
+  }
+
+  /** Applies an access expiry to an entry just read. */
+  public void touch(ByteView key, long accessTtl) {
+    if (accessTtl != Ttl.UNCHANGED) {
+      read(key, Read.newBuilder().setAccessTtlMillis(accessTtl).build(), false);
+    }
+  }
+
+  /**
+   * Reads an entry at its owner. A read changes nothing but an access time, so one whose owner
+   * leaves the ring while it waits there is asked again of the new owner rather than failed.
+   */
+  private OwnerResponse read(ByteView key, Read read, boolean keepCopy) {
+    if (ownsHere(key)) { // this node's own store: no request to build, no copy to keep
+      return await(service.read(cache, key, read));
+    }
+    long before = near == null ? 0 : near.changes();
+    OwnerResponse r = remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build(), true);
+    if (keepCopy && near != null && r.getPresent() && r.getLease() == 0) {
+      near.keep(key, r, before);
+    }
+    return r;
+  }
+
+  /** Puts whatever is there, with the expiry of a creation and of an update (the owner picks). */
+  public OwnerResponse put(ByteView key, ByteView value, long createTtl, long updateTtl, boolean returnOld) {
+    Write.Builder w = Write.newBuilder().setCondition(Condition.ANY).setValue(OwnerStore.bytes(value)).setReturnOld(returnOld);
+    return write(key, expiring(w, createTtl, updateTtl).build());
+  }
+
+  /** Puts only if there is no entry. */
+  public OwnerResponse putIfAbsent(ByteView key, ByteView value, long createTtl) {
+    Write.Builder w = Write.newBuilder().setCondition(Condition.ABSENT).setValue(OwnerStore.bytes(value));
+    return write(key, expiring(w, createTtl, Ttl.UNCHANGED).build());
+  }
+
+  /**
+   * Puts only if the entry is still as a read saw it: absent ({@code version} 0) or of {@code
+   * version}; with the expiry of a creation or of an update, whichever the caller asked for.
+   */
+  public OwnerResponse putIfVersion(ByteView key, ByteView value, long version, long createTtl, long updateTtl,
+      boolean returnOld) {
+    Write.Builder w = Write.newBuilder().setCondition(Condition.VERSION).setExpectedVersion(version)
+        .setValue(OwnerStore.bytes(value)).setReturnOld(returnOld);
+    return write(key, expiring(w, createTtl, updateTtl).build());
+  }
+
+  /**
+   * Puts if the entry is still as {@code snapshot} saw it (absent, or of its version), asking
+   * {@code ttl} only what applies: a creation's expiry, or an update's.
+   */
+  public OwnerResponse putOver(ByteView key, ByteView value, OwnerResponse snapshot, Ttl ttl, boolean returnOld) {
+    return snapshot.getPresent()
+        ? putIfVersion(key, value, snapshot.getVersion(), Ttl.UNCHANGED, ttl.update(), returnOld)
+        : putIfVersion(key, value, 0, ttl.creation(), Ttl.UNCHANGED, returnOld);
+  }
+
+  /** Removes whatever is there. */
+  public OwnerResponse remove(ByteView key, boolean returnOld) {
+    return write(key, Write.newBuilder().setCondition(Condition.ANY).setRemove(true).setReturnOld(returnOld).build());
+  }
+
+  /** Removes the entry only if it is still of {@code version}. */
+  public OwnerResponse removeIfVersion(ByteView key, long version) {
+    return write(key, Write.newBuilder().setCondition(Condition.VERSION).setExpectedVersion(version).setRemove(true)
+        .build());
+  }
+
+  private static Write.Builder expiring(Write.Builder w, long createTtl, long updateTtl) {
+    if (createTtl != Ttl.UNCHANGED) {
+      w.setCreateTtlMillis(createTtl);
+    }
+    if (updateTtl != Ttl.UNCHANGED) {
+      w.setUpdateTtlMillis(updateTtl);
+    }
+    return w;
+  }
+
+  private OwnerResponse write(ByteView key, Write write) {
+    if (near != null) {
+      near.drop(key); // this node's own copy goes at once; the owner's event drops it again, and elsewhere
+    }
+    return call(key, OwnerRequest.newBuilder().setCache(cache).setWrite(write).build());
+  }
+
+  /** Ends the load lease this node holds with the loaded value; stores it unless someone put meanwhile. */
+  public OwnerResponse loaded(ByteView key, long lease, ByteView value, long createTtl) {
+    Loaded.Builder l = Loaded.newBuilder().setLease(lease).setHasValue(true).setValue(OwnerStore.bytes(value));
+    if (createTtl != Ttl.UNCHANGED) {
+      l.setCreateTtlMillis(createTtl);
+    }
+    return loaded(key, l.build());
+  }
+
+  /** Ends the load lease this node holds with nothing loaded; {@code failure} (or null) tells the waiters why. */
+  public OwnerResponse loadedNothing(ByteView key, long lease, String failure) {
+    Loaded.Builder l = Loaded.newBuilder().setLease(lease);
+    if (failure != null) {
+      l.setFailure(failure);
+    }
+    return loaded(key, l.build());
+  }
+
+  private OwnerResponse loaded(ByteView key, Loaded loaded) {
+    return call(key, OwnerRequest.newBuilder().setCache(cache).setLoaded(loaded).build());
+  }
+
+  /** Forgets this node's copy of a key: an owner changed it. */
+  public void drop(ByteView key) {
+    if (near != null) {
+      near.drop(key);
+    }
+  }
+
+  /** Forgets every copy. */
+  public void dropAll() {
+    if (near != null) {
+      near.dropAll();
+    }
+  }
+
+  /** Drops every entry of the cache on every member, without events. */
+  public void clearEverywhere() {
+    ByteView clear = ByteView.of(NodeRequest.newBuilder().setCache(cache).setClear(Clear.getDefaultInstance())
+        .build());
+    List<PeerReply> replies = await(node.broadcast(CacheService.NAME, clear, timeout));
+    service.clearHere(cache);
+    for (PeerReply r : replies) {
+      if (!r.succeeded()) {
+        throw new CacheException("clearing cache " + CacheIds.name(cache) + " on " + r.peer() + " failed: "
+            + r.failure().getMessage(), r.failure());
+      }
+    }
+  }
+
+  /** Every live entry of the cache, member by member, fetched a page at a time. */
+  public Iterator<Entry> entries() {
+    List<PeerAddress> members = new ArrayList<>(node.peers());
+    if (!members.contains(node.self())) {
+      members.add(node.self());
+    }
+    return new Iterator<>() {
+      private final ArrayDeque<Entry> page = new ArrayDeque<>();
+      private int member = -1;
+      private ByteView after;
+      private boolean more;
+
+      @Override
+      public boolean hasNext() {
+        while (page.isEmpty()) {
+          if (!more) {
+            if (++member >= members.size()) {
+              return false;
+            }
+            after = null;
+          }
+          EntriesPage p = fetch(members.get(member), after);
+          page.addAll(p.getEntriesList());
+          more = p.getMore() && !p.getEntriesList().isEmpty();
+          if (!p.getEntriesList().isEmpty()) {
+            after = ByteView.copyOf(p.getEntries(p.getEntriesCount() - 1).getKey());
+          }
+        }
+        return true;
+      }
+
+      @Override
+      public Entry next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return page.poll();
+      }
+    };
+  }
+
+  private EntriesPage fetch(PeerAddress member, ByteView after) {
+    Entries.Builder entries = Entries.newBuilder().setLimit(PAGE);
+    if (after != null) {
+      entries.setAfter(OwnerStore.bytes(after));
+    }
+    ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache).setEntries(entries).build());
+    ByteView reply = await(node.call(member, CacheService.NAME, request, timeout));
+    try {
+      return NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getPage();
+    } catch (InvalidProtocolBufferException e) {
+      throw new CacheException(member + " sent an unreadable page of cache " + CacheIds.name(cache), e);
+    }
+  }
+
+  private OwnerResponse call(ByteView key, OwnerRequest request) {
+    if (ownsHere(key)) { // this node's own store: no serialization, no hop
+      return await(service.answer(key, request));
+    }
+    return remote(key, request, false);
+  }
+
+  private OwnerResponse remote(ByteView key, OwnerRequest request, boolean idempotent) {
+    ByteView reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, idempotent));
+    try {
+      return OwnerResponse.parseFrom(reply.asReadOnlyBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new CacheException("an unreadable answer from the owner: " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits a little longer than the call's own deadline, which fails it first. */
+  private <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw new CacheException("cache " + CacheIds.name(cache) + ": " + cause.getMessage(), cause);
+    } catch (TimeoutException e) {
+      throw new CacheException("cache " + CacheIds.name(cache) + ": no answer within " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CacheException("interrupted", e);
+    } catch (GroupcacheException e) {
+      throw new CacheException(e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,425 @@
+package dev.groupcache.jcache.cluster;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.groupcache.ByteView;
+import dev.groupcache.jcache.proto.Entry;
+import dev.groupcache.jcache.proto.EntriesPage;
+import dev.groupcache.jcache.proto.Event;
+import dev.groupcache.jcache.proto.EventType;
+import dev.groupcache.jcache.proto.Loaded;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import dev.groupcache.jcache.proto.Read;
+import dev.groupcache.jcache.proto.Write;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/**
+ * The entries of one cache that this node owns: values as bytes, each with a version and an
+ * expiry time on this node's clock, and the read-through leases of keys being loaded.
+ *
+ * <p>Every operation on a key runs under that key's lock, and a change publishes its event while
+ * holding it, so events of one key leave in the order of the changes. The reply to a change waits
+ * for the event to be applied everywhere (bounded by the sink). Expiry is checked when an entry is
+ * touched, so that an {@code EXPIRED} event is published before the touching operation answers;
+ * entries nobody touches are reclaimed by Caffeine a little later, with their event then.
+ *
+ * <p>Memory is bounded by weight (key + value + per-entry overhead); an entry evicted for room
+ * simply disappears, as JCache has no eviction event.
+ *
+ * <p>Long (over 400 lines) because every operation on an owned entry is here, under its key's
+ * lock: split, the locking discipline would be spread over files.
+ */
+public final class OwnerStore {
+  /** What an entry costs beyond its bytes: the store's record and the cache's node. */
+  static final int ENTRY_OVERHEAD_BYTES = 200;
+  /** Unread expired entries are reclaimed this long after they expire. */
+  private static final long RECLAIM_SLACK_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final int STRIPES = 1024;
+
+  /**
+   * Publishes a change; completes when every node has applied it, or the sink gave up waiting,
+   * with the first synchronous listener's failure, or null.
+   */
+  interface EventSink {
+    CompletableFuture<String> publish(Event event);
+  }
+
+  /** One entry. {@code expiresAt} is a reading of the store's ticker, or Long.MAX_VALUE. */
+  private record Stored(ByteView value, long version, long expiresAt) {
+    boolean expired(long now) {
+      return expiresAt != Long.MAX_VALUE && now - expiresAt >= 0;
+    }
+  }
+
+  /** A key being loaded by one caller, with the readers waiting for it. */
+  private static final class Lease {
+    final long id;
+    final List<CompletableFuture<OwnerResponse>> waiters = new ArrayList<>();
+    ScheduledFuture<?> timeout;
+
+    Lease(long id) {
+      this.id = id;
+    }
+  }
+
+  private final Cache<ByteView, Stored> entries;
+  // changed under the key's stripe; concurrent so that a ring change can look through it
+  private final Map<ByteView, Lease> leases = new ConcurrentHashMap<>();
+  private final Object[] stripes = new Object[STRIPES];
+  private final AtomicLong versions = new AtomicLong();
+  private final AtomicLong leaseIds = new AtomicLong();
+  private final LongAdder evictions = new LongAdder();
+  private final EventSink events;
+  private final ScheduledExecutorService timer;
+  private final Ticker ticker;
+  private final long leaseNanos;
+
+  /**
+   * @param leaseMillis how long a caller may take to load a key before another may
+   * @param ticker the clock entries expire by
+   */
+  public OwnerStore(long maxBytes, long leaseMillis, EventSink events, ScheduledExecutorService timer, Ticker ticker) {
+    this.ticker = ticker;
+    this.events = events;
+    this.timer = timer;
+    this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis);
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+    this.entries = Caffeine.newBuilder()
+        .ticker(ticker)
+        .maximumWeight(maxBytes)
+        .weigher((ByteView k, Stored s) -> k.length() + s.value().length() + ENTRY_OVERHEAD_BYTES)
+        .expireAfter(new Expiry<ByteView, Stored>() {
+          @Override
+          public long expireAfterCreate(ByteView key, Stored s, long now) {
+            return reclaimAfter(s, now);
+          }
+
+          @Override
+          public long expireAfterUpdate(ByteView key, Stored s, long now, long remaining) {
+            return reclaimAfter(s, now);
+          }
+
+          @Override
+          public long expireAfterRead(ByteView key, Stored s, long now, long remaining) {
+            return remaining;
+          }
+        })
+        .removalListener((ByteView key, Stored s, RemovalCause cause) -> {
+          if (cause == RemovalCause.SIZE) {
+            evictions.increment();
+          } else if (cause == RemovalCause.EXPIRED && key != null && s != null) {
+            synchronized (stripe(key)) {
+              events.publish(event(EventType.EXPIRED, key, s.value(), null));
+            }
+          }
+        })
+        .build();
+  }
+
+  private static long reclaimAfter(Stored s, long now) {
+    if (s.expiresAt() == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    long remaining = s.expiresAt() - now;
+    return remaining > Long.MAX_VALUE - RECLAIM_SLACK_NANOS ? Long.MAX_VALUE : Math.max(0, remaining) + RECLAIM_SLACK_NANOS;
+  }
+
+  private Object stripe(ByteView key) {
+    int h = key.hashCode();
+    return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
+  }
+
+  /** Reads an entry; with a lease, a miss makes the caller load it or wait for another's load. */
+  CompletableFuture<OwnerResponse> read(ByteView key, Read read) {
+    CompletableFuture<String> published;
+    OwnerResponse answer;
+    synchronized (stripe(key)) {
+      long now = ticker.read();
+      Stored s = entries.getIfPresent(key);
+      published = expireIfDue(key, s, now);
+      if (published != null) {
+        s = null;
+      }
+      if (s != null) {
+        answer = present(s, now); // the value as read, even if this access expires it
+        long access = read.hasAccessTtlMillis() ? read.getAccessTtlMillis() : -1;
+        if (!read.getQuiet() && access >= 0) {
+          published = touch(key, s, access, now);
+        }
+      } else if (read.getLease()) {
+        Lease lease = leases.get(key);
+        if (lease != null) {
+          CompletableFuture<OwnerResponse> waiter = new CompletableFuture<>();
+          lease.waiters.add(waiter);
+          return waiter;
+        }
+        answer = OwnerResponse.newBuilder().setLease(grantLease(key)).build();
+      } else {
+        answer = OwnerResponse.getDefaultInstance();
+      }
+    }
+    return reply(published, answer);
+  }
+
+  /** Applies an access ttl; a ttl of 0 expires the entry, and then returns the event's publication. */
+  private CompletableFuture<String> touch(ByteView key, Stored s, long ttlMillis, long now) {
+    if (ttlMillis == 0) {
+      entries.invalidate(key);
+      return events.publish(event(EventType.EXPIRED, key, s.value(), null));
+    }
+    entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis)));
+    return null;
+  }
+
+  /** Puts or removes an entry if the write's condition holds. */
+  CompletableFuture<OwnerResponse> write(ByteView key, Write write) {
+    CompletableFuture<String> published;
+    OwnerResponse.Builder answer = OwnerResponse.newBuilder();
+    synchronized (stripe(key)) {
+      long now = ticker.read();
+      Stored old = entries.getIfPresent(key);
+      CompletableFuture<String> expiry = expireIfDue(key, old, now);
+      if (expiry != null) {
+        old = null;
+      }
+      answer.setPresent(old != null);
+      if (old != null && write.getReturnOld()) {
+        answer.setValue(bytes(old.value()));
+      }
+      if (!holds(write, old)) {
+        answer.setVersion(old == null ? 0 : old.version());
+        long access = write.hasAccessTtlMillis() ? write.getAccessTtlMillis() : -1;
+        published = old != null && access >= 0 ? touch(key, old, access, now) : expiry;
+      } else if (write.getRemove()) {
+        answer.setApplied(old != null);
+        if (old != null) {
+          entries.invalidate(key);
+          published = events.publish(event(EventType.REMOVED, key, old.value(), null));
+        } else {
+          published = expiry;
+        }
+      } else {
+        answer.setApplied(true);
+        ByteView value = ByteView.copyOf(write.getValue());
+        long ttl = old == null
+            ? (write.hasCreateTtlMillis() ? write.getCreateTtlMillis() : -1)
+            : (write.hasUpdateTtlMillis() ? write.getUpdateTtlMillis() : -1);
+        published = put(key, old, value, ttl, now, answer);
+        if (published == null) {
+          published = expiry;
+        }
+      }
+    }
+    return reply(published, answer.build());
+  }
+
+  /** The answer, once the change it made (if any) is applied everywhere, with any listener failure. */
+  private static CompletableFuture<OwnerResponse> reply(CompletableFuture<String> published, OwnerResponse answer) {
+    if (published == null) {
+      return CompletableFuture.completedFuture(answer);
+    }
+    return published.thenApply(failure -> failure == null ? answer : answer.toBuilder().setListenerFailure(failure).build());
+  }
+
+  /**
+   * Stores a value over {@code old} (null: a creation) with the given ttl; a ttl of 0 stores
+   * nothing (a creation) or expires the entry (an update). Returns the event's publication.
+   */
+  private CompletableFuture<String> put(ByteView key, Stored old, ByteView value, long ttlMillis, long now,
+      OwnerResponse.Builder answer) {
+    if (ttlMillis == 0) {
+      if (old == null) {
+        answer.setVersion(0);
+        return null; // expired on arrival: never stored, never seen
+      }
+      entries.invalidate(key);
+      answer.setVersion(0);
+      return events.publish(event(EventType.EXPIRED, key, old.value(), null));
+    }
+    long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt()) : deadline(now, ttlMillis);
+    Stored stored = new Stored(value, versions.incrementAndGet(), expiresAt);
+    entries.put(key, stored);
+    answer.setVersion(stored.version()).setRemainingMillis(remaining(stored, now));
+    return old == null
+        ? events.publish(event(EventType.CREATED, key, null, value))
+        : events.publish(event(EventType.UPDATED, key, old.value(), value));
+  }
+
+  /** Ends a lease: stores what was loaded if the key is still absent, and answers its waiters. */
+  CompletableFuture<OwnerResponse> loaded(ByteView key, Loaded loaded) {
+    List<CompletableFuture<OwnerResponse>> waiters = List.of();
+    CompletableFuture<String> published = null;
+    OwnerResponse.Builder answer = OwnerResponse.newBuilder();
+    synchronized (stripe(key)) {
+      Lease lease = leases.get(key);
+      if (lease != null && lease.id == loaded.getLease()) {
+        leases.remove(key);
+        lease.timeout.cancel(false);
+        waiters = lease.waiters;
+      }
+      long now = ticker.read();
+      Stored current = entries.getIfPresent(key);
+      if (current != null && current.expired(now)) {
+        current = null;
+      }
+      if (!loaded.getFailure().isEmpty()) {
+        answer.setLoadFailure(loaded.getFailure());
+      } else if (current != null) {
+        answer.setPresent(true).setValue(bytes(current.value())).setVersion(current.version())
+            .setRemainingMillis(remaining(current, now)); // someone put while it loaded: theirs stands
+      } else if (loaded.getHasValue()) {
+        ByteView value = ByteView.copyOf(loaded.getValue());
+        published = put(key, null, value, loaded.hasCreateTtlMillis() ? loaded.getCreateTtlMillis() : -1, now, answer);
+        answer.setApplied(true).setPresent(answer.getVersion() != 0).setValue(loaded.getValue());
+      }
+    }
+    OwnerResponse reply = answer.build();
+    CompletableFuture<OwnerResponse> done = reply(published, reply);
+    for (CompletableFuture<OwnerResponse> w : waiters) {
+      done.thenAccept(w::complete);
+    }
+    return done;
+  }
+
+  private long grantLease(ByteView key) {
+    Lease lease = new Lease(leaseIds.incrementAndGet());
+    leases.put(key, lease);
+    lease.timeout = timer.schedule(() -> expireLease(key, lease), leaseNanos, TimeUnit.NANOSECONDS);
+    return lease.id;
+  }
+
+  /**
+   * The ring changed: the leases of keys this node no longer owns end, and their waiters ask the
+   * new owner, rather than wait for a loader that will report there (or until the lease runs out).
+   */
+  void releaseMoved(Predicate<ByteView> ownedHere) {
+    leases.forEach((key, lease) -> {
+      if (!ownedHere.test(key)) {
+        expireLease(key, lease);
+      }
+    });
+  }
+
+  /** The loader's node did not report in time: its waiters ask again, and one of them loads. */
+  private void expireLease(ByteView key, Lease lease) {
+    List<CompletableFuture<OwnerResponse>> waiters;
+    synchronized (stripe(key)) {
+      if (!leases.remove(key, lease)) {
+        return;
+      }
+      waiters = lease.waiters;
+    }
+    OwnerResponse retry = OwnerResponse.newBuilder().setRetry(true).build();
+    waiters.forEach(w -> w.complete(retry));
+  }
+
+  private static boolean holds(Write write, Stored old) {
+    switch (write.getCondition()) {
+      case ABSENT:
+        return old == null;
+      case VERSION:
+        return old == null ? write.getExpectedVersion() == 0 : old.version() == write.getExpectedVersion();
+      default:
+        return true;
+    }
+  }
+
+  /** Removes an entry found expired, publishing its event; null if it is not due. */
+  private CompletableFuture<String> expireIfDue(ByteView key, Stored s, long now) {
+    if (s == null || !s.expired(now)) {
+      return null;
+    }
+    entries.asMap().remove(key, s);
+    return events.publish(event(EventType.EXPIRED, key, s.value(), null));
+  }
+
+  /** Drops every entry, without events (clear). */
+  void clear() {
+    entries.invalidateAll();
+  }
+
+  /**
+   * Up to {@code limit} live entries with keys after {@code after} in byte order (null: from the
+   * start), whose keys and values fit in {@code maxBytes}; the first entry is taken whatever its
+   * size, so that every page makes progress.
+   */
+  EntriesPage page(ByteView after, int limit, int maxBytes) {
+    long now = ticker.read();
+    List<Map.Entry<ByteView, Stored>> live = new ArrayList<>();
+    for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
+      if (!e.getValue().expired(now) && (after == null || e.getKey().compareTo(after) > 0)) {
+        live.add(e);
+      }
+    }
+    live.sort(Map.Entry.comparingByKey());
+    EntriesPage.Builder page = EntriesPage.newBuilder();
+    long bytes = 0;
+    int taken = 0;
+    while (taken < live.size() && taken < limit) {
+      Map.Entry<ByteView, Stored> e = live.get(taken);
+      long size = e.getKey().length() + e.getValue().value().length();
+      if (taken > 0 && bytes + size > maxBytes) {
+        break;
+      }
+      page.addEntries(Entry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(e.getValue().value())));
+      bytes += size;
+      taken++;
+    }
+    return page.setMore(taken < live.size()).build();
+  }
+
+  long evictions() {
+    return evictions.sum();
+  }
+
+  long size() {
+    return entries.estimatedSize();
+  }
+
+  private static OwnerResponse present(Stored s, long now) {
+    return OwnerResponse.newBuilder().setPresent(true).setValue(bytes(s.value())).setVersion(s.version())
+        .setRemainingMillis(remaining(s, now)).build();
+  }
+
+  private static long remaining(Stored s, long now) {
+    return s.expiresAt() == Long.MAX_VALUE ? -1 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(s.expiresAt() - now));
+  }
+
+  private static long deadline(long now, long ttlMillis) {
+    long nanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis);
+    return nanos >= Long.MAX_VALUE / 4 ? Long.MAX_VALUE : now + nanos;
+  }
+
+  /** The view's bytes, without copying: views never change. */
+  public static ByteString bytes(ByteView v) {
+    return UnsafeByteOperations.unsafeWrap(v.asReadOnlyBuffer());
+  }
+
+  private static Event event(EventType type, ByteView key, ByteView old, ByteView value) {
+    Event.Builder e = Event.newBuilder().setType(type).setKey(bytes(key));
+    if (old != null) {
+      e.setHasOldValue(true).setOldValue(bytes(old));
+    }
+    if (value != null) {
+      e.setHasValue(true).setValue(bytes(value));
+    }
+    return e.build();
+  }
+}

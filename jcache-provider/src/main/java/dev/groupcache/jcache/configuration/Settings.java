@@ -1,0 +1,447 @@
+package dev.groupcache.jcache.configuration;
+
+import static dev.groupcache.jcache.configuration.SettingValue.allowlist;
+import static dev.groupcache.jcache.configuration.SettingValue.bool;
+import static dev.groupcache.jcache.configuration.SettingValue.choice;
+import static dev.groupcache.jcache.configuration.SettingValue.duration;
+import static dev.groupcache.jcache.configuration.SettingValue.integer;
+import static dev.groupcache.jcache.configuration.SettingValue.peers;
+import static dev.groupcache.jcache.configuration.SettingValue.share;
+import static dev.groupcache.jcache.configuration.SettingValue.size;
+import static dev.groupcache.jcache.configuration.SettingValue.text;
+
+import dev.groupcache.discovery.AddressFamily;
+import dev.groupcache.discovery.DiscoveryConfig;
+import dev.groupcache.discovery.DiscoveryMode;
+import dev.groupcache.jcache.GroupcacheCachingProvider;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The provider's configuration: the node-wide keys, read and checked once by {@link #load}, and
+ * the per-cache keys, read by {@link #cache(String)} when a cache is created. The keys, their
+ * defaults and meanings are listed in {@link SettingsKey}.
+ *
+ * <p>Lookup order, the first source that defines a key deciding it:
+ *
+ * <ol>
+ *   <li>the sources given to {@link #load} (such as the javaagent's {@code key=value} arguments);
+ *   <li>if a MicroProfile Config implementation is present (its API is loadable and
+ *       {@code ConfigProvider.getConfig(loader)} answers), that configuration, with the
+ *       application's own sources and ordinals;
+ *   <li>otherwise MicroProfile's default sources, read here the same way: system properties
+ *       (ordinal 400); environment variables (300), trying the exact key, then non-alphanumerics
+ *       replaced by {@code _}, then that upper-cased ({@code GROUPCACHE_CACHES_MY_CACHE_MAX_BYTES});
+ *       every {@code META-INF/microprofile-config.properties} on the class path (100, or the
+ *       file's {@code config_ordinal}; among equals the first found wins).
+ * </ol>
+ *
+ * <p>An empty value counts as not set, and the default applies. Values are trimmed.
+ *
+ * <p>Bad values fail fast with an {@link IllegalArgumentException} whose message names the key,
+ * the value, where it came from and what is allowed, for example {@code groupcache.port = "80a"
+ * (from system property) is not a port: expected an integer 1-65535}. Durations are written
+ * {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, ISO-8601 ({@code PT5S}) or {@code 0}; sizes
+ * {@code 65536}, {@code 64KiB}, {@code 16MiB}, {@code 1GiB} (also {@code k}, {@code m}, {@code g},
+ * all binary). Unknown {@code groupcache.*} keys (likely misspelt) are logged as warnings.
+ *
+ * <p>This class works with and without MicroProfile Config on the class path: every reference to
+ * its API is in {@link SettingsMicroProfile}, touched only once the API is known to be loadable.
+ *
+ * <p>Long (over 400 lines) because it has one field and one documented accessor per key; parsing
+ * is in {@link SettingValue}.
+ */
+public final class Settings {
+  private static final System.Logger LOG = System.getLogger(Settings.class.getName());
+
+  /** The class whose presence means the MicroProfile Config API is on the class path. */
+  static final String MICROPROFILE_CONFIG_PROVIDER = "org.eclipse.microprofile.config.ConfigProvider";
+  /** The origin given to the map of {@link #load(ClassLoader, Map)}. */
+  static final String OVERRIDES = "overrides";
+  /** Where the settings that started the node (the agent argument) come from, in messages. */
+  static final String NODE = "node settings";
+
+  private static final int MAX_KEY_LIMIT = 16 << 20;
+  private static final int MAX_VALUE_LIMIT = 256 << 20;
+
+  private final SettingsSource source;
+  private final int port;
+  private final boolean serve;
+  private final Optional<String> bindHost;
+  private final Optional<String> self;
+  private final DiscoveryMode discovery;
+  private final Optional<String> kubernetesService;
+  private final Optional<String> kubernetesNamespace;
+  private final Optional<String> kubernetesLabelSelector;
+  private final Optional<String> kubernetesPortName;
+  private final AddressFamily addressFamily;
+  private final Optional<String> dnsName;
+  private final Optional<String> dnsServer;
+  private final Duration dnsInterval;
+  private final List<String> staticPeers;
+  private final Duration discoverySyncTimeout;
+  private final Duration discoveryDebounce;
+  private final int maxKeyBytes;
+  private final int maxValueBytes;
+  private final int vnodes;
+  private final Duration peerTimeout;
+  private final Duration invalidationTimeout;
+  private final List<String> serializationAllowlist;
+  private final List<String> unknownKeys;
+
+  /**
+   * The settings of one cache, read from {@code groupcache.caches.<name>.*}.
+   *
+   * @param name the cache's name, as given to the cache manager
+   * @param maxBytes heap budget of the entries and hot copies together, 0 to cache nothing
+   * @param hotShare part of {@code maxBytes} for hot copies, 0 to 0.125
+   * @param nearTtl how long a copy of another node's entry may be served
+   * @param statistics whether JCache statistics are kept
+   * @param management whether the JCache management bean is registered
+   * @param readThroughTimeout how long a read-through load may run
+   */
+  public record CacheSettings(String name, long maxBytes, double hotShare, Duration nearTtl,
+      boolean statistics, boolean management, Duration readThroughTimeout) {}
+
+  private Settings(SettingsSource source, Function<String, String> environment) {
+    this.source = source;
+    this.port = SettingValue.port(value(SettingsKey.PORT));
+    this.serve = bool(value(SettingsKey.SERVE));
+    this.bindHost = text(value(SettingsKey.BIND_HOST));
+    this.self = SettingValue.self(value(SettingsKey.SELF), environment, port);
+    SettingValue mode = value(SettingsKey.DISCOVERY);
+    this.discovery = choice(mode, DiscoveryMode.class);
+    this.kubernetesService = text(value(SettingsKey.KUBERNETES_SERVICE));
+    this.kubernetesNamespace = text(value(SettingsKey.KUBERNETES_NAMESPACE));
+    this.kubernetesLabelSelector = text(value(SettingsKey.KUBERNETES_LABEL_SELECTOR));
+    this.kubernetesPortName = text(value(SettingsKey.KUBERNETES_PORT_NAME));
+    this.addressFamily = choice(value(SettingsKey.KUBERNETES_ADDRESS_FAMILY), AddressFamily.class);
+    this.dnsName = text(value(SettingsKey.DNS_NAME));
+    this.dnsServer = SettingValue.dnsServer(value(SettingsKey.DNS_SERVER));
+    this.dnsInterval = duration(value(SettingsKey.DNS_INTERVAL), true);
+    this.staticPeers = peers(value(SettingsKey.STATIC_PEERS));
+    this.discoverySyncTimeout = duration(value(SettingsKey.DISCOVERY_SYNC_TIMEOUT), false);
+    this.discoveryDebounce = duration(value(SettingsKey.DISCOVERY_DEBOUNCE), false);
+    this.maxKeyBytes = (int) size(value(SettingsKey.MAX_KEY_BYTES), 1, MAX_KEY_LIMIT);
+    this.maxValueBytes = (int) size(value(SettingsKey.MAX_VALUE_BYTES), 1, MAX_VALUE_LIMIT);
+    this.vnodes = integer(value(SettingsKey.VNODES), 1, 65536, "a vnode count");
+    this.peerTimeout = duration(value(SettingsKey.PEER_TIMEOUT), true);
+    this.invalidationTimeout = duration(value(SettingsKey.INVALIDATION_TIMEOUT), false);
+    this.serializationAllowlist = allowlist(value(SettingsKey.SERIALIZATION_ALLOWLIST));
+    requireModeKeys(mode);
+    this.unknownKeys = unknownKeys(source);
+  }
+
+  /** Reads the settings, with {@code overrides} above every other source. */
+  public static Settings load(ClassLoader loader, Map<String, String> overrides) {
+    return load(loader, overrides, Map.of());
+  }
+
+  /**
+   * Reads the settings, with {@code overrides} above {@code nodeSettings} (those the node was
+   * started with, see {@link GroupcacheCachingProvider#startNode}) above every other source.
+   */
+  public static Settings load(ClassLoader loader, Map<String, String> overrides, Map<String, String> nodeSettings) {
+    List<SettingsSource> stacked = new ArrayList<>();
+    if (!overrides.isEmpty()) {
+      stacked.add(SettingsSource.of(OVERRIDES, overrides));
+    }
+    if (!nodeSettings.isEmpty()) {
+      stacked.add(SettingsSource.of(NODE, nodeSettings));
+    }
+    return load(loader, stacked, System::getenv);
+  }
+
+  /**
+   * Reads the settings from {@code overrides}, system properties, the environment and the
+   * {@code microprofile-config.properties} files of {@code loader}, without MicroProfile Config:
+   * for a node started before the application, whose own MicroProfile Config must not be started
+   * early.
+   */
+  public static Settings loadWithoutMicroProfile(ClassLoader loader, Map<String, String> overrides) {
+    return load(loader, overrides.isEmpty() ? List.of() : List.of(SettingsSource.of(NODE, overrides)),
+        System::getenv, false);
+  }
+
+  /**
+   * Reads the settings.
+   *
+   * @param loader the application's class loader: MicroProfile Config's configuration for it, or
+   *     its {@code microprofile-config.properties} files; null for this class's own
+   * @param stacked sources above all others, the first winning
+   * @param environment how environment variables are read ({@code System::getenv}; replaceable
+   *     for tests); also gives {@code POD_IP}
+   * @throws IllegalArgumentException naming the first key that is invalid, or missing for the
+   *     discovery mode
+   */
+  public static Settings load(ClassLoader loader, List<SettingsSource> stacked,
+      Function<String, String> environment) {
+    return load(loader, stacked, environment, true);
+  }
+
+  /**
+   * As {@link #load(ClassLoader, List, Function)}; with {@code microProfile} false, MicroProfile
+   * Config is not consulted even if present.
+   */
+  private static Settings load(ClassLoader loader, List<SettingsSource> stacked,
+      Function<String, String> environment, boolean microProfile) {
+    Objects.requireNonNull(environment, "environment");
+    ClassLoader cl = loader != null ? loader : Settings.class.getClassLoader();
+    SettingsSource base = microProfile ? microProfile(cl) : null;
+    if (base == null) {
+      base = SettingsSource.builtIn(cl, environment);
+    }
+    List<SettingsSource> all = new ArrayList<>(stacked);
+    all.add(base);
+    Settings settings = new Settings(SettingsSource.chain(all), environment);
+    LOG.log(Level.DEBUG, "groupcache settings read from {0}", settings.sources());
+    for (String unknown : settings.unknownKeys) {
+      LOG.log(Level.WARNING, "unknown setting {0} ignored; the keys are listed in the README", unknown);
+    }
+    return settings;
+  }
+
+  /**
+   * The application's MicroProfile Config, or null if there is none. The API must be loadable by
+   * this class's own loader, which is the one that links {@link SettingsMicroProfile}.
+   */
+  private static SettingsSource microProfile(ClassLoader loader) {
+    try {
+      Class.forName(MICROPROFILE_CONFIG_PROVIDER, false, Settings.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      LOG.log(Level.DEBUG, "no MicroProfile Config API; reading system properties, environment and "
+          + SettingsSource.PROPERTIES_RESOURCE);
+      return null;
+    }
+    return SettingsMicroProfile.open(loader);
+  }
+
+  /** Where values are read from, highest first, for logs. */
+  public String sources() {
+    return source.description();
+  }
+
+  /** {@code groupcache.port}: the peer gRPC port. */
+  public int port() {
+    return port;
+  }
+
+  /** {@code groupcache.serve}: whether the node opens its own peer server. */
+  public boolean serve() {
+    return serve;
+  }
+
+  /** {@code groupcache.bind-host}; empty for every interface. */
+  public Optional<String> bindHost() {
+    return bindHost;
+  }
+
+  /**
+   * {@code groupcache.self}, else {@code POD_IP} with {@link #port()}; empty if neither is known.
+   * Checked to be {@code host:port} or {@code [ipv6]:port}.
+   */
+  public Optional<String> self() {
+    return self;
+  }
+
+  /** {@code groupcache.discovery}. */
+  public DiscoveryMode discovery() {
+    return discovery;
+  }
+
+  /** {@code groupcache.kubernetes.service}; present in mode {@code endpointslices}. */
+  Optional<String> kubernetesService() {
+    return kubernetesService;
+  }
+
+  /** {@code groupcache.kubernetes.namespace}; empty for the pod's own. */
+  Optional<String> kubernetesNamespace() {
+    return kubernetesNamespace;
+  }
+
+  /** {@code groupcache.kubernetes.label-selector}; present in mode {@code pods}. */
+  Optional<String> kubernetesLabelSelector() {
+    return kubernetesLabelSelector;
+  }
+
+  /** {@code groupcache.kubernetes.port-name}. */
+  Optional<String> kubernetesPortName() {
+    return kubernetesPortName;
+  }
+
+  /** {@code groupcache.kubernetes.address-family}. */
+  AddressFamily addressFamily() {
+    return addressFamily;
+  }
+
+  /** {@code groupcache.dns.name}; present in mode {@code dns}. */
+  Optional<String> dnsName() {
+    return dnsName;
+  }
+
+  /** {@code groupcache.dns.server}, {@code host}, {@code host:port} or {@code [ipv6]:port}. */
+  Optional<String> dnsServer() {
+    return dnsServer;
+  }
+
+  /** {@code groupcache.dns.interval}; positive. */
+  Duration dnsInterval() {
+    return dnsInterval;
+  }
+
+  /** {@code groupcache.static.peers}, each a checked {@code host:port}; non-empty in mode {@code static}. */
+  List<String> staticPeers() {
+    return staticPeers;
+  }
+
+  /** {@code groupcache.discovery.sync-timeout}. */
+  public Duration discoverySyncTimeout() {
+    return discoverySyncTimeout;
+  }
+
+  /** {@code groupcache.discovery.debounce}. */
+  Duration discoveryDebounce() {
+    return discoveryDebounce;
+  }
+
+  /** {@code groupcache.max-key-bytes}, 1 to 16 MiB. */
+  public int maxKeyBytes() {
+    return maxKeyBytes;
+  }
+
+  /** {@code groupcache.max-value-bytes}, 1 to 256 MiB. */
+  public int maxValueBytes() {
+    return maxValueBytes;
+  }
+
+  /** {@code groupcache.vnodes}, 1 to 65536. */
+  public int vnodes() {
+    return vnodes;
+  }
+
+  /** {@code groupcache.peer-timeout}; positive. */
+  public Duration peerTimeout() {
+    return peerTimeout;
+  }
+
+  /** {@code groupcache.invalidation-timeout}. */
+  public Duration invalidationTimeout() {
+    return invalidationTimeout;
+  }
+
+  /** {@code groupcache.serialization.allowlist}: the patterns, empty when Java serialization is off. */
+  public List<String> serializationAllowlist() {
+    return serializationAllowlist;
+  }
+
+  /** The {@code groupcache.*} keys the sources define that are not known keys, probably misspelt. */
+  List<String> unknownKeys() {
+    return unknownKeys;
+  }
+
+  /**
+   * A discovery builder filled from these settings, for the caller to add Kubernetes access to and
+   * build. The peers' port is {@link #port()}, except that a Kubernetes port name, when given,
+   * decides it instead.
+   */
+  public DiscoveryConfig.Builder discoveryConfig() {
+    boolean byName = kubernetesPortName.isPresent()
+        && (discovery == DiscoveryMode.ENDPOINTSLICES || discovery == DiscoveryMode.PODS);
+    DiscoveryConfig.Builder b = DiscoveryConfig.builder()
+        .mode(discovery)
+        .port(byName ? 0 : port)
+        .addressFamily(addressFamily)
+        .dnsInterval(dnsInterval)
+        .staticPeers(staticPeers)
+        .debounce(discoveryDebounce);
+    kubernetesService.ifPresent(b::service);
+    kubernetesNamespace.ifPresent(b::namespace);
+    kubernetesLabelSelector.ifPresent(b::labelSelector);
+    kubernetesPortName.ifPresent(b::portName);
+    dnsName.ifPresent(b::dnsName);
+    dnsServer.ifPresent(b::dnsServer);
+    return b;
+  }
+
+  /**
+   * The settings of the cache {@code name}, read now from {@code groupcache.caches.<name>.*}; the
+   * name is used as is, dots and dashes included ({@code groupcache.caches.orders.v2.max-bytes}).
+   *
+   * @throws IllegalArgumentException naming the key of an invalid value
+   */
+  public CacheSettings cache(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("a cache name must not be empty");
+    }
+    return new CacheSettings(name,
+        size(value(SettingsKey.CACHE_MAX_BYTES, name), 0, Long.MAX_VALUE),
+        share(value(SettingsKey.CACHE_HOT_SHARE, name)),
+        duration(value(SettingsKey.CACHE_NEAR_TTL, name), false),
+        bool(value(SettingsKey.CACHE_STATISTICS, name)),
+        bool(value(SettingsKey.CACHE_MANAGEMENT, name)),
+        duration(value(SettingsKey.CACHE_READ_THROUGH_TIMEOUT, name), true));
+  }
+
+  // ---- reading ----
+
+  private SettingValue value(SettingsKey key) {
+    return value(key.key(), key.defaultValue());
+  }
+
+  private SettingValue value(SettingsKey key, String cache) {
+    return value(key.of(cache), key.defaultValue());
+  }
+
+  private SettingValue value(String key, String defaultValue) {
+    SettingsSource.Found found;
+    try {
+      found = source.get(key);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(key + " cannot be read: " + e.getMessage(), e);
+    }
+    if (found == null || found.value().isBlank()) {
+      return new SettingValue(key, defaultValue, null);
+    }
+    return new SettingValue(key, found.value().trim(), found.origin());
+  }
+
+  private void requireModeKeys(SettingValue mode) {
+    switch (discovery) {
+      case ENDPOINTSLICES -> require(mode, kubernetesService, SettingsKey.KUBERNETES_SERVICE);
+      case PODS -> require(mode, kubernetesLabelSelector, SettingsKey.KUBERNETES_LABEL_SELECTOR);
+      case DNS -> require(mode, dnsName, SettingsKey.DNS_NAME);
+      case STATIC -> require(mode, staticPeers.isEmpty() ? Optional.empty() : Optional.of(""),
+          SettingsKey.STATIC_PEERS);
+      default -> throw new AssertionError(discovery);
+    }
+  }
+
+  private static void require(SettingValue mode, Optional<?> present, SettingsKey needed) {
+    if (present.isEmpty()) {
+      throw new IllegalArgumentException(mode.key() + " = \"" + mode.text() + "\"" + mode.where()
+          + " needs " + needed.key() + ", which is not set");
+    }
+  }
+
+  private static List<String> unknownKeys(SettingsSource source) {
+    List<String> unknown = new ArrayList<>();
+    try {
+      for (String name : source.names()) {
+        if (name.startsWith("groupcache.") && !SettingsKey.known(name)) {
+          unknown.add(name);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "cannot list configuration keys: {0}", e.toString());
+    }
+    unknown.sort(null);
+    return List.copyOf(unknown);
+  }
+}

@@ -1,0 +1,126 @@
+package dev.groupcache.jcache.integration;
+
+import dev.groupcache.ByteView;
+import dev.groupcache.jcache.cluster.OwnerClient;
+import dev.groupcache.jcache.codec.CacheCodec;
+import dev.groupcache.jcache.expiry.Ttl;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import javax.cache.CacheException;
+import javax.cache.event.CacheEntryListenerException;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheLoaderException;
+import javax.cache.integration.CompletionListener;
+
+/**
+ * A cache's loader at work: a get's load of a key this node holds the owner's lease for, so that
+ * the key is loaded once in the cluster; and {@code loadAll}, on the cache's event pool.
+ *
+ * @param <K> the cache's key type
+ * @param <V> the cache's value type
+ */
+public final class ReadThrough<K, V> {
+  private static final int MAX_ATTEMPTS = 1_000;
+
+  private final CacheLoader<K, V> loader; // null: the cache has none
+  private final OwnerClient owners;
+  private final CacheCodec<K, V> codec;
+  private final Ttl ttl;
+  private final Executor pool;
+  private final Function<Object, CacheException> contended;
+
+  /** @param contended the failure for a key that kept changing under every attempt to store it */
+  public ReadThrough(CacheLoader<K, V> loader, OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, Executor pool,
+      Function<Object, CacheException> contended) {
+    this.loader = loader;
+    this.owners = owners;
+    this.codec = codec;
+    this.ttl = ttl;
+    this.pool = pool;
+    this.contended = contended;
+  }
+
+  /** Runs the loader for a key this node holds the lease of, and stores what it returns. */
+  public V load(K key, ByteView k, long lease) {
+    V value;
+    try {
+      value = loader.load(key);
+    } catch (Exception e) {
+      owners.loadedNothing(k, lease, String.valueOf(e));
+      throw e instanceof CacheLoaderException ? (CacheLoaderException) e
+          : new CacheLoaderException("the cache loader failed for " + key, e);
+    }
+    if (value == null) {
+      owners.loadedNothing(k, lease, null);
+      return null;
+    }
+    long creation = ttl.creation();
+    OwnerResponse r = owners.loaded(k, lease, codec.value(value), creation);
+    if (!r.getListenerFailure().isEmpty()) {
+      throw new CacheEntryListenerException(r.getListenerFailure());
+    }
+    if (!r.getApplied() && r.getPresent()) {
+      return codec.decodeValue(r.getValue()); // someone put while we loaded: theirs stands
+    }
+    return creation == 0 ? null : value;
+  }
+
+  /**
+   * Loads the keys on the event pool, all of them or those not {@code present}, and stores what
+   * the loader returns: over what is there, or only where nothing is. No writer, no put statistics.
+   */
+  public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, Predicate<K> present,
+      CompletionListener listener) {
+    if (loader == null) {
+      if (listener != null) {
+        listener.onCompletion();
+      }
+      return;
+    }
+    List<K> requested = List.copyOf(keys);
+    pool.execute(() -> {
+      try {
+        List<K> missing = replaceExistingValues ? requested : requested.stream().filter(present.negate()).toList();
+        Map<K, V> loaded = loader.loadAll(missing);
+        if (loaded != null) {
+          loaded.forEach((key, value) -> {
+            if (key != null && value != null) {
+              store(key, value, replaceExistingValues);
+            }
+          });
+        }
+        if (listener != null) {
+          listener.onCompletion();
+        }
+      } catch (Exception e) {
+        if (listener != null) {
+          listener.onException(e instanceof CacheLoaderException ? e : new CacheLoaderException(e));
+        }
+      }
+    });
+  }
+
+  private void store(K key, V value, boolean replace) {
+    ByteView k = codec.key(key);
+    ByteView v = codec.value(value);
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      OwnerResponse snapshot = owners.peek(k);
+      if (snapshot.getPresent() && !replace) {
+        return;
+      }
+      OwnerResponse r = owners.putOver(k, v, snapshot, ttl, false);
+      if (r.getApplied()) {
+        if (!r.getListenerFailure().isEmpty()) {
+          throw new CacheEntryListenerException(r.getListenerFailure());
+        }
+        return;
+      }
+    }
+    throw contended.apply(key);
+  }
+}
