@@ -64,8 +64,8 @@ import javax.net.ssl.SSLContext;
  * Pod ({@code v1}) resources, on the JDK's {@code com.sun.net.httpserver}, that behaves like the real
  * apiserver on the wire for what a discovery client does: list, get and watch. It exists because no
  * real apiserver can run in this build (no binaries, no Docker) and fabric8's mock cannot serve an
- * HTTP-streamed watch; see {@code /work/shared/notes/k8s-api-testing.md}. The conformance tests in
- * this package pin every behaviour below.
+ * HTTP-streamed watch; see <a href="doc-files/k8s-api-testing.md">{@code doc-files/k8s-api-testing.md}</a>
+ * in this package. The conformance tests in this package pin every behaviour below.
  *
  * <h2>Use</h2>
  *

@@ -11,9 +11,10 @@
  * lets a test check what a client sent.
  *
  * <p>The wire facts it copies, and why it exists at all (no real apiserver can run in this build),
- * are in {@code /work/shared/notes/k8s-api-testing.md}. The {@code *ConformanceTest} classes pin its
- * behaviour on the raw wire and through client-java 27; {@code ClientJavaKnownBugsTest} pins
- * client-java's own bugs (#4160, #3428) against the apiserver's faithful shapes. The class is
- * published in this module's test-jar for the modules that build on discovery.
+ * are in <a href="doc-files/k8s-api-testing.md">{@code doc-files/k8s-api-testing.md}</a>. The
+ * {@code *ConformanceTest} classes pin its behaviour on the raw wire and through client-java 27;
+ * {@code ClientJavaKnownBugsTest} pins client-java's own bugs (#4160, #3428) against the
+ * apiserver's faithful shapes. The class is published in this module's test-jar for the modules
+ * that build on discovery.
  */
 package dev.groupcache.discovery.fake;
