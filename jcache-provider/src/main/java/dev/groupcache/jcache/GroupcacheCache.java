@@ -70,10 +70,8 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   private final ConditionalWrites<K, V> writes;
   private final EntryProcessors<K, V> processors;
   private final ReadThrough<K, V> readThrough;
-  /** Whether a get's miss makes its caller load the key. */
-  private final boolean loadsOnMiss;
-  /** The access expiry a get sends its owner, fixed by a standard policy; else unchanged. */
-  private final long getAccess;
+  /** What a get asks the owner: a lease to load if it reads through, an access expiry if a standard policy has one. */
+  private final OwnerClient.GetRead getRead;
   /** Whether a near copy may answer a get: only for a read that changes nothing at the owner. */
   private final boolean nearReads;
   private volatile boolean closed;
@@ -94,9 +92,9 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.ttl = new Ttl(expiryPolicy);
     this.loader = configuration.getCacheLoaderFactory() == null ? null
         : configuration.getCacheLoaderFactory().create();
-    this.loadsOnMiss = configuration.isReadThrough() && loader != null;
-    this.getAccess = ttl.pure() ? ttl.access() : Ttl.UNCHANGED;
-    this.nearReads = ttl.pure() && getAccess == Ttl.UNCHANGED;
+    long access = ttl.pure() ? ttl.access() : Ttl.UNCHANGED;
+    this.getRead = OwnerClient.getRead(configuration.isReadThrough() && loader != null, access);
+    this.nearReads = ttl.pure() && access == Ttl.UNCHANGED;
     this.writeThrough = WriteThrough.of(configuration);
     this.statistics = new CacheStatistics(() -> cluster.service().evictions(id));
     this.writes = new ConditionalWrites<>(id, owners, codec, ttl, writeThrough, statistics);
@@ -137,9 +135,9 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         return codec.decodeValue(copy);
       }
     }
-    OwnerResponse r = owners.get(k, loadsOnMiss, getAccess, nearReads);
+    OwnerResponse r = owners.get(k, getRead, nearReads);
     while (r.getRetry()) {
-      r = owners.get(k, loadsOnMiss, getAccess, false);
+      r = owners.get(k, getRead, false);
     }
     if (r.getPresent()) {
       statistics.recordHit();

@@ -92,15 +92,27 @@ public final class OwnerClient {
     return copy == null || ownsHere(key) ? null : copy; // a key that moved here is the store's
   }
 
+  /** What a cache's gets ask their owner, fixed by its configuration: built once, sent by every get. */
+  public static final class GetRead {
+    private final Read read;
+
+    private GetRead(Read read) {
+      this.read = read;
+    }
+  }
+
   /**
-   * Reads an entry for a get: with {@code lease}, a miss makes this caller the key's loader (the
-   * answer's lease) or waits for another's load; {@code accessTtl} applies on a hit. With {@code
-   * keepCopy}, a present answer is kept as a near copy.
+   * The read of a get: with {@code lease}, a miss makes the caller the key's loader (the answer's
+   * lease) or waits for another's load; {@code accessTtl} applies on a hit.
    */
-  public OwnerResponse get(ByteView key, boolean lease, long accessTtl, boolean keepCopy) {
-    Read read = accessTtl == Ttl.UNCHANGED ? (lease ? LEASE : PLAIN)
-        : Read.newBuilder().setLease(lease).setAccessTtlMillis(accessTtl).build();
-    return read(key, read, keepCopy);
+  public static GetRead getRead(boolean lease, long accessTtl) {
+    return new GetRead(accessTtl == Ttl.UNCHANGED ? (lease ? LEASE : PLAIN)
+        : Read.newBuilder().setLease(lease).setAccessTtlMillis(accessTtl).build());
+  }
+
+  /** Reads an entry for a get; with {@code keepCopy}, a present answer is kept as a near copy. */
+  public OwnerResponse get(ByteView key, GetRead read, boolean keepCopy) {
+    return read(key, read.read, keepCopy);
   }
 
   /** Reads an entry without touching its expiry or counting as an access. */
