@@ -1,0 +1,283 @@
+package dev.groupcache.jcache.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.groupcache.ByteView;
+import dev.groupcache.Node;
+import dev.groupcache.jcache.configuration.Settings;
+import dev.groupcache.jcache.proto.Clear;
+import dev.groupcache.jcache.proto.Entries;
+import dev.groupcache.jcache.proto.EntriesPage;
+import dev.groupcache.jcache.proto.Event;
+import dev.groupcache.jcache.proto.EventType;
+import dev.groupcache.jcache.proto.NodeRequest;
+import dev.groupcache.jcache.proto.NodeResponse;
+import dev.groupcache.jcache.proto.OwnerRequest;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import dev.groupcache.jcache.proto.Read;
+import dev.groupcache.jcache.proto.Write;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A node's JCache service, alone in its cluster: requests by the operation they declare, stores, receivers. */
+class CacheServiceTest {
+  private static final String CACHE = CacheIds.of(URI.create("urn:test-manager"), "orders");
+  private static final ByteView KEY = ByteView.of("k");
+
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  private final Node node = Node.builder().self("127.0.0.1:1").serve(false).build();
+  private final List<String> settingsAsked = new CopyOnWriteArrayList<>();
+  private final CacheService service = new CacheService(node, timer, name -> {
+    settingsAsked.add(name);
+    return new Settings.CacheSettings(name, 1 << 20, 0.25, Duration.ofSeconds(10), false, false,
+        Duration.ofSeconds(30));
+  }, Duration.ofSeconds(5), new AtomicLong()::get);
+
+  /** A receiver that records what reaches it and answers as the test says. */
+  private static final class Recording implements CacheService.Receiver {
+    final List<Event> events = new CopyOnWriteArrayList<>();
+    final AtomicInteger clears = new AtomicInteger();
+    final AtomicReference<CompletableFuture<String>> answer =
+        new AtomicReference<>(CompletableFuture.completedFuture(null));
+
+    @Override
+    public CompletableFuture<String> apply(Event event) {
+      events.add(event);
+      return answer.get();
+    }
+
+    @Override
+    public void clearCopies() {
+      clears.incrementAndGet();
+    }
+  }
+
+  private final Recording receiver = new Recording();
+
+  @AfterEach
+  void stop() {
+    node.close();
+    timer.shutdownNow();
+  }
+
+  private static ByteView write(String value) {
+    return ByteView.of(OwnerRequest.newBuilder().setCache(CACHE)
+        .setWrite(Write.newBuilder().setValue(ByteString.copyFromUtf8(value))).build());
+  }
+
+  private static ByteView read() {
+    return ByteView.of(OwnerRequest.newBuilder().setCache(CACHE).setRead(Read.getDefaultInstance()).build());
+  }
+
+  private static ByteView entries(int limit) {
+    return ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setEntries(Entries.newBuilder().setLimit(limit))
+        .build());
+  }
+
+  private OwnerResponse owner(ByteView key, ByteView request) throws Exception {
+    return OwnerResponse.parseFrom(done(service.handle(key, request)).asReadOnlyBuffer());
+  }
+
+  private NodeResponse node(ByteView request) throws Exception {
+    return NodeResponse.parseFrom(done(service.handle(null, request)).asReadOnlyBuffer());
+  }
+
+  /** Alone in its cluster, the service answers at once: never wait for it. */
+  private static <T> T done(CompletableFuture<T> answer) {
+    assertTrue(answer.isDone(), "answered at once");
+    return answer.join();
+  }
+
+  private static Throwable refusal(CompletableFuture<ByteView> answer) {
+    assertTrue(answer.isCompletedExceptionally(), "refused");
+    CompletionException e = assertThrows(CompletionException.class, answer::join);
+    return e.getCause();
+  }
+
+  @Test
+  void aStoreIsMadeOnFirstUseWithTheSettingsOfTheCachesName() throws Exception {
+    owner(KEY, write("v"));
+    owner(ByteView.of("other"), write("v"));
+
+    assertEquals(List.of("orders"), settingsAsked, "one store per cache, named without its manager");
+    assertEquals("v", owner(KEY, read()).getValue().toStringUtf8());
+    assertEquals(3, service.ownerRequests());
+  }
+
+  @Test
+  void anOwnersChangeIsAnsweredOnlyOnceThisNodesReceiverAppliedIt() {
+    service.receive(CACHE, receiver);
+    CompletableFuture<String> applied = new CompletableFuture<>();
+    receiver.answer.set(applied);
+
+    CompletableFuture<ByteView> answer = service.handle(KEY, write("v"));
+
+    assertEquals(1, receiver.events.size());
+    assertEquals(EventType.CREATED, receiver.events.get(0).getType());
+    assertEquals("k", receiver.events.get(0).getKey().toStringUtf8());
+    assertFalse(answer.isDone());
+    applied.complete(null);
+    assertTrue(answer.isDone());
+  }
+
+  @Test
+  void aReceiversListenerFailureIsAnsweredWithTheChange() throws Exception {
+    service.receive(CACHE, receiver);
+    receiver.answer.set(CompletableFuture.completedFuture("listener threw"));
+
+    OwnerResponse r = owner(KEY, write("v"));
+
+    assertTrue(r.getApplied());
+    assertEquals("listener threw", r.getListenerFailure());
+  }
+
+  @Test
+  void aReceiverThatStoppedHearsNoMoreChanges() throws Exception {
+    service.receive(CACHE, receiver);
+    service.stopReceiving(CACHE, receiver);
+
+    owner(KEY, write("v"));
+
+    assertEquals(List.of(), receiver.events);
+  }
+
+  @Test
+  void anEventIsHandedToTheCachesReceiverWithItsListenerFailure() throws Exception {
+    service.receive(CACHE, receiver);
+    receiver.answer.set(CompletableFuture.completedFuture("listener threw"));
+    Event event = Event.newBuilder().setType(EventType.REMOVED).setKey(ByteString.copyFromUtf8("k")).build();
+
+    NodeResponse r = node(ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setEvent(event).build()));
+
+    assertEquals(List.of(event), receiver.events);
+    assertEquals("listener threw", r.getListenerFailure());
+  }
+
+  @Test
+  void anEventForACacheThisNodeDoesNotHaveIsAnsweredEmpty() throws Exception {
+    Event event = Event.newBuilder().setType(EventType.REMOVED).setKey(ByteString.copyFromUtf8("k")).build();
+
+    NodeResponse r = node(ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setEvent(event).build()));
+
+    assertEquals(NodeResponse.getDefaultInstance(), r);
+  }
+
+  @Test
+  void aCacheWithNoEntriesHereHasAnEmptyLastPage() throws Exception {
+    EntriesPage page = node(entries(10)).getPage();
+
+    assertEquals(0, page.getEntriesCount());
+    assertFalse(page.getMore());
+  }
+
+  @Test
+  void aPageAskedWithNoLimitHoldsOneEntry() throws Exception {
+    owner(ByteView.of("a"), write("1"));
+    owner(ByteView.of("b"), write("2"));
+
+    EntriesPage page = node(entries(0)).getPage();
+
+    assertEquals(1, page.getEntriesCount());
+    assertEquals("a", page.getEntries(0).getKey().toStringUtf8());
+    assertTrue(page.getMore());
+  }
+
+  @Test
+  void aClearDropsOwnedEntriesAndCopiesWithoutEvents() throws Exception {
+    service.receive(CACHE, receiver);
+    owner(KEY, write("v"));
+    receiver.events.clear();
+
+    node(ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setClear(Clear.getDefaultInstance()).build()));
+
+    assertFalse(owner(KEY, read()).getPresent());
+    assertEquals(1, receiver.clears.get());
+    assertEquals(List.of(), receiver.events);
+  }
+
+  @Test
+  void aDroppedCacheForgetsItsEntries() throws Exception {
+    owner(KEY, write("v"));
+
+    service.drop(CACHE);
+
+    assertFalse(owner(KEY, read()).getPresent());
+  }
+
+  @Test
+  void anOwnerOperationSentWithoutItsKeyIsRefused() throws Exception {
+    owner(KEY, write("v"));
+
+    Throwable why = refusal(service.handle(null, write("other")));
+
+    assertInstanceOf(IllegalArgumentException.class, why);
+    assertEquals("v", owner(KEY, read()).getValue().toStringUtf8(), "nothing changed");
+  }
+
+  @Test
+  void aClearSentAboutAKeyIsRefusedAndClearsNothing() throws Exception {
+    owner(KEY, write("v"));
+    ByteView clear = ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setClear(Clear.getDefaultInstance())
+        .build());
+
+    Throwable why = refusal(service.handle(KEY, clear));
+
+    assertInstanceOf(IllegalArgumentException.class, why);
+    assertTrue(owner(KEY, read()).getPresent());
+  }
+
+  @Test
+  void malformedBytesAreRefused() {
+    ByteView garbage = ByteView.copyOf(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
+
+    assertInstanceOf(IllegalArgumentException.class, refusal(service.handle(KEY, garbage)));
+    assertInstanceOf(IllegalArgumentException.class, refusal(service.handle(null, garbage)));
+  }
+
+  @Test
+  void whenTheRingMovesKeysAwayTheirWaitingReadersAskTheNewOwner() throws Exception {
+    node.registerService(CacheService.NAME, service);
+    ByteView lease = ByteView.of(OwnerRequest.newBuilder().setCache(CACHE)
+        .setRead(Read.newBuilder().setLease(true)).build());
+    List<ByteView> keys = new ArrayList<>();
+    List<CompletableFuture<ByteView>> waiting = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      ByteView k = ByteView.of("k" + i);
+      keys.add(k);
+      assertNotEquals(0, owner(k, lease).getLease(), "alone, this node owns every key");
+      waiting.add(service.handle(k, lease));
+    }
+
+    node.setPeers(List.of("127.0.0.1:1", "127.0.0.1:2"));
+
+    int moved = 0;
+    for (int i = 0; i < keys.size(); i++) {
+      if (node.ownerOf(keys.get(i)).equals(node.self())) {
+        assertFalse(waiting.get(i).isDone(), "a key still owned here keeps its load and its waiters");
+      } else {
+        moved++;
+        assertTrue(waiting.get(i).isDone());
+        assertTrue(OwnerResponse.parseFrom(waiting.get(i).join().asReadOnlyBuffer()).getRetry());
+      }
+    }
+    assertTrue(moved > 0 && moved < keys.size(), "some keys moved, some stayed: " + moved);
+  }
+}

@@ -1,0 +1,193 @@
+package dev.groupcache.jcache.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.groupcache.ByteView;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Near copies' lifetimes (near ttl, the entry's remaining life) and their drops, on a clock the test moves. */
+class NearCopiesTest {
+  private static final Duration NEAR_TTL = Duration.ofSeconds(10);
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+  private static final ByteView KEY = ByteView.of("k");
+  private static final ByteView OTHER = ByteView.of("other");
+
+  private final AtomicLong nanos = new AtomicLong(-3_000_000_000L);
+  private final NearCopies near = new NearCopies(1 << 20, NEAR_TTL, READ_TIMEOUT, nanos::get);
+
+  private void advanceMillis(long millis) {
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
+  private static OwnerResponse read(String value, long remainingMillis) {
+    return OwnerResponse.newBuilder().setPresent(true).setValue(ByteString.copyFromUtf8(value)).setVersion(1)
+        .setRemainingMillis(remainingMillis).build();
+  }
+
+  private String copy(ByteView key) {
+    ByteView v = near.get(key);
+    return v == null ? null : v.toStringUtf8();
+  }
+
+  /** Keeps what a read sent now and answered at once returned. */
+  private void keepNow(ByteView key, String value, long remainingMillis) {
+    near.keep(key, read(value, remainingMillis), near.changes());
+  }
+
+  @Test
+  void aCopyIsServedUntilTheNearTtlPasses() {
+    keepNow(KEY, "v", 60_000);
+
+    advanceMillis(NEAR_TTL.toMillis() - 1);
+    assertEquals("v", copy(KEY));
+    advanceMillis(1);
+    assertNull(copy(KEY), "the entry lives on at its owner, but a copy only nearTtl");
+  }
+
+  @Test
+  void aCopyNeverOutlivesItsEntrysRemainingLife() {
+    keepNow(KEY, "v", 3_000);
+
+    advanceMillis(2_999);
+    assertEquals("v", copy(KEY));
+    advanceMillis(1);
+    assertNull(copy(KEY), "the entry has expired at its owner");
+  }
+
+  @Test
+  void aCopyOfAnEntryThatNeverExpiresLivesTheNearTtl() {
+    keepNow(KEY, "v", -1);
+
+    advanceMillis(NEAR_TTL.toMillis() - 1);
+    assertEquals("v", copy(KEY));
+    advanceMillis(1);
+    assertNull(copy(KEY));
+  }
+
+  @Test
+  void aCopyOfAnEntryWithNoLifeLeftIsNotKept() {
+    keepNow(KEY, "v", 0);
+
+    assertNull(copy(KEY));
+  }
+
+  @Test
+  void aNewerReadReplacesTheCopyWithItsValueAndLife() {
+    keepNow(KEY, "v1", 1_000);
+    advanceMillis(500);
+    keepNow(KEY, "v2", 5_000);
+
+    advanceMillis(1_000);
+    assertEquals("v2", copy(KEY), "the first copy's life has passed, not the second's");
+    advanceMillis(4_000);
+    assertNull(copy(KEY));
+  }
+
+  @Test
+  void aDropForgetsThatKeysCopyOnly() {
+    keepNow(KEY, "v", -1);
+    keepNow(OTHER, "o", -1);
+
+    near.drop(KEY);
+
+    assertNull(copy(KEY));
+    assertEquals("o", copy(OTHER));
+  }
+
+  @Test
+  void dropAllForgetsEveryCopy() {
+    keepNow(KEY, "v", -1);
+    keepNow(OTHER, "o", -1);
+
+    near.dropAll();
+
+    assertNull(copy(KEY));
+    assertNull(copy(OTHER));
+  }
+
+  @Test
+  void aCopyReadBeforeADropOfItsKeyIsNotKept() {
+    long before = near.changes();
+    near.drop(KEY);
+
+    near.keep(KEY, read("stale", -1), before);
+
+    assertNull(copy(KEY));
+  }
+
+  @Test
+  void aCopyReadBeforeADropOfAnotherKeyIsKept() {
+    long before = near.changes();
+    near.drop(OTHER);
+
+    near.keep(KEY, read("v", -1), before);
+
+    assertEquals("v", copy(KEY));
+  }
+
+  @Test
+  void aCopyReadAfterADropIsKept() {
+    near.drop(KEY);
+
+    keepNow(KEY, "fresh", -1);
+
+    assertEquals("fresh", copy(KEY));
+  }
+
+  @Test
+  void aCopyReadBeforeAClearIsNotKept() {
+    long before = near.changes();
+    near.dropAll();
+
+    near.keep(KEY, read("stale", -1), before);
+
+    assertNull(copy(KEY));
+  }
+
+  @Test
+  void aCopyReadAfterAClearIsKept() {
+    near.dropAll();
+
+    keepNow(KEY, "fresh", -1);
+
+    assertEquals("fresh", copy(KEY));
+  }
+
+  @Test
+  void aDropIsRememberedForAsLongAsAReadMayBeInFlight() {
+    long before = near.changes();
+    near.drop(KEY);
+
+    advanceMillis(2 * READ_TIMEOUT.toMillis()); // an answer this late has failed its read long ago
+    near.keep(KEY, read("stale", -1), before);
+
+    assertNull(copy(KEY));
+  }
+
+  @Test
+  void everyDropAndClearMovesTheChangeCounter() {
+    long start = near.changes();
+    near.drop(KEY);
+    long afterDrop = near.changes();
+    near.dropAll();
+
+    assertTrue(afterDrop > start);
+    assertTrue(near.changes() > afterDrop);
+  }
+
+  @Test
+  void noCopiesAreKeptWithoutABudgetOrALifetime() {
+    assertNull(NearCopies.of(0, NEAR_TTL, READ_TIMEOUT, nanos::get));
+    assertNull(NearCopies.of(1 << 20, Duration.ZERO, READ_TIMEOUT, nanos::get));
+    assertNull(NearCopies.of(1 << 20, Duration.ofSeconds(-1), READ_TIMEOUT, nanos::get));
+    assertNotNull(NearCopies.of(1, Duration.ofNanos(1), READ_TIMEOUT, nanos::get));
+  }
+}

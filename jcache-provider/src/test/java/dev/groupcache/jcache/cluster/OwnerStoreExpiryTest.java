@@ -1,0 +1,348 @@
+package dev.groupcache.jcache.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.groupcache.ByteView;
+import dev.groupcache.jcache.proto.Condition;
+import dev.groupcache.jcache.proto.Event;
+import dev.groupcache.jcache.proto.EventType;
+import dev.groupcache.jcache.proto.Loaded;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import dev.groupcache.jcache.proto.Read;
+import dev.groupcache.jcache.proto.Write;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/** Entry expiry at an owner (create, update and access ttls, ttl 0, EXPIRED events), on a clock the test moves. */
+class OwnerStoreExpiryTest {
+  private static final ByteView KEY = ByteView.of("k");
+  private static final Read PLAIN = Read.getDefaultInstance();
+  private static final Read QUIET = Read.newBuilder().setQuiet(true).build();
+
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  // deliberately negative: System.nanoTime() may be, and expiry must only use differences
+  private final AtomicLong nanos = new AtomicLong(-5_000_000_000L);
+  private final List<Event> events = new CopyOnWriteArrayList<>();
+  // what the sink answers with; null: a completed publication
+  private final AtomicReference<CompletableFuture<String>> publication = new AtomicReference<>();
+  private final OwnerStore store = new OwnerStore(1 << 20, 60_000, event -> {
+    events.add(event);
+    CompletableFuture<String> p = publication.get();
+    return p != null ? p : CompletableFuture.completedFuture(null);
+  }, timer, nanos::get);
+
+  @AfterEach
+  void stop() {
+    timer.shutdownNow();
+  }
+
+  private void advanceMillis(long millis) {
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
+  private static Write.Builder put(String value) {
+    return Write.newBuilder().setValue(ByteString.copyFromUtf8(value));
+  }
+
+  private OwnerResponse write(Write.Builder write) {
+    return answered(store.write(KEY, write.build()));
+  }
+
+  private OwnerResponse read(Read read) {
+    return answered(store.read(KEY, read));
+  }
+
+  private OwnerResponse read() {
+    return read(PLAIN);
+  }
+
+  private OwnerResponse peek() {
+    return read(QUIET);
+  }
+
+  private static Read access(long ttlMillis) {
+    return Read.newBuilder().setAccessTtlMillis(ttlMillis).build();
+  }
+
+  private static OwnerResponse answered(CompletableFuture<OwnerResponse> answer) {
+    assertTrue(answer.isDone(), "answered at once");
+    return answer.join();
+  }
+
+  private List<EventType> eventTypes() {
+    return events.stream().map(Event::getType).toList();
+  }
+
+  @Test
+  void anEntryLivesItsCreateTtlAndNoLonger() {
+    write(put("a").setCreateTtlMillis(1_000));
+
+    advanceMillis(999);
+    assertTrue(read().getPresent(), "one millisecond left");
+    advanceMillis(1);
+    assertFalse(read().getPresent(), "expired at its deadline");
+  }
+
+  @Test
+  void answersSayHowLongTheEntryHasLeft() {
+    assertEquals(1_000, write(put("a").setCreateTtlMillis(1_000)).getRemainingMillis());
+    advanceMillis(400);
+    assertEquals(600, read().getRemainingMillis());
+    assertEquals(600, peek().getRemainingMillis());
+  }
+
+  @Test
+  void anEntryWithoutTtlNeverExpires() {
+    write(put("a"));
+
+    advanceMillis(TimeUnit.DAYS.toMillis(365));
+
+    OwnerResponse r = read();
+    assertTrue(r.getPresent());
+    assertEquals(-1, r.getRemainingMillis(), "-1: forever");
+  }
+
+  @Test
+  void anUpdateTtlGivesTheEntryANewLife() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(500);
+
+    OwnerResponse r = write(put("b").setUpdateTtlMillis(2_000));
+
+    assertEquals(2_000, r.getRemainingMillis());
+    advanceMillis(1_999);
+    assertEquals("b", read().getValue().toStringUtf8());
+    advanceMillis(1);
+    assertFalse(read().getPresent());
+  }
+
+  @Test
+  void anUpdateWithoutUpdateTtlLeavesTheExpiryAsItWas() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(400);
+
+    OwnerResponse r = write(put("b").setCreateTtlMillis(60_000)); // a create ttl does not apply to an update
+
+    assertEquals(600, r.getRemainingMillis());
+    advanceMillis(599);
+    assertEquals("b", read().getValue().toStringUtf8());
+    advanceMillis(1);
+    assertFalse(read().getPresent());
+  }
+
+  @Test
+  void anUpdateTtlOfMinusOneLeavesTheExpiryAsItWas() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(400);
+
+    assertEquals(600, write(put("b").setUpdateTtlMillis(-1)).getRemainingMillis());
+    advanceMillis(600);
+    assertFalse(read().getPresent());
+  }
+
+  @Test
+  void anUpdateOfAnEternalEntryWithoutTtlLeavesItEternal() {
+    write(put("a"));
+
+    assertEquals(-1, write(put("b").setCreateTtlMillis(1_000)).getRemainingMillis());
+  }
+
+  @Test
+  void anAccessTtlOnAReadGivesTheEntryANewLife() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(900);
+
+    assertTrue(read(access(1_000)).getPresent());
+
+    assertEquals(1_000, peek().getRemainingMillis());
+    advanceMillis(999);
+    assertTrue(read().getPresent(), "past the create ttl, within the access ttl");
+    advanceMillis(1);
+    assertFalse(read().getPresent());
+  }
+
+  @Test
+  void aReadWithoutAccessTtlLeavesTheExpiry() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(300);
+
+    read();
+    read(access(-1));
+
+    assertEquals(700, peek().getRemainingMillis());
+  }
+
+  @Test
+  void aQuietReadDoesNotChangeTheExpiry() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(900);
+
+    OwnerResponse r = read(Read.newBuilder().setQuiet(true).setAccessTtlMillis(60_000).build());
+    assertTrue(r.getPresent());
+    OwnerResponse zero = read(Read.newBuilder().setQuiet(true).setAccessTtlMillis(0).build());
+    assertTrue(zero.getPresent(), "not even an access ttl of 0 applies");
+
+    assertEquals(100, peek().getRemainingMillis());
+    assertEquals(List.of(EventType.CREATED), eventTypes());
+  }
+
+  @Test
+  void aCreationWithTtlZeroStoresNothingAndPublishesNothing() {
+    OwnerResponse r = write(put("a").setCreateTtlMillis(0));
+
+    assertTrue(r.getApplied());
+    assertEquals(0, r.getVersion(), "expired on arrival: no entry");
+    assertFalse(read().getPresent());
+    assertEquals(List.of(), events);
+  }
+
+  @Test
+  void anUpdateWithTtlZeroExpiresTheEntry() {
+    write(put("a"));
+
+    OwnerResponse r = write(put("b").setUpdateTtlMillis(0));
+
+    assertTrue(r.getApplied());
+    assertTrue(r.getPresent());
+    assertEquals(0, r.getVersion());
+    assertFalse(read().getPresent());
+    Event expired = events.get(1);
+    assertEquals(List.of(EventType.CREATED, EventType.EXPIRED), eventTypes());
+    assertEquals("a", expired.getOldValue().toStringUtf8(), "the entry that expired is the old one");
+    assertFalse(expired.getHasValue());
+  }
+
+  @Test
+  void anAccessTtlOfZeroAnswersTheValueThenExpiresTheEntry() {
+    write(put("a"));
+
+    OwnerResponse r = read(access(0));
+
+    assertTrue(r.getPresent(), "the value as read");
+    assertEquals("a", r.getValue().toStringUtf8());
+    assertFalse(peek().getPresent());
+    assertEquals(List.of(EventType.CREATED, EventType.EXPIRED), eventTypes());
+  }
+
+  @Test
+  void aWriteWhoseConditionFailedAppliesItsAccessTtl() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(900);
+
+    OwnerResponse r = write(put("b").setCondition(Condition.ABSENT).setAccessTtlMillis(5_000));
+
+    assertFalse(r.getApplied());
+    assertEquals(5_000, peek().getRemainingMillis());
+    assertEquals("a", peek().getValue().toStringUtf8());
+  }
+
+  @Test
+  void anEntryFoundExpiredPublishesExpiredBeforeTheReadAnswers() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(1_000);
+    CompletableFuture<String> applied = new CompletableFuture<>();
+    publication.set(applied);
+
+    CompletableFuture<OwnerResponse> answer = store.read(KEY, PLAIN);
+
+    assertEquals(List.of(EventType.CREATED, EventType.EXPIRED), eventTypes());
+    assertEquals("a", events.get(1).getOldValue().toStringUtf8());
+    assertFalse(answer.isDone(), "answered only once the expiry was applied everywhere");
+    applied.complete(null);
+    assertFalse(answered(answer).getPresent());
+  }
+
+  @Test
+  void aWriteOverAnExpiredEntryPublishesExpiredThenCreated() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(2_000);
+
+    OwnerResponse r = write(put("b").setCondition(Condition.ABSENT).setReturnOld(true));
+
+    assertTrue(r.getApplied(), "an expired entry is no entry");
+    assertFalse(r.getPresent());
+    assertTrue(r.getValue().isEmpty(), "nor has it an old value");
+    assertEquals(List.of(EventType.CREATED, EventType.EXPIRED, EventType.CREATED), eventTypes());
+    assertEquals("a", events.get(1).getOldValue().toStringUtf8());
+    assertEquals("b", events.get(2).getValue().toStringUtf8());
+  }
+
+  @Test
+  void anExpiredEntryIsExpiredOnlyOnce() {
+    write(put("a").setCreateTtlMillis(1_000));
+    advanceMillis(1_000);
+
+    read();
+    read();
+    write(Write.newBuilder().setRemove(true));
+
+    assertEquals(List.of(EventType.CREATED, EventType.EXPIRED), eventTypes());
+  }
+
+  @Test
+  void aLoadedValueLivesItsCreateTtl() {
+    long lease = read(Read.newBuilder().setLease(true).build()).getLease();
+    assertNotEquals(0, lease);
+
+    OwnerResponse r = answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+        .setValue(ByteString.copyFromUtf8("loaded")).setCreateTtlMillis(1_000).build()));
+
+    assertEquals(1_000, r.getRemainingMillis());
+    advanceMillis(1_000);
+    assertFalse(read().getPresent());
+  }
+
+  @Test
+  void aLoadedValueWithTtlZeroIsNotStored() {
+    long lease = read(Read.newBuilder().setLease(true).build()).getLease();
+
+    OwnerResponse r = answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+        .setValue(ByteString.copyFromUtf8("loaded")).setCreateTtlMillis(0).build()));
+
+    assertFalse(r.getPresent(), "expired on arrival");
+    assertEquals(0, r.getVersion());
+    assertFalse(read().getPresent());
+    assertEquals(List.of(), events);
+  }
+
+  @Test
+  @Disabled("bug: loaded() drops an entry it finds expired without publishing EXPIRED (write() does publish it)")
+  void aLoadOverAnEntryFoundExpiredPublishesExpiredBeforeCreated() {
+    long lease = read(Read.newBuilder().setLease(true).build()).getLease();
+    write(put("theirs").setCreateTtlMillis(1_000)); // someone put while it loaded
+    advanceMillis(1_000);
+
+    answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+        .setValue(ByteString.copyFromUtf8("loaded")).build()));
+
+    assertEquals(List.of(EventType.CREATED, EventType.EXPIRED, EventType.CREATED), eventTypes());
+  }
+
+  @Test
+  @Disabled("bug: past the 60 s reclaim slack Caffeine hides the expired entry; its EXPIRED comes later, from "
+      + "Caffeine's asynchronous removal listener, after the answer and after the key's next CREATED")
+  void aWriteOverAnEntryExpiredLongAgoPublishesExpiredBeforeCreated() {
+    write(put("a").setCreateTtlMillis(1_000));
+    ForkJoinPool.commonPool().awaitQuiescence(10, TimeUnit.SECONDS); // Caffeine's pending maintenance, done
+    advanceMillis(62_000);
+
+    write(put("b"));
+
+    assertEquals(List.of(EventType.CREATED, EventType.EXPIRED, EventType.CREATED), eventTypes(),
+        "events of one key leave in the order of its changes, an expiry before the answer that found it");
+  }
+}
