@@ -221,13 +221,18 @@ public final class OwnerStore {
         long ttl = old == null
             ? (write.hasCreateTtlMillis() ? write.getCreateTtlMillis() : -1)
             : (write.hasUpdateTtlMillis() ? write.getUpdateTtlMillis() : -1);
-        published = put(key, old, value, ttl, now, answer);
-        if (published == null) {
-          published = expiry;
-        }
+        published = both(expiry, put(key, old, value, ttl, now, answer));
       }
     }
     return reply(published, answer.build());
+  }
+
+  /** Both publications (either may be null), in the order given: the first listener failure of either. */
+  private static CompletableFuture<String> both(CompletableFuture<String> first, CompletableFuture<String> then) {
+    if (first == null || then == null) {
+      return first == null ? then : first;
+    }
+    return first.thenCombine(then, (a, b) -> a != null ? a : b);
   }
 
   /** The answer, once the change it made (if any) is applied everywhere, with any listener failure. */
@@ -276,7 +281,8 @@ public final class OwnerStore {
       }
       long now = ticker.read();
       Stored current = entries.getIfPresent(key);
-      if (current != null && current.expired(now)) {
+      published = expireIfDue(key, current, now);
+      if (published != null) {
         current = null;
       }
       if (!loaded.getFailure().isEmpty()) {
@@ -286,7 +292,8 @@ public final class OwnerStore {
             .setRemainingMillis(remaining(current, now)); // someone put while it loaded: theirs stands
       } else if (loaded.getHasValue()) {
         ByteView value = ByteView.copyOf(loaded.getValue());
-        published = put(key, null, value, loaded.hasCreateTtlMillis() ? loaded.getCreateTtlMillis() : -1, now, answer);
+        published = both(published,
+            put(key, null, value, loaded.hasCreateTtlMillis() ? loaded.getCreateTtlMillis() : -1, now, answer));
         answer.setApplied(true).setPresent(answer.getVersion() != 0).setValue(loaded.getValue());
       }
     }

@@ -65,17 +65,17 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
     }
   }
 
-  /** The puts of a batch that began at {@code startNanos}: its time is recorded once. */
+  /** The puts of a batch that began at {@code startNanos}: its time is recorded once, if it put any. */
   public void recordPuts(long count, long startNanos) {
-    if (enabled) {
+    if (enabled && count > 0) {
       puts.add(count);
       recordPutTime(startNanos);
     }
   }
 
-  /** The removals of a batch that began at {@code startNanos}: its time is recorded once. */
+  /** The removals of a batch that began at {@code startNanos}: its time is recorded once, if it removed any. */
   public void recordRemovals(long count, long startNanos) {
-    if (enabled) {
+    if (enabled && count > 0) {
       removals.add(count);
       recordRemoveTime(startNanos);
     }

@@ -152,6 +152,18 @@ class CacheStatisticsTest {
   }
 
   @Test
+  void aBatchThatChangedNothingAddsNoTime() {
+    statistics.setEnabled(true);
+    statistics.recordRemovals(0, unitsAgo(100));
+    statistics.recordPuts(0, unitsAgo(100));
+    statistics.recordRemovals(1, unitsAgo(2));
+    statistics.recordPuts(1, unitsAgo(2));
+
+    assertAverage(2 * UNIT_MICROS, statistics.getAverageRemoveTime());
+    assertAverage(2 * UNIT_MICROS, statistics.getAveragePutTime());
+  }
+
+  @Test
   void turningStatisticsOffKeepsWhatWasRecorded() {
     statistics.setEnabled(true);
     statistics.recordHit();
