@@ -51,6 +51,9 @@ import javax.cache.processor.EntryProcessorResult;
  * <p>Stores by value: callers always get their own copies. The writer is called before the owner
  * is asked to change the entry, so a failing writer leaves the cache as it was; under concurrent
  * writes to one key, a writer may be called for a write that then loses the race and is retried.
+ *
+ * <p>Long (over 400 lines) because it is the face of JSR-107's {@code Cache}: a method for each of
+ * its operations, checking arguments and calling the concerns that do the work.
  */
 public final class GroupcacheCache<K, V> implements Cache<K, V> {
   private final GroupcacheCacheManager manager;
