@@ -93,18 +93,13 @@ class CacheServiceTest {
   }
 
   private OwnerResponse owner(ByteView key, ByteView request) throws Exception {
-    return OwnerResponse.parseFrom(done(service.handle(key, request)).asReadOnlyBuffer());
+    return OwnerResponse.parseFrom(Answers.now(service.handle(key, request)).asReadOnlyBuffer());
   }
 
   private NodeResponse node(ByteView request) throws Exception {
-    return NodeResponse.parseFrom(done(service.handle(null, request)).asReadOnlyBuffer());
+    return NodeResponse.parseFrom(Answers.now(service.handle(null, request)).asReadOnlyBuffer());
   }
 
-  /** Alone in its cluster, the service answers at once: never wait for it. */
-  private static <T> T done(CompletableFuture<T> answer) {
-    assertTrue(answer.isDone(), "answered at once");
-    return answer.join();
-  }
 
   private static Throwable refusal(CompletableFuture<ByteView> answer) {
     assertTrue(answer.isCompletedExceptionally(), "refused");

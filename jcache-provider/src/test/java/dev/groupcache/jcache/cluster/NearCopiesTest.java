@@ -9,8 +9,6 @@ import com.google.protobuf.ByteString;
 import dev.groupcache.ByteView;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Near copies' lifetimes (near ttl, the entry's remaining life) and their drops, on a clock the test moves. */
@@ -20,12 +18,9 @@ class NearCopiesTest {
   private static final ByteView KEY = ByteView.of("k");
   private static final ByteView OTHER = ByteView.of("other");
 
-  private final AtomicLong nanos = new AtomicLong(-3_000_000_000L);
-  private final NearCopies near = new NearCopies(1 << 20, NEAR_TTL, READ_TIMEOUT, nanos::get);
+  private final FakeTicker ticker = new FakeTicker(-3_000_000_000L);
+  private final NearCopies near = new NearCopies(1 << 20, NEAR_TTL, READ_TIMEOUT, ticker);
 
-  private void advanceMillis(long millis) {
-    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
-  }
 
   private static OwnerResponse read(String value, long remainingMillis) {
     return OwnerResponse.newBuilder().setPresent(true).setValue(ByteString.copyFromUtf8(value)).setVersion(1)
@@ -46,9 +41,9 @@ class NearCopiesTest {
   void aCopyIsServedUntilTheNearTtlPasses() {
     keepNow(KEY, "v", 60_000);
 
-    advanceMillis(NEAR_TTL.toMillis() - 1);
+    ticker.advanceMillis(NEAR_TTL.toMillis() - 1);
     assertEquals("v", copy(KEY));
-    advanceMillis(1);
+    ticker.advanceMillis(1);
     assertNull(copy(KEY), "the entry lives on at its owner, but a copy only nearTtl");
   }
 
@@ -56,9 +51,9 @@ class NearCopiesTest {
   void aCopyNeverOutlivesItsEntrysRemainingLife() {
     keepNow(KEY, "v", 3_000);
 
-    advanceMillis(2_999);
+    ticker.advanceMillis(2_999);
     assertEquals("v", copy(KEY));
-    advanceMillis(1);
+    ticker.advanceMillis(1);
     assertNull(copy(KEY), "the entry has expired at its owner");
   }
 
@@ -66,9 +61,9 @@ class NearCopiesTest {
   void aCopyOfAnEntryThatNeverExpiresLivesTheNearTtl() {
     keepNow(KEY, "v", -1);
 
-    advanceMillis(NEAR_TTL.toMillis() - 1);
+    ticker.advanceMillis(NEAR_TTL.toMillis() - 1);
     assertEquals("v", copy(KEY));
-    advanceMillis(1);
+    ticker.advanceMillis(1);
     assertNull(copy(KEY));
   }
 
@@ -82,12 +77,12 @@ class NearCopiesTest {
   @Test
   void aNewerReadReplacesTheCopyWithItsValueAndLife() {
     keepNow(KEY, "v1", 1_000);
-    advanceMillis(500);
+    ticker.advanceMillis(500);
     keepNow(KEY, "v2", 5_000);
 
-    advanceMillis(1_000);
+    ticker.advanceMillis(1_000);
     assertEquals("v2", copy(KEY), "the first copy's life has passed, not the second's");
-    advanceMillis(4_000);
+    ticker.advanceMillis(4_000);
     assertNull(copy(KEY));
   }
 
@@ -166,7 +161,7 @@ class NearCopiesTest {
     long before = near.changes();
     near.drop(KEY);
 
-    advanceMillis(2 * READ_TIMEOUT.toMillis()); // an answer this late has failed its read long ago
+    ticker.advanceMillis(2 * READ_TIMEOUT.toMillis()); // an answer this late has failed its read long ago
     near.keep(KEY, read("stale", -1), before);
 
     assertNull(copy(KEY));
@@ -185,9 +180,9 @@ class NearCopiesTest {
 
   @Test
   void noCopiesAreKeptWithoutABudgetOrALifetime() {
-    assertNull(NearCopies.of(0, NEAR_TTL, READ_TIMEOUT, nanos::get));
-    assertNull(NearCopies.of(1 << 20, Duration.ZERO, READ_TIMEOUT, nanos::get));
-    assertNull(NearCopies.of(1 << 20, Duration.ofSeconds(-1), READ_TIMEOUT, nanos::get));
-    assertNotNull(NearCopies.of(1, Duration.ofNanos(1), READ_TIMEOUT, nanos::get));
+    assertNull(NearCopies.of(0, NEAR_TTL, READ_TIMEOUT, ticker));
+    assertNull(NearCopies.of(1 << 20, Duration.ZERO, READ_TIMEOUT, ticker));
+    assertNull(NearCopies.of(1 << 20, Duration.ofSeconds(-1), READ_TIMEOUT, ticker));
+    assertNotNull(NearCopies.of(1, Duration.ofNanos(1), READ_TIMEOUT, ticker));
   }
 }

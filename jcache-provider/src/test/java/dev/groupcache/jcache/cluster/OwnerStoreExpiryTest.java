@@ -20,7 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class OwnerStoreExpiryTest {
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   // deliberately negative: System.nanoTime() may be, and expiry must only use differences
-  private final AtomicLong nanos = new AtomicLong(-5_000_000_000L);
+  private final FakeTicker ticker = new FakeTicker(-5_000_000_000L);
   private final List<Event> events = new CopyOnWriteArrayList<>();
   // what the sink answers with; null: a completed publication
   private final AtomicReference<CompletableFuture<String>> publication = new AtomicReference<>();
@@ -41,27 +40,24 @@ class OwnerStoreExpiryTest {
     events.add(event);
     CompletableFuture<String> p = publication.get();
     return p != null ? p : CompletableFuture.completedFuture(null);
-  }, timer, nanos::get);
+  }, timer, ticker);
 
   @AfterEach
   void stop() {
     timer.shutdownNow();
   }
 
-  private void advanceMillis(long millis) {
-    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
-  }
 
   private static Write.Builder put(String value) {
     return Write.newBuilder().setValue(ByteString.copyFromUtf8(value));
   }
 
   private OwnerResponse write(Write.Builder write) {
-    return answered(store.write(KEY, write.build()));
+    return Answers.now(store.write(KEY, write.build()));
   }
 
   private OwnerResponse read(Read read) {
-    return answered(store.read(KEY, read));
+    return Answers.now(store.read(KEY, read));
   }
 
   private OwnerResponse read() {
@@ -76,10 +72,6 @@ class OwnerStoreExpiryTest {
     return Read.newBuilder().setAccessTtlMillis(ttlMillis).build();
   }
 
-  private static OwnerResponse answered(CompletableFuture<OwnerResponse> answer) {
-    assertTrue(answer.isDone(), "answered at once");
-    return answer.join();
-  }
 
   private List<EventType> eventTypes() {
     return events.stream().map(Event::getType).toList();
@@ -89,16 +81,16 @@ class OwnerStoreExpiryTest {
   void anEntryLivesItsCreateTtlAndNoLonger() {
     write(put("a").setCreateTtlMillis(1_000));
 
-    advanceMillis(999);
+    ticker.advanceMillis(999);
     assertTrue(read().getPresent(), "one millisecond left");
-    advanceMillis(1);
+    ticker.advanceMillis(1);
     assertFalse(read().getPresent(), "expired at its deadline");
   }
 
   @Test
   void answersSayHowLongTheEntryHasLeft() {
     assertEquals(1_000, write(put("a").setCreateTtlMillis(1_000)).getRemainingMillis());
-    advanceMillis(400);
+    ticker.advanceMillis(400);
     assertEquals(600, read().getRemainingMillis());
     assertEquals(600, peek().getRemainingMillis());
   }
@@ -107,7 +99,7 @@ class OwnerStoreExpiryTest {
   void anEntryWithoutTtlNeverExpires() {
     write(put("a"));
 
-    advanceMillis(TimeUnit.DAYS.toMillis(365));
+    ticker.advanceMillis(TimeUnit.DAYS.toMillis(365));
 
     OwnerResponse r = read();
     assertTrue(r.getPresent());
@@ -117,38 +109,38 @@ class OwnerStoreExpiryTest {
   @Test
   void anUpdateTtlGivesTheEntryANewLife() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(500);
+    ticker.advanceMillis(500);
 
     OwnerResponse r = write(put("b").setUpdateTtlMillis(2_000));
 
     assertEquals(2_000, r.getRemainingMillis());
-    advanceMillis(1_999);
+    ticker.advanceMillis(1_999);
     assertEquals("b", read().getValue().toStringUtf8());
-    advanceMillis(1);
+    ticker.advanceMillis(1);
     assertFalse(read().getPresent());
   }
 
   @Test
   void anUpdateWithoutUpdateTtlLeavesTheExpiryAsItWas() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(400);
+    ticker.advanceMillis(400);
 
     OwnerResponse r = write(put("b").setCreateTtlMillis(60_000)); // a create ttl does not apply to an update
 
     assertEquals(600, r.getRemainingMillis());
-    advanceMillis(599);
+    ticker.advanceMillis(599);
     assertEquals("b", read().getValue().toStringUtf8());
-    advanceMillis(1);
+    ticker.advanceMillis(1);
     assertFalse(read().getPresent());
   }
 
   @Test
   void anUpdateTtlOfMinusOneLeavesTheExpiryAsItWas() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(400);
+    ticker.advanceMillis(400);
 
     assertEquals(600, write(put("b").setUpdateTtlMillis(-1)).getRemainingMillis());
-    advanceMillis(600);
+    ticker.advanceMillis(600);
     assertFalse(read().getPresent());
   }
 
@@ -162,21 +154,21 @@ class OwnerStoreExpiryTest {
   @Test
   void anAccessTtlOnAReadGivesTheEntryANewLife() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(900);
+    ticker.advanceMillis(900);
 
     assertTrue(read(access(1_000)).getPresent());
 
     assertEquals(1_000, peek().getRemainingMillis());
-    advanceMillis(999);
+    ticker.advanceMillis(999);
     assertTrue(read().getPresent(), "past the create ttl, within the access ttl");
-    advanceMillis(1);
+    ticker.advanceMillis(1);
     assertFalse(read().getPresent());
   }
 
   @Test
   void aReadWithoutAccessTtlLeavesTheExpiry() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(300);
+    ticker.advanceMillis(300);
 
     read();
     read(access(-1));
@@ -187,7 +179,7 @@ class OwnerStoreExpiryTest {
   @Test
   void aQuietReadDoesNotChangeTheExpiry() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(900);
+    ticker.advanceMillis(900);
 
     OwnerResponse r = read(Read.newBuilder().setQuiet(true).setAccessTtlMillis(60_000).build());
     assertTrue(r.getPresent());
@@ -239,7 +231,7 @@ class OwnerStoreExpiryTest {
   @Test
   void aWriteWhoseConditionFailedAppliesItsAccessTtl() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(900);
+    ticker.advanceMillis(900);
 
     OwnerResponse r = write(put("b").setCondition(Condition.ABSENT).setAccessTtlMillis(5_000));
 
@@ -251,7 +243,7 @@ class OwnerStoreExpiryTest {
   @Test
   void anEntryFoundExpiredPublishesExpiredBeforeTheReadAnswers() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(1_000);
+    ticker.advanceMillis(1_000);
     CompletableFuture<String> applied = new CompletableFuture<>();
     publication.set(applied);
 
@@ -261,13 +253,13 @@ class OwnerStoreExpiryTest {
     assertEquals("a", events.get(1).getOldValue().toStringUtf8());
     assertFalse(answer.isDone(), "answered only once the expiry was applied everywhere");
     applied.complete(null);
-    assertFalse(answered(answer).getPresent());
+    assertFalse(Answers.now(answer).getPresent());
   }
 
   @Test
   void aWriteOverAnExpiredEntryPublishesExpiredThenCreated() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(2_000);
+    ticker.advanceMillis(2_000);
 
     OwnerResponse r = write(put("b").setCondition(Condition.ABSENT).setReturnOld(true));
 
@@ -282,7 +274,7 @@ class OwnerStoreExpiryTest {
   @Test
   void anExpiredEntryIsExpiredOnlyOnce() {
     write(put("a").setCreateTtlMillis(1_000));
-    advanceMillis(1_000);
+    ticker.advanceMillis(1_000);
 
     read();
     read();
@@ -296,11 +288,11 @@ class OwnerStoreExpiryTest {
     long lease = read(Read.newBuilder().setLease(true).build()).getLease();
     assertNotEquals(0, lease);
 
-    OwnerResponse r = answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+    OwnerResponse r = Answers.now(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
         .setValue(ByteString.copyFromUtf8("loaded")).setCreateTtlMillis(1_000).build()));
 
     assertEquals(1_000, r.getRemainingMillis());
-    advanceMillis(1_000);
+    ticker.advanceMillis(1_000);
     assertFalse(read().getPresent());
   }
 
@@ -308,7 +300,7 @@ class OwnerStoreExpiryTest {
   void aLoadedValueWithTtlZeroIsNotStored() {
     long lease = read(Read.newBuilder().setLease(true).build()).getLease();
 
-    OwnerResponse r = answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+    OwnerResponse r = Answers.now(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
         .setValue(ByteString.copyFromUtf8("loaded")).setCreateTtlMillis(0).build()));
 
     assertFalse(r.getPresent(), "expired on arrival");
@@ -321,9 +313,9 @@ class OwnerStoreExpiryTest {
   void aLoadOverAnEntryFoundExpiredPublishesExpiredBeforeCreated() {
     long lease = read(Read.newBuilder().setLease(true).build()).getLease();
     write(put("theirs").setCreateTtlMillis(1_000)); // someone put while it loaded
-    advanceMillis(1_000);
+    ticker.advanceMillis(1_000);
 
-    answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+    Answers.now(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
         .setValue(ByteString.copyFromUtf8("loaded")).build()));
 
     assertEquals(List.of(EventType.CREATED, EventType.EXPIRED, EventType.CREATED), eventTypes());

@@ -68,11 +68,6 @@ class OwnerStoreLeaseTimeoutTest {
     return lease;
   }
 
-  /** The store answers at once when its events are applied at once: never wait for it. */
-  private static <T> T done(CompletableFuture<T> answer) {
-    assertTrue(answer.isDone(), "answered at once");
-    return answer.join();
-  }
 
   private static Loaded loaded(long lease, String value) {
     return Loaded.newBuilder().setLease(lease).setHasValue(true).setValue(ByteString.copyFromUtf8(value)).build();
@@ -128,10 +123,10 @@ class OwnerStoreLeaseTimeoutTest {
     long late = lease();
     timer.fire(0);
 
-    OwnerResponse r = done(store.loaded(KEY, loaded(late, "late")));
+    OwnerResponse r = Answers.now(store.loaded(KEY, loaded(late, "late")));
 
     assertTrue(r.getApplied());
-    assertEquals("late", done(store.read(KEY, Read.getDefaultInstance())).getValue().toStringUtf8());
+    assertEquals("late", Answers.now(store.read(KEY, Read.getDefaultInstance())).getValue().toStringUtf8());
   }
 
   @Test
@@ -142,7 +137,7 @@ class OwnerStoreLeaseTimeoutTest {
     CompletableFuture<OwnerResponse> waiting = store.read(KEY, LEASE);
     store.loaded(KEY, loaded(late, "late"));
 
-    OwnerResponse r = done(store.loaded(KEY, loaded(current, "current")));
+    OwnerResponse r = Answers.now(store.loaded(KEY, loaded(current, "current")));
 
     assertFalse(r.getApplied(), "the late loader's value was there first");
     assertEquals("late", r.getValue().toStringUtf8());

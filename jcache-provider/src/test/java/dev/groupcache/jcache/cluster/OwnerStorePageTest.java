@@ -16,8 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,26 +24,21 @@ class OwnerStorePageTest {
   private static final int NO_BOUND = Integer.MAX_VALUE;
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final AtomicLong nanos = new AtomicLong(7_000_000_000L);
+  private final FakeTicker ticker = new FakeTicker(7_000_000_000L);
   private final List<Object> events = new CopyOnWriteArrayList<>();
   private final OwnerStore store = new OwnerStore(1 << 24, 60_000, event -> {
     events.add(event);
     return CompletableFuture.completedFuture(null);
-  }, timer, nanos::get);
+  }, timer, ticker);
 
   @AfterEach
   void stop() {
     timer.shutdownNow();
   }
 
-  /** The store answers at once when its events are applied at once: never wait for it. */
-  private static <T> T done(CompletableFuture<T> answer) {
-    assertTrue(answer.isDone(), "answered at once");
-    return answer.join();
-  }
 
   private void put(ByteView key, Write.Builder write) {
-    assertTrue(done(store.write(key, write.build())).getApplied());
+    assertTrue(Answers.now(store.write(key, write.build())).getApplied());
   }
 
   private void put(ByteView key, String value) {
@@ -167,7 +160,7 @@ class OwnerStorePageTest {
     put(ByteView.of("c"), Write.newBuilder().setValue(ByteString.copyFromUtf8("x")).setCreateTtlMillis(1_000));
 
     assertEquals(List.of("a", "b", "c"), keys(store.page(null, 100, NO_BOUND)));
-    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_000));
+    ticker.advanceMillis(1_000);
     EntriesPage page = store.page(null, 1, NO_BOUND);
 
     assertEquals(List.of("b"), keys(page));
@@ -183,7 +176,7 @@ class OwnerStorePageTest {
     store.clear();
 
     assertEquals(List.of(), keys(store.page(null, 100, NO_BOUND)));
-    assertFalse(done(store.read(ByteView.of("a"), Read.getDefaultInstance())).getPresent());
+    assertFalse(Answers.now(store.read(ByteView.of("a"), Read.getDefaultInstance())).getPresent());
     assertEquals(List.of(), events);
   }
 }

@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +29,12 @@ class OwnerStoreVersionTest {
   private static final Read LEASE = Read.newBuilder().setLease(true).build();
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final FakeTicker ticker = new FakeTicker(1_000_000_000L);
   private final List<Event> events = new CopyOnWriteArrayList<>();
   private final OwnerStore store = new OwnerStore(1 << 20, 60_000, event -> {
     events.add(event);
     return CompletableFuture.completedFuture(null);
-  }, timer, nanos::get);
+  }, timer, ticker);
 
   @AfterEach
   void stop() {
@@ -51,7 +50,7 @@ class OwnerStoreVersionTest {
   }
 
   private OwnerResponse write(ByteView key, Write.Builder write) {
-    return answered(store.write(key, write.build()));
+    return Answers.now(store.write(key, write.build()));
   }
 
   private OwnerResponse write(Write.Builder write) {
@@ -59,14 +58,9 @@ class OwnerStoreVersionTest {
   }
 
   private OwnerResponse read() {
-    return answered(store.read(KEY, PLAIN));
+    return Answers.now(store.read(KEY, PLAIN));
   }
 
-  /** With a sink that completes at once, the store answers before it returns. */
-  private static OwnerResponse answered(CompletableFuture<OwnerResponse> answer) {
-    assertTrue(answer.isDone(), "answered at once");
-    return answer.join();
-  }
 
   private static Event event(EventType type, String old, String value) {
     Event.Builder e = Event.newBuilder().setType(type).setKey(ByteString.copyFromUtf8("k"));
@@ -254,23 +248,23 @@ class OwnerStoreVersionTest {
   @Test
   void theAnswerWaitsForTheEventAndCarriesAListenersFailure() {
     CompletableFuture<String> applied = new CompletableFuture<>();
-    OwnerStore slow = new OwnerStore(1 << 20, 60_000, event -> applied, timer, nanos::get);
+    OwnerStore slow = new OwnerStore(1 << 20, 60_000, event -> applied, timer, ticker);
 
     CompletableFuture<OwnerResponse> answer = slow.write(KEY, put("a").build());
 
     assertFalse(answer.isDone(), "not answered before every node applied the change");
     applied.complete("listener threw");
-    OwnerResponse r = answered(answer);
+    OwnerResponse r = Answers.now(answer);
     assertTrue(r.getApplied());
     assertEquals("listener threw", r.getListenerFailure());
   }
 
   @Test
   void aLoadStoresItsValueWhenTheKeyIsStillAbsent() {
-    long lease = answered(store.read(KEY, LEASE)).getLease();
+    long lease = Answers.now(store.read(KEY, LEASE)).getLease();
     assertNotEquals(0, lease, "a miss with a lease makes the caller the loader");
 
-    OwnerResponse r = answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+    OwnerResponse r = Answers.now(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
         .setValue(ByteString.copyFromUtf8("loaded")).build()));
 
     assertTrue(r.getApplied());
@@ -283,11 +277,11 @@ class OwnerStoreVersionTest {
 
   @Test
   void someoneWhoPutWhileItLoadedStands() {
-    long lease = answered(store.read(KEY, LEASE)).getLease();
+    long lease = Answers.now(store.read(KEY, LEASE)).getLease();
     long theirs = write(put("theirs")).getVersion();
     events.clear();
 
-    OwnerResponse r = answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+    OwnerResponse r = Answers.now(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
         .setValue(ByteString.copyFromUtf8("loaded")).build()));
 
     assertFalse(r.getApplied());
@@ -300,7 +294,7 @@ class OwnerStoreVersionTest {
 
   @Test
   void readersWaitingForALoadGetTheLoadedValue() {
-    long lease = answered(store.read(KEY, LEASE)).getLease();
+    long lease = Answers.now(store.read(KEY, LEASE)).getLease();
     CompletableFuture<OwnerResponse> waiting = store.read(KEY, LEASE);
     assertFalse(waiting.isDone(), "a second reader waits for the load");
 
@@ -315,16 +309,16 @@ class OwnerStoreVersionTest {
 
   @Test
   void aFailedLoadStoresNothingAndItsWaitersFailWithItsMessage() {
-    long lease = answered(store.read(KEY, LEASE)).getLease();
+    long lease = Answers.now(store.read(KEY, LEASE)).getLease();
     CompletableFuture<OwnerResponse> waiting = store.read(KEY, LEASE);
 
-    OwnerResponse r = answered(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setFailure("db down").build()));
+    OwnerResponse r = Answers.now(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setFailure("db down").build()));
 
     assertEquals("db down", r.getLoadFailure());
-    assertEquals("db down", answered(waiting).getLoadFailure());
+    assertEquals("db down", Answers.now(waiting).getLoadFailure());
     assertFalse(waiting.join().getPresent());
     assertFalse(read().getPresent());
     assertEquals(List.of(), events);
-    assertNotEquals(0, answered(store.read(KEY, LEASE)).getLease(), "the lease ended: the next reader loads");
+    assertNotEquals(0, Answers.now(store.read(KEY, LEASE)).getLease(), "the lease ended: the next reader loads");
   }
 }
