@@ -47,8 +47,11 @@ final class ServiceCall {
     return peer.failure(response);
   }
 
+  /** The peer's verdict on the request, or, for any other failure, the peer unavailable. */
   private static GroupcacheException refused(PeerClient peer, Exception failure) {
-    return new GroupcacheException(peer.address() + ": " + failure.getMessage(), failure);
+    String message = peer.address() + ": " + failure.getMessage();
+    return failure instanceof PeerClient.RemoteFailure ? new GroupcacheException(message, failure)
+        : new PeerUnavailableException(peer.address(), message, failure);
   }
 
   /** A call to one named member: its response, or its failure, is the outcome. */
@@ -71,7 +74,8 @@ final class ServiceCall {
 
     @Override
     public void onFailure(Throwable failure) {
-      result.completeExceptionally(new GroupcacheException(peer.address() + " did not answer: " + failure, failure));
+      result.completeExceptionally(
+          new PeerUnavailableException(peer.address(), peer.address() + " did not answer: " + failure, failure));
     }
   }
 
@@ -102,8 +106,9 @@ final class ServiceCall {
     void attempt() {
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0) {
-        result.completeExceptionally(new GroupcacheException("no owner of the key answered in time"
-            + (lastRefusal == null ? "" : "; last refusal: " + lastRefusal)));
+        result.completeExceptionally(new PeerUnavailableException(current == null ? null : current.address(),
+            "no owner of the key answered in time" + (lastRefusal == null ? "" : "; last refusal: " + lastRefusal),
+            null));
         return;
       }
       PeerAddress owner = node.ownerOf(key);
@@ -125,8 +130,8 @@ final class ServiceCall {
       }
       if (!peer.available()) {
         // Known unreachable: fail now rather than make every caller wait out the deadline.
-        result.completeExceptionally(new GroupcacheException("the owner " + owner
-            + " is unavailable (backing off after failures)"));
+        result.completeExceptionally(new PeerUnavailableException(owner, "the owner " + owner
+            + " is unavailable (backing off after failures)", null));
         return;
       }
       current = peer;
@@ -162,7 +167,7 @@ final class ServiceCall {
         attempt(); // the key has a new owner: ask it
         return;
       }
-      result.completeExceptionally(new GroupcacheException(
+      result.completeExceptionally(new PeerUnavailableException(current.address(),
           "the owner " + current.address() + " did not answer: " + failure, failure));
     }
   }

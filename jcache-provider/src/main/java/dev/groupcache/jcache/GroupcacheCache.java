@@ -4,6 +4,7 @@ import dev.groupcache.ByteView;
 import dev.groupcache.jcache.cluster.CacheIds;
 import dev.groupcache.jcache.cluster.ClusterNode;
 import dev.groupcache.jcache.cluster.OwnerClient;
+import dev.groupcache.jcache.cluster.OwnerUnavailableException;
 import dev.groupcache.jcache.codec.CacheCodec;
 import dev.groupcache.jcache.codec.Codecs;
 import dev.groupcache.jcache.configuration.Settings;
@@ -101,7 +102,8 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.writeThrough = WriteThrough.of(configuration);
     this.statistics = new CacheStatistics(() -> cluster.service().evictions(id));
     this.writes = new ConditionalWrites<>(id, owners, codec, ttl, writeThrough, statistics);
-    this.readThrough = new ReadThrough<>(loader, owners, codec, ttl, cluster.events(), writes::contended);
+    this.readThrough = new ReadThrough<>(loader, configuration.isReadThrough(), owners, codec, ttl, cluster.events(),
+        writes::contended);
     this.configurationBean = new CacheConfigurationBean(this.configuration);
     this.processors = new EntryProcessors<>(owners, codec, ttl, writeThrough, statistics,
         configuration.isReadThrough() ? loader : null, writes::contended);
@@ -138,9 +140,16 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         return codec.decodeValue(copy);
       }
     }
-    OwnerResponse r = owners.get(k, getRead, nearReads);
-    while (r.getRetry()) {
-      r = owners.get(k, getRead, false);
+    OwnerResponse r;
+    try {
+      r = owners.get(k, getRead, nearReads);
+      while (r.getRetry()) {
+        r = owners.get(k, getRead, false);
+      }
+    } catch (OwnerUnavailableException e) { // a cache prefers a miss to an exception
+      owners.unavailableRead();
+      statistics.recordMiss();
+      return readThrough.isEnabled() ? readThrough.loadHere(key, k) : null;
     }
     if (r.getPresent()) {
       statistics.recordHit();
@@ -173,7 +182,12 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   @Override
   public boolean containsKey(K key) {
     ensureOpen();
-    return owners.peek(codec.key(key)).getPresent();
+    try {
+      return owners.peek(codec.key(key)).getPresent();
+    } catch (OwnerUnavailableException e) {
+      owners.unavailableRead();
+      return false;
+    }
   }
 
   @Override

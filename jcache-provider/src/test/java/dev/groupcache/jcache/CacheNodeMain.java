@@ -108,6 +108,7 @@ public final class CacheNodeMain {
             yield "ok";
           }
           case "get" -> "value " + cache.get(w[1]);
+          case "contains" -> "contains " + cache.containsKey(w[1]);
           case "remove" -> "removed " + cache.remove(w[1]);
           case "clear" -> {
             cache.clear();

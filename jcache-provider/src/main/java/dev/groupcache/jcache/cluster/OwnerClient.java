@@ -7,6 +7,7 @@ import dev.groupcache.GroupcacheException;
 import dev.groupcache.Node;
 import dev.groupcache.PeerAddress;
 import dev.groupcache.PeerReply;
+import dev.groupcache.PeerUnavailableException;
 import dev.groupcache.jcache.expiry.Ttl;
 import dev.groupcache.jcache.proto.Clear;
 import dev.groupcache.jcache.proto.Condition;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import javax.cache.CacheException;
 
 /**
@@ -52,6 +54,7 @@ public final class OwnerClient {
   private final String cache;
   private final Duration timeout;
   private final NearCopies near; // null: no copies
+  private final LongAdder unavailableReads = new LongAdder();
 
   /**
    * @param nearBytes the budget of near copies; 0 keeps none
@@ -113,6 +116,33 @@ public final class OwnerClient {
   /** Reads an entry for a get; with {@code keepCopy}, a present answer is kept as a near copy. */
   public OwnerResponse get(ByteView key, GetRead read, boolean keepCopy) {
     return read(key, read.read, keepCopy);
+  }
+
+  /** Reads that found their owner, or a member's entries, unavailable: answered as absent. */
+  public long unavailableReads() {
+    return unavailableReads.sum();
+  }
+
+  /** The near copies' change counter, 0 without copies: read it before loading, for {@link #keepLoaded}. */
+  public long nearChanges() {
+    return near == null ? 0 : near.changes();
+  }
+
+  /**
+   * Keeps a value loaded here, while the key's owner was unavailable, as a near copy, so that the
+   * next gets do not load it again; unless the key changed since {@code before}. Its owner drops
+   * it with any change, as it does every copy.
+   */
+  public void keepLoaded(ByteView key, ByteView value, long before) {
+    if (near != null) {
+      near.keep(key, OwnerResponse.newBuilder().setPresent(true).setValue(OwnerStore.bytes(value))
+          .setRemainingMillis(-1).build(), before);
+    }
+  }
+
+  /** Counts a read whose owner was unavailable, which its caller answers as absent. */
+  public void unavailableRead() {
+    unavailableReads.increment();
   }
 
   /** Reads an entry without touching its expiry or counting as an access. */
@@ -275,7 +305,14 @@ public final class OwnerClient {
             }
             after = null;
           }
-          EntriesPage p = fetch(members.get(member), after);
+          EntriesPage p;
+          try {
+            p = fetch(members.get(member), after);
+          } catch (OwnerUnavailableException e) {
+            unavailableReads.increment(); // its entries cannot be reached: read as absent
+            more = false;
+            continue;
+          }
           page.addAll(p.getEntriesList());
           more = p.getMore() && !p.getEntriesList().isEmpty();
           if (!p.getEntriesList().isEmpty()) {
@@ -330,15 +367,21 @@ public final class OwnerClient {
     try {
       return future.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw new CacheException("cache " + CacheIds.name(cache) + ": " + cause.getMessage(), cause);
+      throw failure(e.getCause());
     } catch (TimeoutException e) {
-      throw new CacheException("cache " + CacheIds.name(cache) + ": no answer within " + timeout);
+      throw new OwnerUnavailableException("cache " + CacheIds.name(cache) + ": no answer within " + timeout, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CacheException("interrupted", e);
     } catch (GroupcacheException e) {
-      throw new CacheException(e.getMessage(), e);
+      throw failure(e);
     }
+  }
+
+  /** A failed request as the caller sees it: an {@link OwnerUnavailableException} if the peer was. */
+  private CacheException failure(Throwable cause) {
+    String message = "cache " + CacheIds.name(cache) + ": " + cause.getMessage();
+    return cause instanceof PeerUnavailableException ? new OwnerUnavailableException(message, cause)
+        : new CacheException(message, cause);
   }
 }

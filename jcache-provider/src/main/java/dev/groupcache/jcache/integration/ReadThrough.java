@@ -2,12 +2,16 @@ package dev.groupcache.jcache.integration;
 
 import dev.groupcache.ByteView;
 import dev.groupcache.jcache.cluster.OwnerClient;
+import dev.groupcache.jcache.cluster.OwnerUnavailableException;
 import dev.groupcache.jcache.codec.CacheCodec;
 import dev.groupcache.jcache.expiry.Ttl;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -28,6 +32,8 @@ public final class ReadThrough<K, V> {
   private static final int MAX_ATTEMPTS = 1_000;
 
   private final CacheLoader<K, V> loader; // null: the cache has none
+  private final boolean readThrough;
+  private final Map<ByteView, CompletableFuture<V>> loadingHere = new ConcurrentHashMap<>();
   private final OwnerClient owners;
   private final CacheCodec<K, V> codec;
   private final Ttl ttl;
@@ -35,9 +41,10 @@ public final class ReadThrough<K, V> {
   private final Function<Object, CacheException> contended;
 
   /** @param contended the failure for a key that kept changing under every attempt to store it */
-  public ReadThrough(CacheLoader<K, V> loader, OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, Executor pool,
-      Function<Object, CacheException> contended) {
+  public ReadThrough(CacheLoader<K, V> loader, boolean readThrough, OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl,
+      Executor pool, Function<Object, CacheException> contended) {
     this.loader = loader;
+    this.readThrough = readThrough && loader != null;
     this.owners = owners;
     this.codec = codec;
     this.ttl = ttl;
@@ -60,7 +67,13 @@ public final class ReadThrough<K, V> {
       return null;
     }
     long creation = ttl.creation();
-    OwnerResponse r = owners.loaded(k, lease, codec.value(value), creation);
+    OwnerResponse r;
+    try {
+      r = owners.loaded(k, lease, codec.value(value), creation);
+    } catch (OwnerUnavailableException e) { // the owner went while this node loaded: the value stands
+      owners.unavailableRead();
+      return value;
+    }
     if (!r.getListenerFailure().isEmpty()) {
       throw new CacheEntryListenerException(r.getListenerFailure());
     }
@@ -68,6 +81,44 @@ public final class ReadThrough<K, V> {
       return codec.decodeValue(r.getValue()); // someone put while we loaded: theirs stands
     }
     return creation == 0 ? null : value;
+  }
+
+  /** Whether a get's miss loads the key. */
+  public boolean isEnabled() {
+    return readThrough;
+  }
+
+  /**
+   * Loads a key whose owner is unavailable, here and once for this node's concurrent callers; the
+   * value cannot be stored at its owner, so it is kept as a near copy if the cache keeps them.
+   */
+  public V loadHere(K key, ByteView k) {
+    CompletableFuture<V> mine = new CompletableFuture<>();
+    CompletableFuture<V> flight = loadingHere.putIfAbsent(k, mine);
+    if (flight != null) {
+      try {
+        return flight.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof CacheLoaderException ? (CacheLoaderException) e.getCause()
+            : new CacheLoaderException(e.getCause());
+      }
+    }
+    try {
+      long before = owners.nearChanges();
+      V value = loader.load(key);
+      if (value != null) {
+        owners.keepLoaded(k, codec.value(value), before);
+      }
+      mine.complete(value);
+      return value;
+    } catch (Exception e) {
+      CacheLoaderException failure = e instanceof CacheLoaderException ? (CacheLoaderException) e
+          : new CacheLoaderException("the cache loader failed for " + key, e);
+      mine.completeExceptionally(failure);
+      throw failure;
+    } finally {
+      loadingHere.remove(k, mine);
+    }
   }
 
   /**

@@ -1,0 +1,22 @@
+package dev.groupcache;
+
+/**
+ * A peer could not be asked, or did not answer: it is down, unreachable, backing off after
+ * failures, or slower than the deadline. Unlike the peer's own failure of a request, this says
+ * nothing about the request: a caller may treat the peer's keys as unavailable for now.
+ */
+@Internal
+public final class PeerUnavailableException extends GroupcacheException {
+  private static final long serialVersionUID = 1L;
+  private final transient PeerAddress peer;
+
+  PeerUnavailableException(PeerAddress peer, String message, Throwable cause) {
+    super(message, cause);
+    this.peer = peer;
+  }
+
+  /** The peer, or null if no single peer was asked. */
+  public PeerAddress peer() {
+    return peer;
+  }
+}
