@@ -16,9 +16,6 @@ import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -30,21 +27,16 @@ class OwnerStoreExpiryTest {
   private static final Read PLAIN = Read.getDefaultInstance();
   private static final Read QUIET = Read.newBuilder().setQuiet(true).build();
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   // deliberately negative: System.nanoTime() may be, and expiry must only use differences
-  private final FakeTicker ticker = new FakeTicker(-5_000_000_000L);
-  private final List<Event> events = new CopyOnWriteArrayList<>();
-  // what the sink answers with; null: a completed publication
-  private final AtomicReference<CompletableFuture<String>> publication = new AtomicReference<>();
-  private final OwnerStore store = new OwnerStore(1 << 20, 60_000, event -> {
-    events.add(event);
-    CompletableFuture<String> p = publication.get();
-    return p != null ? p : CompletableFuture.completedFuture(null);
-  }, timer, ticker);
+  private final RecordedStore recorded = new RecordedStore(1 << 20, -5_000_000_000L);
+  private final OwnerStore store = recorded.store;
+  private final FakeTicker ticker = recorded.ticker;
+  private final List<Event> events = recorded.events;
+  private final AtomicReference<CompletableFuture<String>> publication = recorded.publication;
 
   @AfterEach
   void stop() {
-    timer.shutdownNow();
+    recorded.close();
   }
 
 

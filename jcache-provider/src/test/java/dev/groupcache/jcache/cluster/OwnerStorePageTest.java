@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.groupcache.ByteView;
+import dev.groupcache.jcache.proto.Event;
 import dev.groupcache.jcache.proto.EntriesPage;
 import dev.groupcache.jcache.proto.Entry;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,17 +20,14 @@ import org.junit.jupiter.api.Test;
 class OwnerStorePageTest {
   private static final int NO_BOUND = Integer.MAX_VALUE;
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final FakeTicker ticker = new FakeTicker(7_000_000_000L);
-  private final List<Object> events = new CopyOnWriteArrayList<>();
-  private final OwnerStore store = new OwnerStore(1 << 24, 60_000, event -> {
-    events.add(event);
-    return CompletableFuture.completedFuture(null);
-  }, timer, ticker);
+  private final RecordedStore recorded = new RecordedStore(1 << 24, 7_000_000_000L);
+  private final OwnerStore store = recorded.store;
+  private final FakeTicker ticker = recorded.ticker;
+  private final List<Event> events = recorded.events;
 
   @AfterEach
   void stop() {
-    timer.shutdownNow();
+    recorded.close();
   }
 
 

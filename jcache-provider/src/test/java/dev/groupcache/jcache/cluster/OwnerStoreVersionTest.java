@@ -16,9 +16,6 @@ import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,17 +25,14 @@ class OwnerStoreVersionTest {
   private static final Read PLAIN = Read.getDefaultInstance();
   private static final Read LEASE = Read.newBuilder().setLease(true).build();
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final FakeTicker ticker = new FakeTicker(1_000_000_000L);
-  private final List<Event> events = new CopyOnWriteArrayList<>();
-  private final OwnerStore store = new OwnerStore(1 << 20, 60_000, event -> {
-    events.add(event);
-    return CompletableFuture.completedFuture(null);
-  }, timer, ticker);
+  private final RecordedStore recorded = new RecordedStore(1 << 20, 1_000_000_000L);
+  private final OwnerStore store = recorded.store;
+  private final FakeTicker ticker = recorded.ticker;
+  private final List<Event> events = recorded.events;
 
   @AfterEach
   void stop() {
-    timer.shutdownNow();
+    recorded.close();
   }
 
   private static Write.Builder put(String value) {
@@ -248,7 +242,7 @@ class OwnerStoreVersionTest {
   @Test
   void theAnswerWaitsForTheEventAndCarriesAListenersFailure() {
     CompletableFuture<String> applied = new CompletableFuture<>();
-    OwnerStore slow = new OwnerStore(1 << 20, 60_000, event -> applied, timer, ticker);
+    OwnerStore slow = new OwnerStore(1 << 20, 60_000, event -> applied, recorded.timer, ticker);
 
     CompletableFuture<OwnerResponse> answer = slow.write(KEY, put("a").build());
 

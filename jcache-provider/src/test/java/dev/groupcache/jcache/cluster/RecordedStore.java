@@ -1,0 +1,36 @@
+package dev.groupcache.jcache.cluster;
+
+import dev.groupcache.jcache.proto.Event;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An owner store on a {@link FakeTicker} whose events are recorded, and applied at once unless a
+ * test sets the {@link #publication} they answer with.
+ */
+final class RecordedStore implements AutoCloseable {
+  final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  final FakeTicker ticker;
+  final List<Event> events = new CopyOnWriteArrayList<>();
+  /** What publishing an event answers with; null: applied everywhere at once. */
+  final AtomicReference<CompletableFuture<String>> publication = new AtomicReference<>();
+  final OwnerStore store;
+
+  RecordedStore(long maxBytes, long startNanos) {
+    this.ticker = new FakeTicker(startNanos);
+    this.store = new OwnerStore(maxBytes, 60_000, event -> {
+      events.add(event);
+      CompletableFuture<String> p = publication.get();
+      return p != null ? p : CompletableFuture.completedFuture(null);
+    }, timer, ticker);
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
