@@ -39,7 +39,6 @@ class OwnerStoreExpiryTest {
     recorded.close();
   }
 
-
   private static Write.Builder put(String value) {
     return Write.newBuilder().setValue(ByteString.copyFromUtf8(value));
   }
@@ -63,7 +62,6 @@ class OwnerStoreExpiryTest {
   private static Read access(long ttlMillis) {
     return Read.newBuilder().setAccessTtlMillis(ttlMillis).build();
   }
-
 
   private List<EventType> eventTypes() {
     return events.stream().map(Event::getType).toList();

@@ -30,7 +30,6 @@ class OwnerStorePageTest {
     recorded.close();
   }
 
-
   private void put(ByteView key, Write.Builder write) {
     assertTrue(Answers.now(store.write(key, write.build())).getApplied());
   }

@@ -55,7 +55,6 @@ class OwnerStoreVersionTest {
     return Answers.now(store.read(KEY, PLAIN));
   }
 
-
   private static Event event(EventType type, String old, String value) {
     Event.Builder e = Event.newBuilder().setType(type).setKey(ByteString.copyFromUtf8("k"));
     if (old != null) {
