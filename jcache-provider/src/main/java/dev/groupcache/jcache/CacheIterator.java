@@ -28,7 +28,7 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
 
   CacheIterator(OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, CacheStatistics statistics, Runnable ensureOpen,
       Consumer<K> remove) {
-    this.entries = owners.entries();
+    this.entries = owners.entries(true);
     this.owners = owners;
     this.codec = codec;
     this.ttl = ttl;

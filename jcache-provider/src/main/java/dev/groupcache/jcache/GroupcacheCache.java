@@ -344,7 +344,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   public void removeAll() {
     ensureOpen();
     Map<ByteView, K> all = new LinkedHashMap<>();
-    for (Iterator<dev.groupcache.jcache.proto.Entry> it = owners.entries(); it.hasNext(); ) {
+    for (Iterator<dev.groupcache.jcache.proto.Entry> it = owners.entries(false); it.hasNext(); ) {
       ByteView k = ByteView.copyOf(it.next().getKey());
       all.put(k, codec.decodeKey(k));
     }

@@ -134,6 +134,10 @@ class DistributedCacheTest {
           "each of the dead owner's keys loaded once on node " + node);
       int live = 30 - deadOwners.size();
       assertEquals(live + " " + live, call(node, "iterate"), "the live members' entries, from node " + node);
+      // removeAll() is a write: it refuses rather than leave the dead owner's entries behind unsaid
+      String removeAll = call(node, "remove-all");
+      assertTrue(removeAll.startsWith("error OwnerUnavailableException"), removeAll);
+      assertEquals(live + " " + live, call(node, "iterate"), "removed nothing, from node " + node);
     }
   }
 

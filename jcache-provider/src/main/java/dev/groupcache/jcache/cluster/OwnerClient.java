@@ -284,8 +284,12 @@ public final class OwnerClient {
     }
   }
 
-  /** Every live entry of the cache, member by member, fetched a page at a time. */
-  public Iterator<Entry> entries() {
+  /**
+   * Every live entry of the cache, member by member, fetched a page at a time. With {@code
+   * skipUnavailable} (a read), a member that cannot be asked is skipped, its entries absent;
+   * without (for a write), it fails the iteration with an {@link OwnerUnavailableException}.
+   */
+  public Iterator<Entry> entries(boolean skipUnavailable) {
     List<PeerAddress> members = new ArrayList<>(node.peers());
     if (!members.contains(node.self())) {
       members.add(node.self());
@@ -309,6 +313,9 @@ public final class OwnerClient {
           try {
             p = fetch(members.get(member), after);
           } catch (OwnerUnavailableException e) {
+            if (!skipUnavailable) {
+              throw e;
+            }
             unavailableReads.increment(); // its entries cannot be reached: read as absent
             more = false;
             continue;
