@@ -1,34 +1,27 @@
 package dev.groupcache.jcache;
 
 import dev.groupcache.ByteView;
-import dev.groupcache.jcache.cluster.CacheIds;
 import dev.groupcache.jcache.cluster.OwnerClient;
 import dev.groupcache.jcache.codec.CacheCodec;
 import dev.groupcache.jcache.expiry.Ttl;
 import dev.groupcache.jcache.integration.WriteThrough;
 import dev.groupcache.jcache.management.CacheStatistics;
 import dev.groupcache.jcache.proto.OwnerResponse;
-import javax.cache.CacheException;
-import javax.cache.event.CacheEntryListenerException;
 
 /**
  * A cache's compound writes: each reads the entry, decides, and writes on the condition that the
  * entry's version has not changed meanwhile, starting over if it has; a key that keeps changing
- * under {@value #MAX_ATTEMPTS} attempts fails with {@link #contended}.
+ * under {@link OwnerClient#MAX_ATTEMPTS} attempts fails with {@link OwnerClient#contended}.
  */
 final class ConditionalWrites<K, V> {
-  static final int MAX_ATTEMPTS = 1_000;
-
-  private final String cache;
   private final OwnerClient owners;
   private final CacheCodec<K, V> codec;
   private final Ttl ttl;
   private final WriteThrough<K, V> writeThrough;
   private final CacheStatistics statistics;
 
-  ConditionalWrites(String cache, OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, WriteThrough<K, V> writeThrough,
+  ConditionalWrites(OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, WriteThrough<K, V> writeThrough,
       CacheStatistics statistics) {
-    this.cache = cache;
     this.owners = owners;
     this.codec = codec;
     this.ttl = ttl;
@@ -44,13 +37,13 @@ final class ConditionalWrites<K, V> {
     if (ttl.pure()) {
       return owners.put(k, v, ttl.creation(), ttl.update(), returnOld);
     }
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < OwnerClient.MAX_ATTEMPTS; attempt++) {
       OwnerResponse r = owners.putOver(k, v, owners.peek(k), ttl, returnOld);
       if (r.getApplied()) {
         return r;
       }
     }
-    throw contended(key);
+    throw owners.contended(key);
   }
 
   /**
@@ -59,7 +52,7 @@ final class ConditionalWrites<K, V> {
    */
   OwnerResponse replace(K key, ByteView k, V expected, V value, ByteView v, boolean returnOld) {
     long start = statistics.start();
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < OwnerClient.MAX_ATTEMPTS; attempt++) {
       OwnerResponse snapshot = holding(k, expected);
       if (snapshot == null) {
         return null;
@@ -69,17 +62,17 @@ final class ConditionalWrites<K, V> {
       if (r.getApplied()) {
         statistics.recordHit();
         statistics.recordPut(start);
-        listenerFailure(r);
+        OwnerClient.listenerFailure(r);
         return r;
       }
     }
-    throw contended(key);
+    throw owners.contended(key);
   }
 
   /** Removes an entry that holds {@code expected}; whether it did. */
   boolean remove(K key, ByteView k, V expected) {
     long start = statistics.start();
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < OwnerClient.MAX_ATTEMPTS; attempt++) {
       OwnerResponse snapshot = holding(k, expected);
       if (snapshot == null) {
         return false;
@@ -89,11 +82,11 @@ final class ConditionalWrites<K, V> {
       if (r.getApplied()) {
         statistics.recordHit();
         statistics.recordRemoval(start);
-        listenerFailure(r);
+        OwnerClient.listenerFailure(r);
         return true;
       }
     }
-    throw contended(key);
+    throw owners.contended(key);
   }
 
   /**
@@ -112,17 +105,5 @@ final class ConditionalWrites<K, V> {
       return null;
     }
     return snapshot;
-  }
-
-  /** A listener's failure, from the owner's answer to a change, reaches the caller. */
-  static void listenerFailure(OwnerResponse r) {
-    if (!r.getListenerFailure().isEmpty()) {
-      throw new CacheEntryListenerException(r.getListenerFailure());
-    }
-  }
-
-  CacheException contended(Object key) {
-    return new CacheException("key " + key + " of cache " + CacheIds.name(cache) + " kept changing under "
-        + MAX_ATTEMPTS + " attempts to change it");
   }
 }

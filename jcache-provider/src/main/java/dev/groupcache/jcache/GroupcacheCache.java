@@ -101,12 +101,11 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.nearReads = ttl.pure() && access == Ttl.UNCHANGED;
     this.writeThrough = WriteThrough.of(configuration);
     this.statistics = new CacheStatistics(() -> cluster.service().evictions(id));
-    this.writes = new ConditionalWrites<>(id, owners, codec, ttl, writeThrough, statistics);
-    this.readThrough = new ReadThrough<>(loader, configuration.isReadThrough(), owners, codec, ttl, cluster.events(),
-        writes::contended);
+    this.writes = new ConditionalWrites<>(owners, codec, ttl, writeThrough, statistics);
+    this.readThrough = new ReadThrough<>(loader, configuration.isReadThrough(), owners, codec, ttl, cluster.events());
     this.configurationBean = new CacheConfigurationBean(this.configuration);
     this.processors = new EntryProcessors<>(owners, codec, ttl, writeThrough, statistics,
-        configuration.isReadThrough() ? loader : null, writes::contended);
+        configuration.isReadThrough() ? loader : null);
     this.events = new CacheEvents<>(this, codecs::decode, owners::drop, owners::dropAll, cluster.events());
     for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
       events.register(listener);
@@ -147,7 +146,6 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         r = owners.get(k, getRead, false);
       }
     } catch (OwnerUnavailableException e) { // a cache prefers a miss to an exception
-      owners.unavailableRead();
       statistics.recordMiss();
       return readThrough.isEnabled() ? readThrough.loadHere(key, k) : null;
     }
@@ -185,7 +183,6 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     try {
       return owners.peek(codec.key(key)).getPresent();
     } catch (OwnerUnavailableException e) {
-      owners.unavailableRead();
       return false;
     }
   }
@@ -210,7 +207,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     if (r.getVersion() != 0) { // an entry that expires on arrival is not a put
       statistics.recordPut(start);
     }
-    ConditionalWrites.listenerFailure(r);
+    OwnerClient.listenerFailure(r);
   }
 
   @Override
@@ -223,7 +220,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     OwnerResponse r = writes.put(key, k, v, true);
     statistics.recordLookup(r.getPresent());
     statistics.recordPut(start);
-    ConditionalWrites.listenerFailure(r);
+    OwnerClient.listenerFailure(r);
     return r.getPresent() ? codec.decodeValue(r.getValue()) : null;
   }
 
@@ -263,7 +260,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     } else {
       statistics.recordHit();
     }
-    ConditionalWrites.listenerFailure(r);
+    OwnerClient.listenerFailure(r);
     return r.getApplied();
   }
 
@@ -277,7 +274,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     if (r.getApplied()) {
       statistics.recordRemoval(start);
     }
-    ConditionalWrites.listenerFailure(r);
+    OwnerClient.listenerFailure(r);
     return r.getApplied();
   }
 
@@ -300,7 +297,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     if (r.getApplied()) {
       statistics.recordRemoval(start);
     }
-    ConditionalWrites.listenerFailure(r);
+    OwnerClient.listenerFailure(r);
     return r.getApplied() ? codec.decodeValue(r.getValue()) : null;
   }
 

@@ -31,8 +31,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import javax.cache.CacheException;
+import javax.cache.event.CacheEntryListenerException;
 
 /**
  * One cache's requests to the cluster from this node: typed operations on the owners of its keys
@@ -43,6 +43,8 @@ import javax.cache.CacheException;
  * nothing and leaves an entry's expiry as it is.
  */
 public final class OwnerClient {
+  /** How often a compound operation reads and writes again while its key keeps changing. */
+  public static final int MAX_ATTEMPTS = 1_000;
   private static final int PAGE = 1_000;
   // the reads that carry no expiry, built once: most gets send one of these
   private static final Read PLAIN = Read.getDefaultInstance();
@@ -54,7 +56,6 @@ public final class OwnerClient {
   private final String cache;
   private final Duration timeout;
   private final NearCopies near; // null: no copies
-  private final LongAdder unavailableReads = new LongAdder();
 
   /**
    * @param nearBytes the budget of near copies; 0 keeps none
@@ -118,11 +119,6 @@ public final class OwnerClient {
     return read(key, read.read, keepCopy);
   }
 
-  /** Reads that found their owner, or a member's entries, unavailable: answered as absent. */
-  public long unavailableReads() {
-    return unavailableReads.sum();
-  }
-
   /** The near copies' change counter, 0 without copies: read it before loading, for {@link #keepLoaded}. */
   public long nearChanges() {
     return near == null ? 0 : near.changes();
@@ -140,9 +136,17 @@ public final class OwnerClient {
     }
   }
 
-  /** Counts a read whose owner was unavailable, which its caller answers as absent. */
-  public void unavailableRead() {
-    unavailableReads.increment();
+  /** The failure of a key that kept changing under {@link #MAX_ATTEMPTS} attempts to change it. */
+  public CacheException contended(Object key) {
+    return new CacheException("key " + key + " of cache " + CacheIds.name(cache) + " kept changing under "
+        + MAX_ATTEMPTS + " attempts to change it");
+  }
+
+  /** A synchronous listener's failure, somewhere, reported in the owner's answer to a change, thrown here. */
+  public static void listenerFailure(OwnerResponse r) {
+    if (!r.getListenerFailure().isEmpty()) {
+      throw new CacheEntryListenerException(r.getListenerFailure());
+    }
   }
 
   /** Reads an entry without touching its expiry or counting as an access. */
@@ -316,7 +320,7 @@ public final class OwnerClient {
             if (!skipUnavailable) {
               throw e;
             }
-            unavailableReads.increment(); // its entries cannot be reached: read as absent
+            // its entries cannot be reached: read as absent
             more = false;
             continue;
           }

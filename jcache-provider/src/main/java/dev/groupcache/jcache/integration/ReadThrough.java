@@ -13,10 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import java.util.function.Predicate;
-import javax.cache.CacheException;
-import javax.cache.event.CacheEntryListenerException;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CompletionListener;
@@ -29,8 +26,6 @@ import javax.cache.integration.CompletionListener;
  * @param <V> the cache's value type
  */
 public final class ReadThrough<K, V> {
-  private static final int MAX_ATTEMPTS = 1_000;
-
   private final CacheLoader<K, V> loader; // null: the cache has none
   private final boolean readThrough;
   private final Map<ByteView, CompletableFuture<V>> loadingHere = new ConcurrentHashMap<>();
@@ -38,18 +33,15 @@ public final class ReadThrough<K, V> {
   private final CacheCodec<K, V> codec;
   private final Ttl ttl;
   private final Executor pool;
-  private final Function<Object, CacheException> contended;
 
-  /** @param contended the failure for a key that kept changing under every attempt to store it */
   public ReadThrough(CacheLoader<K, V> loader, boolean readThrough, OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl,
-      Executor pool, Function<Object, CacheException> contended) {
+      Executor pool) {
     this.loader = loader;
     this.readThrough = readThrough && loader != null;
     this.owners = owners;
     this.codec = codec;
     this.ttl = ttl;
     this.pool = pool;
-    this.contended = contended;
   }
 
   /** Runs the loader for a key this node holds the lease of, and stores what it returns. */
@@ -59,8 +51,7 @@ public final class ReadThrough<K, V> {
       value = loader.load(key);
     } catch (Exception e) {
       owners.loadedNothing(k, lease, String.valueOf(e));
-      throw e instanceof CacheLoaderException ? (CacheLoaderException) e
-          : new CacheLoaderException("the cache loader failed for " + key, e);
+      throw loaderFailure(key, e);
     }
     if (value == null) {
       owners.loadedNothing(k, lease, null);
@@ -71,12 +62,9 @@ public final class ReadThrough<K, V> {
     try {
       r = owners.loaded(k, lease, codec.value(value), creation);
     } catch (OwnerUnavailableException e) { // the owner went while this node loaded: the value stands
-      owners.unavailableRead();
       return value;
     }
-    if (!r.getListenerFailure().isEmpty()) {
-      throw new CacheEntryListenerException(r.getListenerFailure());
-    }
+    OwnerClient.listenerFailure(r);
     if (!r.getApplied() && r.getPresent()) {
       return codec.decodeValue(r.getValue()); // someone put while we loaded: theirs stands
     }
@@ -99,8 +87,7 @@ public final class ReadThrough<K, V> {
       try {
         return flight.join();
       } catch (CompletionException e) {
-        throw e.getCause() instanceof CacheLoaderException ? (CacheLoaderException) e.getCause()
-            : new CacheLoaderException(e.getCause());
+        throw loaderFailure(key, e.getCause()); // the loading caller's failure
       }
     }
     try {
@@ -112,8 +99,7 @@ public final class ReadThrough<K, V> {
       mine.complete(value);
       return value;
     } catch (Exception e) {
-      CacheLoaderException failure = e instanceof CacheLoaderException ? (CacheLoaderException) e
-          : new CacheLoaderException("the cache loader failed for " + key, e);
+      CacheLoaderException failure = loaderFailure(key, e);
       mine.completeExceptionally(failure);
       throw failure;
     } finally {
@@ -159,19 +145,22 @@ public final class ReadThrough<K, V> {
   private void store(K key, V value, boolean replace) {
     ByteView k = codec.key(key);
     ByteView v = codec.value(value);
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < OwnerClient.MAX_ATTEMPTS; attempt++) {
       OwnerResponse snapshot = owners.peek(k);
       if (snapshot.getPresent() && !replace) {
         return;
       }
       OwnerResponse r = owners.putOver(k, v, snapshot, ttl, false);
       if (r.getApplied()) {
-        if (!r.getListenerFailure().isEmpty()) {
-          throw new CacheEntryListenerException(r.getListenerFailure());
-        }
+        OwnerClient.listenerFailure(r);
         return;
       }
     }
-    throw contended.apply(key);
+    throw owners.contended(key);
+  }
+
+  private static CacheLoaderException loaderFailure(Object key, Throwable e) {
+    return e instanceof CacheLoaderException ? (CacheLoaderException) e
+        : new CacheLoaderException("the cache loader failed for " + key, e);
   }
 }

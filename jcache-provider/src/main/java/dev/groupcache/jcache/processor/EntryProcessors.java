@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import javax.cache.CacheException;
-import javax.cache.event.CacheEntryListenerException;
 import javax.cache.integration.CacheLoader;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
@@ -27,35 +26,30 @@ import javax.cache.processor.EntryProcessorResult;
  * @param <V> the cache's value type
  */
 public final class EntryProcessors<K, V> {
-  private static final int MAX_ATTEMPTS = 1_000;
-
   private final OwnerClient owners;
   private final CacheCodec<K, V> codec;
   private final Ttl ttl;
   private final WriteThrough<K, V> writeThrough;
   private final CacheStatistics statistics;
   private final CacheLoader<K, V> loader; // null unless the cache reads through
-  private final Function<Object, CacheException> contended;
 
   /**
    * @param loader the loader a processor's {@code getValue} may call: the cache's, if it reads
    *     through, else null
-   * @param contended the failure for a key that kept changing under every attempt
    */
   public EntryProcessors(OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, WriteThrough<K, V> writeThrough,
-      CacheStatistics statistics, CacheLoader<K, V> loader, Function<Object, CacheException> contended) {
+      CacheStatistics statistics, CacheLoader<K, V> loader) {
     this.owners = owners;
     this.codec = codec;
     this.ttl = ttl;
     this.writeThrough = writeThrough;
     this.statistics = statistics;
     this.loader = loader;
-    this.contended = contended;
   }
 
   /** Runs {@code processor} on the entry of {@code key}, whose bytes are {@code k}. */
   public <T> T invoke(K key, ByteView k, EntryProcessor<K, V, T> processor, Object... arguments) {
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < OwnerClient.MAX_ATTEMPTS; attempt++) {
       long start = statistics.start();
       OwnerResponse snapshot = owners.peek(k);
       statistics.recordLookup(snapshot.getPresent());
@@ -82,13 +76,11 @@ public final class EntryProcessors<K, V> {
           case REMOVE -> statistics.recordRemoval(start);
           default -> { }
         }
-        if (!r.getListenerFailure().isEmpty()) {
-          throw new CacheEntryListenerException(r.getListenerFailure());
-        }
+        OwnerClient.listenerFailure(r);
         return result;
       }
     }
-    throw contended.apply(key);
+    throw owners.contended(key);
   }
 
   /**
