@@ -88,7 +88,6 @@ final class PeerClient {
   private final PeerAddress address;
   private final Supplier<ManagedChannel> channels;
   private final MessageLimits limits;
-  private final int maxValueBytes;
   private volatile ManagedChannel channel; // replaced and shut down only under this
   private volatile ClientExchange exchange;
   private volatile boolean backingOff;
@@ -100,7 +99,6 @@ final class PeerClient {
     this.address = address;
     this.channels = channels;
     this.limits = limits;
-    this.maxValueBytes = limits.maxValueBytes();
     this.channel = channels.get();
     channel.getState(true); // connect now
   }
@@ -126,9 +124,9 @@ final class PeerClient {
       public void onResponse(Response response) {
         if (response.getResultCase() == Response.ResultCase.GET) {
           GetResponse r = response.getGet();
-          if (r.getValue().size() > maxValueBytes) {
+          if (r.getValue().size() > limits.maxValueBytes()) {
             callback.onFailure(new RemoteFailure(address, Status.Code.RESOURCE_EXHAUSTED, "value of "
-                + r.getValue().size() + " bytes exceeds this node's limit of " + maxValueBytes));
+                + r.getValue().size() + " bytes exceeds this node's limit of " + limits.maxValueBytes()));
           } else {
             callback.onReply(ByteView.copyOf(r.getValue()), r.getRingVersion());
           }
