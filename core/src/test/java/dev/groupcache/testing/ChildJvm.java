@@ -38,14 +38,16 @@ public final class ChildJvm implements AutoCloseable {
 
   private final String name;
   private final Process process;
+  private final Path stderr;
   private final Writer stdin;
   private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
   private final List<String> chatter = new ArrayList<>();
   private final Thread reaper;
 
-  private ChildJvm(String name, Process process) {
+  private ChildJvm(String name, Process process, Path stderr) {
     this.name = name;
     this.process = process;
+    this.stderr = stderr;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     Thread reader = new Thread(this::readStdout, name + "-stdout");
     reader.setDaemon(true);
@@ -81,11 +83,11 @@ public final class ChildJvm implements AutoCloseable {
     command.addAll(args);
     try {
       Files.createDirectories(logDir);
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectError(logDir.resolve(name + ".stderr.log").toFile());
+      Path stderr = logDir.resolve(name + ".stderr.log");
+      ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
       builder.environment().putAll(environment);
       Process p = builder.start();
-      return new ChildJvm(name, p);
+      return new ChildJvm(name, p, stderr);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + command, e);
     }
@@ -168,9 +170,19 @@ public final class ChildJvm implements AutoCloseable {
     return awaitExit(timeout).isPresent();
   }
 
-  /** The child's stdout chatter so far, for failure messages. */
+  /** The child's stdout chatter so far and the end of its stderr, for failure messages. */
   public synchronized String log() {
-    return name + " stdout:\n  " + String.join("\n  ", chatter);
+    return name + " stdout:\n  " + String.join("\n  ", chatter) + "\n" + name + " stderr (end):\n  "
+        + String.join("\n  ", stderrTail(40));
+  }
+
+  private List<String> stderrTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(stderr, StandardCharsets.UTF_8);
+      return all.subList(Math.max(0, all.size() - lines), all.size());
+    } catch (IOException e) {
+      return List.of("(unreadable: " + e + ")");
+    }
   }
 
   private String exitCode() {

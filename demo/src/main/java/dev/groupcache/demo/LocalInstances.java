@@ -1,6 +1,7 @@
 package dev.groupcache.demo;
 
 import dev.groupcache.example.testing.ExampleNode;
+import dev.groupcache.testing.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class LocalInstances implements AutoCloseable {
    * @param logs where each writes {@code <name>.log}
    */
   static LocalInstances launch(Path example, Path agent, Path logs) {
-    int[] ports = ExampleNode.freePorts(2 * COUNT);
+    int[] ports = FreePorts.take(2 * COUNT);
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < COUNT; i++) {
       peers.add(HOST + ":" + ports[COUNT + i]);

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.groupcache.Node;
 import dev.groupcache.jcache.codec.Codecs;
 import dev.groupcache.testing.ChildJvm;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.groupcache.testing.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +25,8 @@ final class CacheCluster implements AutoCloseable {
 
   /** Starts {@code size} members, each with the common options and {@code options}; waits until all are ready. */
   CacheCluster(int size, List<String> options) {
-    for (int i = 0; i < size; i++) {
-      addresses.add("127.0.0.1:" + freePort());
+    for (int port : FreePorts.take(size)) {
+      addresses.add("127.0.0.1:" + port);
     }
     try {
       for (String address : addresses) {
@@ -92,13 +89,5 @@ final class CacheCluster implements AutoCloseable {
   public void close() {
     nodes.forEach(ChildJvm::close);
     ring.close();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,11 +1,8 @@
 package dev.groupcache.agent.annotations;
 
 import dev.groupcache.agent.inside.AnnotationWeaving;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.groupcache.testing.FreePorts;
 import java.lang.instrument.Instrumentation;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -38,7 +35,7 @@ final class Woven {
       throw new AssertionError(e);
     }
     AnnotationWeaving.install(instrumentation, List.of(FIXTURES));
-    int port = freePort();
+    int port = FreePorts.take();
     setIfAbsent("groupcache.discovery", "static");
     setIfAbsent("groupcache.port", Integer.toString(port));
     setIfAbsent("groupcache.self", "127.0.0.1:" + port);
@@ -52,14 +49,6 @@ final class Woven {
   private static void setIfAbsent(String key, String value) {
     if (System.getProperty(key) == null) {
       System.setProperty(key, value);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.groupcache.discovery.fake.FakeApiServer;
 import dev.groupcache.example.testing.ExampleNode;
 import dev.groupcache.example.testing.ExampleNode.Quote;
+import dev.groupcache.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,7 @@ class PlainDependencyClusterIT {
 
   @Test
   void threeInstancesLoadEachSymbolOnceThroughHelidonsGrpcServer() throws Exception {
-    int[] ports = ExampleNode.freePorts(6); // REST 0-2, peers 3-5: held together, so none twice
+    int[] ports = FreePorts.take(6); // REST 0-2, peers 3-5: held together, so none twice
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       peers.add("127.0.0.1:" + ports[3 + i]);
@@ -107,7 +108,7 @@ class PlainDependencyClusterIT {
    */
   @Test
   void discoversThroughEndpointSlicesOnHelidonsClassPath(@TempDir Path dir) throws Exception {
-    int[] ports = ExampleNode.freePorts(2);
+    int[] ports = FreePorts.take(2);
     int http = ports[0];
     int peer = ports[1];
     try (FakeApiServer api = FakeApiServer.startHttp()) {

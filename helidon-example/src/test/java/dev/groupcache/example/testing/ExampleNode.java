@@ -5,8 +5,6 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -208,30 +206,6 @@ public final class ExampleNode implements AutoCloseable {
     static Quote of(JsonObject o) {
       return new Quote(o.get("symbol").getAsString(), o.get("price").getAsDouble(), o.get("loadedBy").getAsString(),
           o.get("loadedAt").getAsString(), o.get("servedBy").getAsString(), o.get("micros").getAsLong());
-    }
-  }
-
-  /** {@code count} ports nothing listens on now on the loopback address, all held at once so that no two are the same. */
-  public static int[] freePorts(int count) {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        held.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on the loopback address", e);
-    } finally {
-      for (ServerSocket socket : held) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          // the port is free either way once this JVM lets go of it
-        }
-      }
     }
   }
 
