@@ -2,6 +2,7 @@ package dev.groupcache.jcache;
 
 import dev.groupcache.ByteView;
 import dev.groupcache.jcache.cluster.CacheIds;
+import dev.groupcache.jcache.cluster.CacheService;
 import dev.groupcache.jcache.cluster.ClusterNode;
 import dev.groupcache.jcache.cluster.OwnerClient;
 import dev.groupcache.jcache.cluster.OwnerUnavailableException;
@@ -97,7 +98,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.loader = configuration.getCacheLoaderFactory() == null ? null
         : configuration.getCacheLoaderFactory().create();
     long access = ttl.pure() ? ttl.access() : Ttl.UNCHANGED;
-    this.getRead = OwnerClient.getRead(configuration.isReadThrough() && loader != null, access);
+    this.getRead = owners.getRead(configuration.isReadThrough() && loader != null, access);
     this.nearReads = ttl.pure() && access == Ttl.UNCHANGED;
     this.writeThrough = WriteThrough.of(configuration);
     this.statistics = new CacheStatistics(() -> cluster.service().evictions(id));
@@ -111,6 +112,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       events.register(listener);
     }
     cluster.service().receive(id, events);
+    cluster.service().listenersChanged(id); // and learns the other members' listeners
     if (configuration.isStatisticsEnabled()) {
       setStatisticsEnabled(true);
     }
@@ -146,6 +148,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
         r = owners.get(k, getRead, false);
       }
     } catch (OwnerUnavailableException e) { // a cache prefers a miss to an exception
+      cluster.service().unavailableRead();
       statistics.recordMiss();
       return readThrough.isEnabled() ? readThrough.loadHere(key, k) : null;
     }
@@ -183,6 +186,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     try {
       return owners.peek(codec.key(key)).getPresent();
     } catch (OwnerUnavailableException e) {
+      cluster.service().unavailableRead();
       return false;
     }
   }
@@ -394,6 +398,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     Objects.requireNonNull(listener, "listener");
     events.register(listener);
     configuration.addCacheEntryListenerConfiguration(listener);
+    cluster.service().listenersChanged(id);
   }
 
   @Override
@@ -402,6 +407,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     Objects.requireNonNull(listener, "listener");
     if (events.deregister(listener)) {
       configuration.removeCacheEntryListenerConfiguration(listener);
+      cluster.service().listenersChanged(id);
     }
   }
 
@@ -430,7 +436,11 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     }
     closed = true;
     cluster.service().stopReceiving(id, events);
+    boolean listened = events.listening() != CacheService.Listening.NONE;
     events.close();
+    if (listened) {
+      cluster.service().listenersChanged(id);
+    }
     Closeables.close(loader, writeThrough.created(), expiryPolicy);
     if (configuration.isManagementEnabled()) {
       Management.unregister(manager.getURI().toString(), name, Management.Type.CacheConfiguration);

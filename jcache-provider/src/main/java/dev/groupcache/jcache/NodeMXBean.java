@@ -17,5 +17,21 @@ public interface NodeMXBean {
 
   long getOwnerRequests();
 
+  /** Drops and events a member did not confirm in time. */
   long getLateInvalidations();
+
+  /** How often a peer became suspected here. */
+  long getSuspicions();
+
+  /** How often this node's copy lease from an owner ran out while it held copies under it. */
+  long getLeaseExpiries();
+
+  /** Changes made at this node as an owner. */
+  long getChangesPublished();
+
+  /** Drops and events sent to other members for those changes. */
+  long getInvalidationsSent();
+
+  /** Reads answered as misses because the key's owner was unavailable. */
+  long getUnavailableReads();
 }

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,7 +49,9 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     this.localOnly = localOnly;
     String self = localOnly ? "127.0.0.1:" + settings.port() : settings.self().orElseThrow(() -> new IllegalStateException(
         "groupcache.self is not set and POD_IP is not in the environment: this node does not know its address"));
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemons("groupcache-jcache-timer"));
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemons("groupcache-jcache-timer"));
+    timer.setRemoveOnCancelPolicy(true); // a change's wait for a holder's lease is cancelled when it confirms
+    this.timer = timer;
     this.events = Executors.newCachedThreadPool(daemons("groupcache-jcache-events"));
     Node.Builder builder = Node.builder()
         .self(self)
@@ -55,12 +59,16 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
         .port(settings.port())
         .vnodes(settings.vnodes())
         .maxKeyBytes(settings.maxKeyBytes())
-        .maxValueBytes(settings.maxValueBytes());
+        .maxValueBytes(settings.maxValueBytes())
+        .failureTimeout(settings.failureTimeout());
     settings.bindHost().ifPresent(builder::bindHost);
     this.node = builder.build();
     try {
-      this.service = new CacheService(node, timer, settings::cache, settings.invalidationTimeout(), ticker);
+      this.service = new CacheService(node, timer, settings::cache, settings.invalidationTimeout(), settings.lease(),
+          ticker);
       node.registerService(CacheService.NAME, service);
+      long tick = settings.lease().toNanos() / 4;
+      timer.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.NANOSECONDS);
       this.discovery = Discovery.create(localOnly
           ? DiscoveryConfig.builder().mode(DiscoveryMode.STATIC).staticPeers(List.of(self)).build()
           : settings.discoveryConfig().build());
@@ -77,6 +85,14 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     Management.registerNode(this);
     LOG.log(Level.INFO, "groupcache node {0} started{1}, settings from {2}", node.self(),
         localOnly ? " LOCAL-ONLY" : ", discovery " + settings.discovery(), settings.sources());
+  }
+
+  private void tick() {
+    try {
+      service.tick();
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "the periodic work of copy leases and listeners failed; it runs again", e);
+    }
   }
 
   /**
@@ -170,8 +186,34 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     return service.lateInvalidations();
   }
 
+  @Override
+  public long getSuspicions() {
+    return node.suspicions();
+  }
+
+  @Override
+  public long getLeaseExpiries() {
+    return service.leaseExpiries();
+  }
+
+  @Override
+  public long getChangesPublished() {
+    return service.changes();
+  }
+
+  @Override
+  public long getInvalidationsSent() {
+    return service.drops();
+  }
+
+  @Override
+  public long getUnavailableReads() {
+    return service.unavailableReads();
+  }
+
   public NodeStatistics statistics() {
-    return new NodeStatistics(getSelf(), List.of(getPeers()), isReady(), getOwnerRequests(), getLateInvalidations());
+    return new NodeStatistics(getSelf(), List.of(getPeers()), isReady(), getOwnerRequests(), getLateInvalidations(),
+        getSuspicions(), getLeaseExpiries(), getChangesPublished(), getInvalidationsSent(), getUnavailableReads());
   }
 
   public Duration peerTimeout() {

@@ -5,16 +5,21 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.groupcache.ByteView;
+import dev.groupcache.PeerAddress;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * This node's copies of other owners' entries of one cache, within the cache's hot share.
  *
- * <p>A copy lives at most {@code nearTtl}, and never past its entry's remaining life at the owner.
- * Owners drop it before they acknowledge a change (see {@link CacheService}). A copy read from an
+ * <p>A copy lives at most {@code nearTtl}, and never past its entry's remaining life at the owner,
+ * both counted from when its read was sent. It is served only while this node's {@link CopyLease}
+ * from the owner that answered runs, in the term it was kept in, and while that member still owns
+ * the key. Owners drop it before they acknowledge a change, or wait until that lease has run out
+ * (see {@link CacheService}). A copy read from an
  * owner is kept only if no change of that key reached this node after the read was sent;
  * otherwise the read could reinstate a value the change had just dropped. That check and the
  * keeping are one atomic step on the key, which a drop of the key cannot split: a drop either
@@ -24,9 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class NearCopies {
   /**
    * A copy of another owner's entry; {@code readAt} is the change counter when its read was sent,
-   * which a later clear makes too old to serve.
+   * which a later clear makes too old to serve. Served under {@code lease} in {@code term}; a copy
+   * with no lease was loaded here while its owner was unavailable, and is served only while it is.
    */
-  private record Near(ByteView value, long expiresAt, long readAt) {}
+  private record Near(ByteView value, long expiresAt, long readAt, CopyLease lease, long term) {}
 
   /** Runs between the check and the keeping of a copy; tests make a drop land there. */
   public interface KeepHook {
@@ -80,10 +86,19 @@ public final class NearCopies {
     return nearBytes <= 0 || nearTtl.toNanos() <= 0 ? null : new NearCopies(nearBytes, nearTtl, readTimeout, ticker);
   }
 
-  /** The copy of a key, or null. */
-  ByteView get(ByteView key) {
+  /**
+   * The copy of a key that {@code owner} owns now, or null: one that lease may serve now, or one
+   * loaded here if the owner is still unavailable.
+   */
+  ByteView get(ByteView key, PeerAddress owner, Predicate<PeerAddress> available) {
     Near n = near.getIfPresent(key);
-    return n == null || n.readAt() < clearedAt ? null : n.value();
+    if (n == null || n.readAt() < clearedAt) {
+      return null;
+    }
+    if (n.lease() == null) {
+      return available.test(owner) ? null : n.value();
+    }
+    return n.lease().owner().equals(owner) && n.lease().covers(n.term(), ticker.read()) ? n.value() : null;
   }
 
   /** The change counter: a read records it before it is sent, for {@link #keep}. */
@@ -92,13 +107,27 @@ public final class NearCopies {
   }
 
   /**
-   * Keeps a copy of what a read sent when the counter stood at {@code before} returned, unless a
-   * drop of the key or a clear has happened since. The check runs inside the copies' atomic compute
-   * of the key, so a concurrent {@link #drop} either is seen by it or removes the copy after it.
+   * Keeps a copy of what a read, sent at {@code sentAt} when the counter stood at {@code before},
+   * returned under {@code lease} in {@code term}; unless a drop of the key or a clear has happened
+   * since. The check runs inside the copies' atomic compute of the key, so a concurrent {@link
+   * #drop} either is seen by it or removes the copy after it.
    */
-  public void keep(ByteView key, OwnerResponse r, long before) {
+  void keep(ByteView key, OwnerResponse r, long before, long sentAt, CopyLease lease, long term) {
     long life = r.getRemainingMillis() < 0 ? nearTtl : Math.min(nearTtl, TimeUnit.MILLISECONDS.toNanos(r.getRemainingMillis()));
-    if (life <= 0 || clearedAt > before) {
+    keep(key, ByteView.copyOf(r.getValue()), before, sentAt + life, lease, term);
+    lease.kept(term, ticker.read());
+  }
+
+  /**
+   * Keeps a value loaded here while its owner was unavailable, served only while it still is;
+   * unless the key changed here since {@code before}.
+   */
+  void keepLoaded(ByteView key, ByteView value, long before) {
+    keep(key, value, before, ticker.read() + nearTtl, null, 0);
+  }
+
+  private void keep(ByteView key, ByteView value, long before, long expiresAt, CopyLease lease, long term) {
+    if (expiresAt - ticker.read() <= 0 || clearedAt > before) {
       return;
     }
     near.asMap().compute(key, (k, current) -> {
@@ -107,7 +136,7 @@ public final class NearCopies {
         return current;
       }
       keepHook.checked(k);
-      return new Near(ByteView.copyOf(r.getValue()), ticker.read() + life, before);
+      return new Near(value, expiresAt, before, lease, term);
     });
   }
 
@@ -124,6 +153,11 @@ public final class NearCopies {
   public void dropAll() {
     clearedAt = changes.incrementAndGet();
     near.invalidateAll();
+  }
+
+  /** Copies kept now, for tests. */
+  long size() {
+    return near.estimatedSize();
   }
 
   public void keepHook(KeepHook hook) {

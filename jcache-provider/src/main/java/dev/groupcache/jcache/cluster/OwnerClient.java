@@ -56,6 +56,10 @@ public final class OwnerClient {
   private final String cache;
   private final Duration timeout;
   private final NearCopies near; // null: no copies
+  private final CopyLeases leases;
+  private final Ticker ticker;
+  private final String self;
+  private final long nearTtlMillis;
 
   /**
    * @param nearBytes the budget of near copies; 0 keeps none
@@ -68,6 +72,10 @@ public final class OwnerClient {
     this.cache = cache;
     this.timeout = timeout;
     this.near = NearCopies.of(nearBytes, nearTtl, timeout, ticker);
+    this.leases = service == null ? null : service.leases();
+    this.ticker = ticker;
+    this.self = node.self().toString();
+    this.nearTtlMillis = nearTtl.toMillis();
   }
 
   public String cache() {
@@ -92,16 +100,18 @@ public final class OwnerClient {
     if (near == null) {
       return null;
     }
-    ByteView copy = near.get(key);
-    return copy == null || ownsHere(key) ? null : copy; // a key that moved here is the store's
+    PeerAddress owner = node.ownerOf(key);
+    return owner.equals(node.self()) ? null : near.get(key, owner, node::isAvailable); // a key that moved here is the store's
   }
 
   /** What a cache's gets ask their owner, fixed by its configuration: built once, sent by every get. */
   public static final class GetRead {
     private final Read read;
+    private final Read holding; // the same read from a node that keeps a copy of the answer
 
-    private GetRead(Read read) {
+    private GetRead(Read read, Read holding) {
       this.read = read;
+      this.holding = holding;
     }
   }
 
@@ -109,14 +119,18 @@ public final class OwnerClient {
    * The read of a get: with {@code lease}, a miss makes the caller the key's loader (the answer's
    * lease) or waits for another's load; {@code accessTtl} applies on a hit.
    */
-  public static GetRead getRead(boolean lease, long accessTtl) {
-    return new GetRead(accessTtl == Ttl.UNCHANGED ? (lease ? LEASE : PLAIN)
-        : Read.newBuilder().setLease(lease).setAccessTtlMillis(accessTtl).build());
+  public GetRead getRead(boolean lease, long accessTtl) {
+    Read read = accessTtl == Ttl.UNCHANGED ? (lease ? LEASE : PLAIN)
+        : Read.newBuilder().setLease(lease).setAccessTtlMillis(accessTtl).build();
+    return new GetRead(read, read.toBuilder().setHolder(self).setCopyMillis(nearTtlMillis).build());
   }
 
   /** Reads an entry for a get; with {@code keepCopy}, a present answer is kept as a near copy. */
   public OwnerResponse get(ByteView key, GetRead read, boolean keepCopy) {
-    return read(key, read.read, keepCopy);
+    if (keepCopy && near != null && !ownsHere(key)) {
+      return readToKeep(key, read.holding);
+    }
+    return read(key, read.read);
   }
 
   /** The near copies' change counter, 0 without copies: read it before loading, for {@link #keepLoaded}. */
@@ -131,8 +145,7 @@ public final class OwnerClient {
    */
   public void keepLoaded(ByteView key, ByteView value, long before) {
     if (near != null) {
-      near.keep(key, OwnerResponse.newBuilder().setPresent(true).setValue(OwnerStore.bytes(value))
-          .setRemainingMillis(-1).build(), before);
+      near.keepLoaded(key, value, before);
     }
   }
 
@@ -151,13 +164,13 @@ public final class OwnerClient {
 
   /** Reads an entry without touching its expiry or counting as an access. */
   public OwnerResponse peek(ByteView key) {
-    return read(key, QUIET, false);
+    return read(key, QUIET);
   }
 
   /** Applies an access expiry to an entry just read. */
   public void touch(ByteView key, long accessTtl) {
     if (accessTtl != Ttl.UNCHANGED) {
-      read(key, Read.newBuilder().setAccessTtlMillis(accessTtl).build(), false);
+      read(key, Read.newBuilder().setAccessTtlMillis(accessTtl).build());
     }
   }
 
@@ -165,14 +178,30 @@ public final class OwnerClient {
    * Reads an entry at its owner. A read changes nothing but an access time, so one whose owner
    * leaves the ring while it waits there is asked again of the new owner rather than failed.
    */
-  private OwnerResponse read(ByteView key, Read read, boolean keepCopy) {
-    if (ownsHere(key)) { // this node's own store: no request to build, no copy to keep
+  private OwnerResponse read(ByteView key, Read read) {
+    if (ownsHere(key)) { // this node's own store: no request to build
       return await(service.read(cache, key, read));
     }
-    long before = near == null ? 0 : near.changes();
+    return remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build(), true);
+  }
+
+  /**
+   * Reads an entry at another owner as a holder, and keeps a present answer as a near copy under
+   * the copy lease it grants; unless the ring changed meanwhile (another member may have answered
+   * than the one whose lease it would be kept under).
+   */
+  private OwnerResponse readToKeep(ByteView key, Read read) {
+    PeerAddress owner = node.ownerOf(key);
+    long ring = node.ringVersion();
+    long before = near.changes();
+    long sentAt = ticker.read();
     OwnerResponse r = remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build(), true);
-    if (keepCopy && near != null && r.getPresent() && r.getLease() == 0) {
-      near.keep(key, r, before);
+    if (r.getPresent() && r.getLease() == 0 && r.getCopyLeaseMillis() > 0 && node.ringVersion() == ring) {
+      CopyLease lease = leases.of(owner);
+      long term = leases.renewed(lease, sentAt, r.getCopyLeaseMillis(), r.getOwnerIncarnation());
+      if (term >= 0) {
+        near.keep(key, r, before, sentAt, lease, term);
+      }
     }
     return r;
   }
@@ -321,6 +350,9 @@ public final class OwnerClient {
               throw e;
             }
             // its entries cannot be reached: read as absent
+            if (service != null) {
+              service.unavailableRead();
+            }
             more = false;
             continue;
           }

@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.groupcache.ByteView;
+import dev.groupcache.PeerAddress;
 import dev.groupcache.jcache.proto.Entry;
 import dev.groupcache.jcache.proto.EntriesPage;
 import dev.groupcache.jcache.proto.Event;
@@ -56,7 +57,20 @@ public final class OwnerStore {
    * with the first synchronous listener's failure, or null.
    */
   interface EventSink {
-    CompletableFuture<String> publish(Event event);
+    /** {@code holders}: the members that may hold a copy of the key, which must drop it. */
+    CompletableFuture<String> publish(Event event, List<PeerAddress> holders);
+  }
+
+  /** Copy leases granted by this node to readers that keep copies ({@link CopyGrants}). */
+  interface Grants {
+    /** A lease for {@code holder} from now, in nanoseconds; 0 if withheld. */
+    long grant(PeerAddress holder);
+
+    /** This run of the node. */
+    long incarnation();
+
+    /** What a holder's reckoning of a lease may differ by. */
+    long marginNanos();
   }
 
   /** One entry. {@code expiresAt} is a reading of the store's ticker, or Long.MAX_VALUE. */
@@ -85,17 +99,24 @@ public final class OwnerStore {
   private final AtomicLong leaseIds = new AtomicLong();
   private final LongAdder evictions = new LongAdder();
   private final EventSink events;
+  private final Grants grants;
+  private final CopyHolders holders;
   private final ScheduledExecutorService timer;
   private final Ticker ticker;
   private final long leaseNanos;
 
   /**
    * @param leaseMillis how long a caller may take to load a key before another may
+   * @param grants the copy leases of readers that keep copies
+   * @param maxHolderKeys how many keys the directory of copy holders keeps at most
    * @param ticker the clock entries expire by
    */
-  public OwnerStore(long maxBytes, long leaseMillis, EventSink events, ScheduledExecutorService timer, Ticker ticker) {
+  public OwnerStore(long maxBytes, long leaseMillis, EventSink events, Grants grants, long maxHolderKeys,
+      ScheduledExecutorService timer, Ticker ticker) {
     this.ticker = ticker;
     this.events = events;
+    this.grants = grants;
+    this.holders = new CopyHolders(maxHolderKeys, ticker);
     this.timer = timer;
     this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis);
     for (int i = 0; i < STRIPES; i++) {
@@ -126,7 +147,7 @@ public final class OwnerStore {
             evictions.increment();
           } else if (cause == RemovalCause.EXPIRED && key != null && s != null) {
             synchronized (stripe(key)) {
-              events.publish(event(EventType.EXPIRED, key, s.value(), null));
+              publish(key, event(EventType.EXPIRED, key, s.value(), null));
             }
           }
         })
@@ -146,8 +167,13 @@ public final class OwnerStore {
     return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
   }
 
-  /** Reads an entry; with a lease, a miss makes the caller load it or wait for another's load. */
+  /**
+   * Reads an entry; with a lease, a miss makes the caller load it or wait for another's load. A
+   * read from a holder that will keep a copy of a present value records it as a holder of the key
+   * and grants it a copy lease.
+   */
   CompletableFuture<OwnerResponse> read(ByteView key, Read read) {
+    PeerAddress holder = read.getHolder().isEmpty() ? null : PeerAddress.parse(read.getHolder());
     CompletableFuture<String> published;
     OwnerResponse answer;
     synchronized (stripe(key)) {
@@ -159,6 +185,9 @@ public final class OwnerStore {
       }
       if (s != null) {
         answer = present(s, now); // the value as read, even if this access expires it
+        if (holder != null) {
+          answer = withCopyLease(key, holder, read.getCopyMillis(), answer, now);
+        }
         long access = read.hasAccessTtlMillis() ? read.getAccessTtlMillis() : -1;
         if (!read.getQuiet() && access >= 0) {
           published = touch(key, s, access, now);
@@ -178,11 +207,32 @@ public final class OwnerStore {
     return reply(published, answer);
   }
 
+  /**
+   * The answer with a copy lease for {@code holder}, recorded as holding the key for as long as its
+   * copy can live; without one if the lease is withheld or the directory is full.
+   */
+  private OwnerResponse withCopyLease(ByteView key, PeerAddress holder, long copyMillis, OwnerResponse answer,
+      long now) {
+    long grant = grants.grant(holder);
+    long life = TimeUnit.MILLISECONDS.toNanos(answer.getRemainingMillis() < 0 ? copyMillis
+        : Math.min(copyMillis, answer.getRemainingMillis()));
+    if (grant <= 0 || life <= 0 || !holders.add(key, holder, now + life + grants.marginNanos(), now)) {
+      return answer;
+    }
+    return answer.toBuilder().setCopyLeaseMillis(TimeUnit.NANOSECONDS.toMillis(grant))
+        .setOwnerIncarnation(grants.incarnation()).build();
+  }
+
+  /** Publishes a change of the key to its listeners and to the holders of its copies; under its lock. */
+  private CompletableFuture<String> publish(ByteView key, Event event) {
+    return events.publish(event, holders.take(key, ticker.read()));
+  }
+
   /** Applies an access ttl; a ttl of 0 expires the entry, and then returns the event's publication. */
   private CompletableFuture<String> touch(ByteView key, Stored s, long ttlMillis, long now) {
     if (ttlMillis == 0) {
       entries.invalidate(key);
-      return events.publish(event(EventType.EXPIRED, key, s.value(), null));
+      return publish(key, event(EventType.EXPIRED, key, s.value(), null));
     }
     entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis)));
     return null;
@@ -211,7 +261,7 @@ public final class OwnerStore {
         answer.setApplied(old != null);
         if (old != null) {
           entries.invalidate(key);
-          published = events.publish(event(EventType.REMOVED, key, old.value(), null));
+          published = publish(key, event(EventType.REMOVED, key, old.value(), null));
         } else {
           published = expiry;
         }
@@ -256,15 +306,15 @@ public final class OwnerStore {
       }
       entries.invalidate(key);
       answer.setVersion(0);
-      return events.publish(event(EventType.EXPIRED, key, old.value(), null));
+      return publish(key, event(EventType.EXPIRED, key, old.value(), null));
     }
     long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt()) : deadline(now, ttlMillis);
     Stored stored = new Stored(value, versions.incrementAndGet(), expiresAt);
     entries.put(key, stored);
     answer.setVersion(stored.version()).setRemainingMillis(remaining(stored, now));
     return old == null
-        ? events.publish(event(EventType.CREATED, key, null, value))
-        : events.publish(event(EventType.UPDATED, key, old.value(), value));
+        ? publish(key, event(EventType.CREATED, key, null, value))
+        : publish(key, event(EventType.UPDATED, key, old.value(), value));
   }
 
   /** Ends a lease: stores what was loaded if the key is still absent, and answers its waiters. */
@@ -354,7 +404,7 @@ public final class OwnerStore {
       return null;
     }
     entries.asMap().remove(key, s);
-    return events.publish(event(EventType.EXPIRED, key, s.value(), null));
+    return publish(key, event(EventType.EXPIRED, key, s.value(), null));
   }
 
   /** Drops every entry, without events (clear). */
@@ -398,6 +448,11 @@ public final class OwnerStore {
 
   long size() {
     return entries.estimatedSize();
+  }
+
+  /** Keys some member may hold a copy of. */
+  long heldKeys() {
+    return holders.size();
   }
 
   private static OwnerResponse present(Stored s, long now) {

@@ -108,6 +108,15 @@ record SettingValue(String key, String text, String origin) {
     return d;
   }
 
+  /** A duration from {@code min} to {@code max}, spelled as in the README, e.g. "100ms-1m". */
+  static Duration duration(SettingValue v, Duration min, Duration max, String range) {
+    Duration d = duration(v, true);
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw v.invalid("is out of range", "a duration from " + range);
+    }
+    return d;
+  }
+
   static Duration duration(SettingValue v, boolean positive) {
     String expected = positive ? POSITIVE_DURATION : DURATION;
     Duration d = parseDuration(v.text());

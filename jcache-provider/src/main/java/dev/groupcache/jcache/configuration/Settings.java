@@ -92,6 +92,8 @@ public final class Settings {
   private final int vnodes;
   private final Duration peerTimeout;
   private final Duration invalidationTimeout;
+  private final Duration lease;
+  private final Duration failureTimeout;
   private final List<String> serializationAllowlist;
   private final List<String> unknownKeys;
 
@@ -133,6 +135,9 @@ public final class Settings {
     this.vnodes = integer(value(SettingsKey.VNODES), 1, 65536, "a vnode count");
     this.peerTimeout = duration(value(SettingsKey.PEER_TIMEOUT), true);
     this.invalidationTimeout = duration(value(SettingsKey.INVALIDATION_TIMEOUT), false);
+    this.lease = duration(value(SettingsKey.LEASE), Duration.ofMillis(100), Duration.ofMinutes(1), "100ms to 1m");
+    this.failureTimeout = duration(value(SettingsKey.FAILURE_TIMEOUT), Duration.ofMillis(100), Duration.ofMinutes(1),
+        "100ms to 1m");
     this.serializationAllowlist = allowlist(value(SettingsKey.SERIALIZATION_ALLOWLIST));
     requireModeKeys(mode);
     this.unknownKeys = unknownKeys(source);
@@ -333,6 +338,16 @@ public final class Settings {
   /** {@code groupcache.invalidation-timeout}. */
   public Duration invalidationTimeout() {
     return invalidationTimeout;
+  }
+
+  /** {@code groupcache.lease}, 100 ms to 1 min. */
+  public Duration lease() {
+    return lease;
+  }
+
+  /** {@code groupcache.failure-timeout}, 100 ms to 1 min. */
+  public Duration failureTimeout() {
+    return failureTimeout;
   }
 
   /** {@code groupcache.serialization.allowlist}: the patterns, empty when Java serialization is off. */

@@ -57,7 +57,13 @@ public enum SettingsKey {
       "How long a get waits for the key's owner before loading here; set it above the loader's"
           + " usual time."),
   INVALIDATION_TIMEOUT("groupcache.invalidation-timeout", "2s", null,
-      "How long a write waits for peers to drop their copies."),
+      "How long a write waits for a member's synchronous listeners."),
+  LEASE("groupcache.lease", "2s", null,
+      "How long a member may serve copies of an owner's entries without word from it, 100ms-1m: the"
+          + " longest a paused or cut-off member delays a write of a key it holds a copy of."),
+  FAILURE_TIMEOUT("groupcache.failure-timeout", "2s", null,
+      "How long a peer may stay silent before this node suspects it, 100ms-1m: its keys then count"
+          + " as unavailable at once (reads miss, writes fail fast) until it answers again."),
   SERIALIZATION_ALLOWLIST("groupcache.serialization.allowlist", null, "empty: Java serialization off",
       "The classes Java serialization may decode, comma-separated `java.io.ObjectInputFilter`"
           + " patterns such as `com.example.model.*,java.util.*`; all others are rejected."),

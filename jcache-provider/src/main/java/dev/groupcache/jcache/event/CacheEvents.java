@@ -137,6 +137,23 @@ public final class CacheEvents<K, V> implements CacheService.Receiver {
     dropAllCopies.run();
   }
 
+  @Override
+  public void dropCopy(ByteView key) {
+    dropCopy.accept(key);
+  }
+
+  @Override
+  public CacheService.Listening listening() {
+    CacheService.Listening listening = CacheService.Listening.NONE;
+    for (Registration<K, V> r : registrations) {
+      if (r.configuration().isSynchronous()) {
+        return CacheService.Listening.SYNCHRONOUS;
+      }
+      listening = CacheService.Listening.ASYNCHRONOUS;
+    }
+    return listening;
+  }
+
   /** Tells the synchronous or the asynchronous listeners; returns the first failure's text. */
   @SuppressWarnings("unchecked")
   private String deliver(Event event, boolean synchronous) {

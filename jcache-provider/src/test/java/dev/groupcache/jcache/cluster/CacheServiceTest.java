@@ -12,15 +12,18 @@ import dev.groupcache.ByteView;
 import dev.groupcache.Node;
 import dev.groupcache.jcache.configuration.Settings;
 import dev.groupcache.jcache.proto.Clear;
+import dev.groupcache.jcache.proto.Drop;
 import dev.groupcache.jcache.proto.Entries;
 import dev.groupcache.jcache.proto.EntriesPage;
 import dev.groupcache.jcache.proto.Event;
 import dev.groupcache.jcache.proto.EventType;
+import dev.groupcache.jcache.proto.Listening;
 import dev.groupcache.jcache.proto.NodeRequest;
 import dev.groupcache.jcache.proto.NodeResponse;
 import dev.groupcache.jcache.proto.OwnerRequest;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
+import dev.groupcache.jcache.proto.Renew;
 import dev.groupcache.jcache.proto.Write;
 import java.net.URI;
 import java.time.Duration;
@@ -49,12 +52,13 @@ class CacheServiceTest {
     settingsAsked.add(name);
     return new Settings.CacheSettings(name, 1 << 20, 0.25, Duration.ofSeconds(10), false, false,
         Duration.ofSeconds(30));
-  }, Duration.ofSeconds(5), new AtomicLong()::get);
+  }, Duration.ofSeconds(5), Duration.ofSeconds(2), new AtomicLong()::get);
 
   /** A receiver that records what reaches it and answers as the test says. */
   private static final class Recording implements CacheService.Receiver {
     final List<Event> events = new CopyOnWriteArrayList<>();
     final AtomicInteger clears = new AtomicInteger();
+    final List<ByteView> drops = new CopyOnWriteArrayList<>();
     final AtomicReference<CompletableFuture<String>> answer =
         new AtomicReference<>(CompletableFuture.completedFuture(null));
 
@@ -67,6 +71,18 @@ class CacheServiceTest {
     @Override
     public void clearCopies() {
       clears.incrementAndGet();
+    }
+
+    @Override
+    public void dropCopy(ByteView key) {
+      drops.add(key);
+    }
+
+    volatile CacheService.Listening listening = CacheService.Listening.NONE;
+
+    @Override
+    public CacheService.Listening listening() {
+      return listening;
     }
   }
 
@@ -274,5 +290,47 @@ class CacheServiceTest {
       }
     }
     assertTrue(moved > 0 && moved < keys.size(), "some keys moved, some stayed: " + moved);
+  }
+
+  private static ByteView listening(String member, boolean listening, boolean synchronous) {
+    return ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setListening(Listening.newBuilder()
+        .setMember(member).setListening(listening).setSynchronous(synchronous)).build());
+  }
+
+  @Test
+  void aMembersAnnouncementIsAnsweredWithThisNodesOwnListeners() throws Exception {
+    service.receive(CACHE, receiver);
+    receiver.listening = CacheService.Listening.SYNCHRONOUS;
+
+    Listening answer = node(listening("127.0.0.1:2", true, false)).getListening();
+
+    assertEquals("127.0.0.1:1", answer.getMember());
+    assertTrue(answer.getListening());
+    assertTrue(answer.getSynchronous());
+  }
+
+  @Test
+  void aMemberThatOpenedNoSuchCacheAnswersThatItDoesNotListen() throws Exception {
+    assertFalse(node(listening("127.0.0.1:2", true, true)).getListening().getListening());
+  }
+
+  @Test
+  void aDropReachesTheReceiverAsADropOnly() throws Exception {
+    service.receive(CACHE, receiver);
+
+    node(ByteView.of(NodeRequest.newBuilder().setCache(CACHE)
+        .setDrop(Drop.newBuilder().setKey(ByteString.copyFromUtf8("k"))).build()));
+
+    assertEquals(List.of(KEY), receiver.drops);
+    assertEquals(List.of(), receiver.events, "no listener hears a drop");
+  }
+
+  @Test
+  void aRenewalIsGrantedALeaseOfThisRun() throws Exception {
+    NodeResponse r = node(ByteView.of(NodeRequest.newBuilder()
+        .setRenew(Renew.newBuilder().setHolder("127.0.0.1:2")).build()));
+
+    assertEquals(2_000, r.getCopyLeaseMillis());
+    assertNotEquals(0, r.getOwnerIncarnation());
   }
 }

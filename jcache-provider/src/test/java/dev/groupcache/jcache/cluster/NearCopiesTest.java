@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.groupcache.ByteView;
+import dev.groupcache.PeerAddress;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -17,9 +18,11 @@ class NearCopiesTest {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
   private static final ByteView KEY = ByteView.of("k");
   private static final ByteView OTHER = ByteView.of("other");
+  private static final PeerAddress OWNER = PeerAddress.parse("127.0.0.1:2");
 
   private final FakeTicker ticker = new FakeTicker(-3_000_000_000L);
   private final NearCopies near = new NearCopies(1 << 20, NEAR_TTL, READ_TIMEOUT, ticker);
+  private final HeldLease held = HeldLease.from(OWNER, ticker);
 
 
   private static OwnerResponse read(String value, long remainingMillis) {
@@ -28,13 +31,18 @@ class NearCopiesTest {
   }
 
   private String copy(ByteView key) {
-    ByteView v = near.get(key);
+    ByteView v = near.get(key, OWNER, owner -> true);
     return v == null ? null : v.toStringUtf8();
   }
 
   /** Keeps what a read sent now and answered at once returned. */
   private void keepNow(ByteView key, String value, long remainingMillis) {
-    near.keep(key, read(value, remainingMillis), near.changes());
+    keep(key, read(value, remainingMillis), near.changes());
+  }
+
+  /** Keeps what a read sent now when the counter stood at {@code before} returned. */
+  private void keep(ByteView key, OwnerResponse r, long before) {
+    near.keep(key, r, before, ticker.read(), held.lease(), held.term());
   }
 
   @Test
@@ -113,7 +121,7 @@ class NearCopiesTest {
     long before = near.changes();
     near.drop(KEY);
 
-    near.keep(KEY, read("stale", -1), before);
+    keep(KEY, read("stale", -1), before);
 
     assertNull(copy(KEY));
   }
@@ -123,7 +131,7 @@ class NearCopiesTest {
     long before = near.changes();
     near.drop(OTHER);
 
-    near.keep(KEY, read("v", -1), before);
+    keep(KEY, read("v", -1), before);
 
     assertEquals("v", copy(KEY));
   }
@@ -142,7 +150,7 @@ class NearCopiesTest {
     long before = near.changes();
     near.dropAll();
 
-    near.keep(KEY, read("stale", -1), before);
+    keep(KEY, read("stale", -1), before);
 
     assertNull(copy(KEY));
   }
@@ -162,7 +170,7 @@ class NearCopiesTest {
     near.drop(KEY);
 
     ticker.advanceMillis(2 * READ_TIMEOUT.toMillis()); // an answer this late has failed its read long ago
-    near.keep(KEY, read("stale", -1), before);
+    keep(KEY, read("stale", -1), before);
 
     assertNull(copy(KEY));
   }
@@ -184,5 +192,34 @@ class NearCopiesTest {
     assertNull(NearCopies.of(1 << 20, Duration.ZERO, READ_TIMEOUT, ticker));
     assertNull(NearCopies.of(1 << 20, Duration.ofSeconds(-1), READ_TIMEOUT, ticker));
     assertNotNull(NearCopies.of(1, Duration.ofNanos(1), READ_TIMEOUT, ticker));
+  }
+
+  @Test
+  void aCopyIsServedOnlyWhileItsLeaseRuns() {
+    CopyLease lease = new CopyLease(OWNER, ticker.read());
+    long term = lease.renew(ticker.read(), 2_000_000_000L, 1, ticker.read(), () -> {});
+    near.keep(KEY, read("v", -1), near.changes(), ticker.read(), lease, term);
+
+    ticker.advanceMillis(1_999);
+    assertEquals("v", copy(KEY));
+    ticker.advanceMillis(1);
+    assertNull(copy(KEY), "no word from the owner for a lease: a drop may have been missed");
+    lease.renew(ticker.read(), 2_000_000_000L, 1, ticker.read(), () -> {});
+    assertNull(copy(KEY), "a renewal after it ran out starts a term without the old copies");
+  }
+
+  @Test
+  void aCopyIsServedOnlyWhileItsOwnerOwnsTheKey() {
+    keepNow(KEY, "v", -1);
+    assertNull(near.get(KEY, PeerAddress.parse("127.0.0.1:3"), owner -> true),
+        "the key moved: its new owner knows nothing of this copy");
+  }
+
+  @Test
+  void aValueLoadedHereIsServedOnlyWhileItsOwnerIsUnavailable() {
+    near.keepLoaded(KEY, ByteView.of("loaded here"), near.changes());
+
+    assertEquals("loaded here", near.get(KEY, OWNER, owner -> false).toStringUtf8());
+    assertNull(near.get(KEY, OWNER, owner -> true), "the owner is back: its entry, not ours");
   }
 }

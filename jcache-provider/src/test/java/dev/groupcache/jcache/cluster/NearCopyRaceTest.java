@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.protobuf.ByteString;
 import dev.groupcache.ByteView;
 import dev.groupcache.Node;
+import dev.groupcache.PeerAddress;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,7 @@ class NearCopyRaceTest {
   private Node node;
   private OwnerClient client;
   private NearCopies near;
+  private HeldLease held;
   private ByteView key;
 
   @BeforeEach
@@ -34,6 +36,7 @@ class NearCopyRaceTest {
     client = new OwnerClient(node, null, "c", Duration.ofSeconds(5), 1 << 20, Duration.ofSeconds(60),
         Ticker.systemTicker());
     near = client.nearCopies();
+    held = HeldLease.from(PeerAddress.parse("127.0.0.1:2"), Ticker.systemTicker());
     for (int i = 0; ; i++) {
       ByteView k = ByteView.of("k" + i);
       if (!client.ownsHere(k)) {
@@ -53,6 +56,11 @@ class NearCopyRaceTest {
         .setRemainingMillis(-1).build();
   }
 
+  /** Keeps what a read sent now when the counter stood at {@code before} returned. */
+  private void keep(OwnerResponse r, long before) {
+    near.keep(key, r, before, Ticker.systemTicker().read(), held.lease(), held.term());
+  }
+
   private String copy() {
     ByteView v = client.nearCopy(key);
     return v == null ? null : v.toStringUtf8();
@@ -61,7 +69,7 @@ class NearCopyRaceTest {
   @Test
   void aCopyReadWithNoChangeSinceIsKept() {
     long before = near.changes();
-    near.keep(key, present("v1"), before);
+    keep(present("v1"), before);
     assertEquals("v1", copy());
   }
 
@@ -69,7 +77,7 @@ class NearCopyRaceTest {
   void aCopyReadBeforeADropIsNotKept() {
     long before = near.changes();
     near.drop(key); // the invalidation arrives while the read is in flight
-    near.keep(key, present("old"), before);
+    keep(present("old"), before);
     assertNull(copy());
   }
 
@@ -78,7 +86,7 @@ class NearCopyRaceTest {
     long before = near.changes();
     Thread[] dropper = new Thread[1];
     near.keepHook(k -> dropper[0] = landBetween(() -> near.drop(k)));
-    near.keep(key, present("old"), before);
+    keep(present("old"), before);
     dropper[0].join(BOUND.toMillis());
     assertEquals(Thread.State.TERMINATED, dropper[0].getState());
     assertNull(copy(), "the drop was acknowledged, yet the copy it dropped is served");
@@ -89,7 +97,7 @@ class NearCopyRaceTest {
     long before = near.changes();
     Thread[] clearer = new Thread[1];
     near.keepHook(k -> clearer[0] = landBetween(near::dropAll));
-    near.keep(key, present("old"), before);
+    keep(present("old"), before);
     clearer[0].join(BOUND.toMillis());
     assertEquals(Thread.State.TERMINATED, clearer[0].getState());
     assertNull(copy(), "the clear was acknowledged, yet a copy read before it is served");
@@ -99,7 +107,7 @@ class NearCopyRaceTest {
   void aCopyReadAfterAClearIsServed() {
     near.dropAll();
     long before = near.changes();
-    near.keep(key, present("v2"), before);
+    keep(present("v2"), before);
     assertEquals("v2", copy());
   }
 

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.groupcache.ByteView;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +21,8 @@ class OwnerStoreLeaseTest {
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final OwnerStore store =
-      new OwnerStore(1 << 20, 60_000, event -> CompletableFuture.completedFuture(null), timer, Ticker.systemTicker());
+      new OwnerStore(1 << 20, 60_000, (event, holders) -> CompletableFuture.completedFuture(null),
+          new CopyGrants(Duration.ofSeconds(2), Ticker.systemTicker()), 10_000, timer, Ticker.systemTicker());
 
   @AfterEach
   void stop() {

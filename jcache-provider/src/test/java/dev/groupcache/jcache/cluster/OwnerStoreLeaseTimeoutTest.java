@@ -10,6 +10,7 @@ import dev.groupcache.ByteView;
 import dev.groupcache.jcache.proto.Loaded;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,7 +54,8 @@ class OwnerStoreLeaseTimeoutTest {
 
   private final ManualTimer timer = new ManualTimer();
   private final OwnerStore store = new OwnerStore(1 << 20, LEASE_MILLIS,
-      event -> CompletableFuture.completedFuture(null), timer, new AtomicLong()::get);
+      (event, holders) -> CompletableFuture.completedFuture(null),
+      new CopyGrants(Duration.ofSeconds(2), new AtomicLong()::get), 10_000, timer, new AtomicLong()::get);
 
   @AfterEach
   void stop() {

@@ -14,6 +14,7 @@ import dev.groupcache.jcache.proto.Loaded;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -241,7 +242,8 @@ class OwnerStoreVersionTest {
   @Test
   void theAnswerWaitsForTheEventAndCarriesAListenersFailure() {
     CompletableFuture<String> applied = new CompletableFuture<>();
-    OwnerStore slow = new OwnerStore(1 << 20, 60_000, event -> applied, recorded.timer, ticker);
+    OwnerStore slow = new OwnerStore(1 << 20, 60_000, (event, holders) -> applied,
+        new CopyGrants(Duration.ofSeconds(2), ticker), 10_000, recorded.timer, ticker);
 
     CompletableFuture<OwnerResponse> answer = slow.write(KEY, put("a").build());
 

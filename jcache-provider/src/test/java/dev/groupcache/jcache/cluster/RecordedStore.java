@@ -1,6 +1,8 @@
 package dev.groupcache.jcache.cluster;
 
+import dev.groupcache.PeerAddress;
 import dev.groupcache.jcache.proto.Event;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,17 +18,22 @@ final class RecordedStore implements AutoCloseable {
   final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   final FakeTicker ticker;
   final List<Event> events = new CopyOnWriteArrayList<>();
+  /** The holders each published event went to, in the order of {@link #events}. */
+  final List<List<PeerAddress>> holders = new CopyOnWriteArrayList<>();
   /** What publishing an event answers with; null: applied everywhere at once. */
   final AtomicReference<CompletableFuture<String>> publication = new AtomicReference<>();
+  final CopyGrants grants;
   final OwnerStore store;
 
   RecordedStore(long maxBytes, long startNanos) {
     this.ticker = new FakeTicker(startNanos);
-    this.store = new OwnerStore(maxBytes, 60_000, event -> {
+    this.grants = new CopyGrants(Duration.ofSeconds(2), ticker);
+    this.store = new OwnerStore(maxBytes, 60_000, (event, holders) -> {
       events.add(event);
+      this.holders.add(holders);
       CompletableFuture<String> p = publication.get();
       return p != null ? p : CompletableFuture.completedFuture(null);
-    }, timer, ticker);
+    }, grants, 10_000, timer, ticker);
   }
 
   @Override

@@ -1,0 +1,80 @@
+package dev.groupcache.jcache.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.groupcache.PeerAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** An owner's copy leases: what it grants, and how long a change waits for a holder that does not confirm. */
+class CopyGrantsTest {
+  private static final long LEASE = TimeUnit.SECONDS.toNanos(2);
+  private static final long MARGIN = CopyGrants.marginNanos(LEASE);
+  private static final PeerAddress HOLDER = PeerAddress.parse("127.0.0.1:2");
+  private static final PeerAddress OTHER = PeerAddress.parse("127.0.0.1:3");
+
+  private final FakeTicker ticker = new FakeTicker(-1_000_000_000L);
+  private final CopyGrants grants = new CopyGrants(Duration.ofNanos(LEASE), ticker);
+
+  @Test
+  void aHolderGetsTheWholeLeaseAndAChangeWaitsAtMostUntilItRunsOutThere() {
+    long start = ticker.read();
+    assertEquals(LEASE, grants.grant(HOLDER));
+
+    assertEquals(start + LEASE + MARGIN, grants.sending(HOLDER), "the grant plus the margin for clock rates");
+  }
+
+  @Test
+  void whileADropIsUnconfirmedRenewalsDoNotReachPastWhatTheChangeWaitsFor() {
+    grants.grant(HOLDER);
+    long bound = grants.sending(HOLDER);
+    ticker.advanceMillis(500);
+
+    long grant = grants.grant(HOLDER);
+    assertTrue(grant > 0 && ticker.read() + grant + MARGIN <= bound, "a renewal up to the bound, not past it");
+    assertEquals(bound, grants.sending(HOLDER), "a second change waits for the same time");
+
+    grants.confirmed(HOLDER);
+    grants.confirmed(HOLDER);
+    assertEquals(LEASE, grants.grant(HOLDER), "all confirmed: whole leases again");
+  }
+
+  @Test
+  void aFailedDropWithholdsGrantsUntilTheHoldersLeaseHasRunOut() {
+    grants.grant(HOLDER);
+    long bound = grants.sending(HOLDER);
+    grants.unconfirmed(HOLDER, bound);
+
+    assertEquals(0, grants.grant(HOLDER));
+    ticker.advanceMillis(TimeUnit.NANOSECONDS.toMillis(bound - ticker.read()) + 1);
+    assertEquals(LEASE, grants.grant(HOLDER), "its old term has ended there: a new one may start");
+    assertEquals(LEASE, grants.grant(OTHER), "other holders never noticed");
+  }
+
+  @Test
+  void aHolderWithNoLeaseCostsAChangeNoWait() {
+    assertTrue(grants.sending(HOLDER) - ticker.read() <= 0);
+  }
+
+  @Test
+  void pruningForgetsOnlyHoldersThatOweNothing() {
+    grants.grant(HOLDER);
+    grants.grant(OTHER);
+    long bound = grants.sending(OTHER);
+    ticker.advanceMillis(10_000);
+
+    grants.prune();
+    assertEquals(bound, grants.sending(OTHER), "unconfirmed: remembered");
+    assertTrue(grants.sending(HOLDER) - ticker.read() <= 0, "a pruned holder is as new");
+  }
+
+  @Test
+  void aNewRunWritesOnlyOnceAnEarlierRunsLeasesMustHaveRunOut() {
+    assertEquals(ticker.read() + LEASE + MARGIN, grants.writableAt());
+    assertNotEquals(0, grants.incarnation());
+    assertNotEquals(grants.incarnation(), new CopyGrants(Duration.ofNanos(LEASE), ticker).incarnation());
+  }
+}

@@ -1,0 +1,96 @@
+package dev.groupcache.jcache.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.groupcache.ByteView;
+import dev.groupcache.PeerAddress;
+import dev.groupcache.jcache.proto.OwnerResponse;
+import dev.groupcache.jcache.proto.Read;
+import dev.groupcache.jcache.proto.Write;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** An owner's directory at work: reads that keep a copy are recorded, and a change tells exactly them. */
+class OwnerStoreHoldersTest {
+  private static final ByteView KEY = ByteView.of("k");
+  private static final PeerAddress A = PeerAddress.parse("127.0.0.1:2");
+  private static final PeerAddress B = PeerAddress.parse("127.0.0.1:3");
+
+  private final RecordedStore recorded = new RecordedStore(1 << 20, 1_000_000_000L);
+  private final OwnerStore store = recorded.store;
+
+  @AfterEach
+  void stop() {
+    recorded.close();
+  }
+
+  private static Read holding(PeerAddress holder, long copyMillis) {
+    return Read.newBuilder().setHolder(holder.toString()).setCopyMillis(copyMillis).build();
+  }
+
+  private OwnerResponse read(Read read) {
+    return Answers.now(store.read(KEY, read));
+  }
+
+  private void put(String value) {
+    Answers.now(store.write(KEY, Write.newBuilder().setValue(ByteString.copyFromUtf8(value)).build()));
+  }
+
+  private List<PeerAddress> lastHolders() {
+    return recorded.holders.get(recorded.holders.size() - 1);
+  }
+
+  @Test
+  void aChangeOfAKeyNobodyHoldsTellsNoHolder() {
+    put("a");
+    put("b");
+    assertEquals(List.of(), lastHolders());
+  }
+
+  @Test
+  void aReadThatKeepsACopyGetsALeaseAndTheNextChangeDropsItsCopy() {
+    put("a");
+    OwnerResponse r = read(holding(A, 10_000));
+    assertEquals(2_000, r.getCopyLeaseMillis());
+    assertEquals(recorded.grants.incarnation(), r.getOwnerIncarnation());
+
+    put("b");
+    assertEquals(List.of(A), lastHolders());
+    put("c");
+    assertEquals(List.of(), lastHolders(), "A was told; it holds no copy of b until it reads again");
+  }
+
+  @Test
+  void plainReadsAndMissesRecordNoHolder() {
+    assertEquals(0, read(holding(A, 10_000)).getCopyLeaseMillis(), "nothing there, nothing to copy");
+    put("a");
+    read(Read.getDefaultInstance());
+    put("b");
+    assertEquals(List.of(), lastHolders());
+  }
+
+  @Test
+  void aHoldingLastsAsLongAsTheCopyCanAndNoLonger() {
+    put("a");
+    read(holding(A, 1_000));
+    read(holding(B, 60_000));
+    recorded.ticker.advanceMillis(1_000 + 100); // past A's copy and the margin
+
+    put("b");
+    assertEquals(List.of(B), lastHolders());
+  }
+
+  @Test
+  void aHolderWhoseLeaseIsWithheldKeepsNoCopyAndIsNotRecorded() {
+    put("a");
+    long bound = recorded.grants.sending(A);
+    recorded.grants.unconfirmed(A, bound + 60_000_000_000L); // A missed a drop: no leases for a minute
+
+    assertEquals(0, read(holding(A, 10_000)).getCopyLeaseMillis());
+    put("b");
+    assertTrue(lastHolders().isEmpty());
+  }
+}
