@@ -35,7 +35,6 @@ final class Cluster implements AutoCloseable {
       "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(30);
-  private static final int HAZELCAST_BASE_PORT = 15701;
   private static final int MAX_LOG_LINES_SHOWN = 5;
 
   private final SystemUnderTest system;
@@ -81,7 +80,7 @@ final class Cluster implements AutoCloseable {
   private static List<String> sharedArgs(SystemUnderTest system, Path logDir) {
     switch (system) {
       case HAZELCAST: {
-        List<Integer> ports = FreePorts.find(HAZELCAST_BASE_PORT, system.nodes());
+        List<Integer> ports = FreePorts.find(system.nodes());
         String name = "groupcache-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         Progress.note("hazelcast: cluster " + name + " on 127.0.0.1 ports " + ports);
         return List.of(name, ports.stream().map(String::valueOf).collect(Collectors.joining(",")));
