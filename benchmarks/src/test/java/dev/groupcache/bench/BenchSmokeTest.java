@@ -81,9 +81,10 @@ class BenchSmokeTest {
       seen.merge(m.group(1), 1, Integer::sum);
     }
     List<String> expected = new ArrayList<>(List.of("w6.jcache_put.p50_n5_over_n3",
-        "w6.jcache_put.p99_n5_over_n3"));
+        "w6.jcache_put.p99_n5_over_n3", "w6.jcache_put.one_writer.p50_n5_over_n3",
+        "w6.jcache_put.one_writer.p99_n5_over_n3"));
     for (int n : List.of(3, 5)) {
-      for (String phase : List.of("", "threads_4.")) {
+      for (String phase : List.of("one_writer.", "", "threads_4.")) {
         for (String figure : List.of("ops_per_s", "p50_us", "p99_us")) {
           expected.add("w6.jcache_put.n" + n + "." + phase + figure);
         }
