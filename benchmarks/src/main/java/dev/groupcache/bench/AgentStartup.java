@@ -35,7 +35,7 @@ final class AgentStartup {
     }
     String classPath = Path.of(StartupProbe.class.getProtectionDomain().getCodeSource().getLocation().getPath())
         .toString();
-    int port = FreePorts.find(18100, 1).get(0);
+    int port = FreePorts.find(1).get(0);
     String agent = "-javaagent:" + jar.toAbsolutePath() + "=discovery=static,port=" + port + ",self=127.0.0.1:"
         + port + ",static.peers=127.0.0.1:" + port + ",bind-host=127.0.0.1";
     double[] none = new double[RUNS];

@@ -7,6 +7,8 @@ import java.util.Locale;
 /**
  * The benchmark driver. For each system in turn it starts the system's cluster of child JVMs, runs
  * the chosen workloads against it and stops it, so that systems never compete for the machine.
+ * W6 ({@link JCachePutWorkload}) comes last and starts clusters of its own, of 3 and of 5 members,
+ * one at a time.
  * stdout receives only result lines, {@code name: value unit}; everything else goes to stderr.
  */
 public final class Bench {
@@ -73,6 +75,13 @@ public final class Bench {
       }
       Progress.note(String.format(Locale.ROOT, "%s done in %.1f s", system.label(),
           (System.nanoTime() - start) / 1e9));
+    }
+    if (options.workloads().contains(JCachePutWorkload.ID)
+        && options.systems().stream().anyMatch(JCachePutWorkload::supports)) {
+      // W6 starts clusters of its own, of 3 and of 5 members, one at a time
+      if (!JCachePutWorkload.run(options, results)) {
+        status = 1;
+      }
     }
     results.printRatios();
     return status;

@@ -1,6 +1,7 @@
 package dev.groupcache.bench;
 
 import dev.groupcache.bench.node.CacheSpec;
+import dev.groupcache.bench.node.OursJCacheNode;
 import dev.groupcache.bench.node.Reply;
 import dev.groupcache.testing.ChildJvm;
 import java.io.IOException;
@@ -35,41 +36,50 @@ final class Cluster implements AutoCloseable {
       "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(30);
-  private static final int HAZELCAST_BASE_PORT = 15701;
   private static final int MAX_LOG_LINES_SHOWN = 5;
 
   private final SystemUnderTest system;
+  private final String label;
   private final Path logDir;
   private final List<ChildJvm> nodes;
   private final List<String> ids = new ArrayList<>();
 
-  private Cluster(SystemUnderTest system, Path logDir, List<ChildJvm> nodes) {
+  private Cluster(SystemUnderTest system, String label, Path logDir, List<ChildJvm> nodes) {
     this.system = system;
+    this.label = label;
     this.logDir = logDir;
     this.nodes = nodes;
   }
 
   /** Starts the system's nodes and returns once they form one cluster. */
   static Cluster start(SystemUnderTest system, Path logRoot) {
-    Path logDir = logRoot.resolve(system.label());
-    List<String> shared = sharedArgs(system, logDir);
+    return start(system, system.label(), system.mainClass(), system.nodes(), JVM_OPTIONS, logRoot);
+  }
+
+  /**
+   * Starts {@code size} nodes running {@code mainClass} with the given JVM options, named {@code
+   * label-i} with their logs under {@code logRoot/label}, and returns once they form one cluster.
+   */
+  static Cluster start(SystemUnderTest system, String label, Class<?> mainClass, int size,
+      List<String> jvmOptions, Path logRoot) {
+    Path logDir = logRoot.resolve(label);
+    List<String> shared = sharedArgs(system, label, mainClass, size, logDir);
+    boolean indexed = system == SystemUnderTest.HAZELCAST || mainClass == OursJCacheNode.class;
     List<ChildJvm> started = new ArrayList<>();
-    Cluster cluster = new Cluster(system, logDir, started);
+    Cluster cluster = new Cluster(system, label, logDir, started);
     try {
-      for (int i = 0; i < system.nodes(); i++) {
+      for (int i = 0; i < size; i++) {
         List<String> args = new ArrayList<>(shared);
-        if (system == SystemUnderTest.HAZELCAST) {
+        if (indexed) {
           args.add(1, Integer.toString(i));
         }
-        started.add(ChildJvm.start(system.label() + "-" + i, null, JVM_OPTIONS,
-            system.mainClass().getName(), args, logDir));
+        started.add(ChildJvm.start(label + "-" + i, null, jvmOptions, mainClass.getName(), args, logDir));
       }
       for (ChildJvm node : started) {
-        cluster.ids.add(Reply.parse(system.label(), node.await("start", START_TIMEOUT)).text("id"));
+        cluster.ids.add(Reply.parse(label, node.await("start", START_TIMEOUT)).text("id"));
       }
       cluster.callAll("join " + String.join(",", cluster.ids), START_TIMEOUT);
-      Progress.note(system.label() + ": " + started.size() + " node(s) up: " + cluster.ids
-          + "; logs in " + logDir);
+      Progress.note(label + ": " + started.size() + " node(s) up: " + cluster.ids + "; logs in " + logDir);
       return cluster;
     } catch (RuntimeException e) {
       cluster.close();
@@ -77,13 +87,22 @@ final class Cluster implements AutoCloseable {
     }
   }
 
-  /** Program arguments that do not depend on the node: Hazelcast's cluster name and ports. */
-  private static List<String> sharedArgs(SystemUnderTest system, Path logDir) {
+  /**
+   * Program arguments that do not depend on the node: Hazelcast's cluster name and ports, our
+   * JCache members' addresses; the node's index goes after the first.
+   */
+  private static List<String> sharedArgs(SystemUnderTest system, String label, Class<?> mainClass,
+      int size, Path logDir) {
+    if (mainClass == OursJCacheNode.class) {
+      List<Integer> ports = FreePorts.find(size);
+      Progress.note(label + ": static peers on 127.0.0.1 ports " + ports);
+      return List.of(ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    }
     switch (system) {
       case HAZELCAST: {
-        List<Integer> ports = FreePorts.find(HAZELCAST_BASE_PORT, system.nodes());
+        List<Integer> ports = FreePorts.find(size);
         String name = "groupcache-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        Progress.note("hazelcast: cluster " + name + " on 127.0.0.1 ports " + ports);
+        Progress.note(label + ": cluster " + name + " on 127.0.0.1 ports " + ports);
         return List.of(name, ports.stream().map(String::valueOf).collect(Collectors.joining(",")));
       }
       case CAFFEINE:
@@ -152,7 +171,7 @@ final class Cluster implements AutoCloseable {
   }
 
   private String name(int node) {
-    return system.label() + "-" + node;
+    return label + "-" + node;
   }
 
   /**

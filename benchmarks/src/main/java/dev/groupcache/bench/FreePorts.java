@@ -1,46 +1,25 @@
 package dev.groupcache.bench;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds consecutive free ports on 127.0.0.1 for Hazelcast, whose members must know each other's
- * ports before they start. Prefers Hazelcast's usual 5701-style range, moved to 15701 to keep clear
- * of any real Hazelcast on the machine.
+ * Free ports on 127.0.0.1 for nodes that must know each other's ports before they start (Hazelcast
+ * members, our JCache members with static peers, the agent's node). Chosen at random below the
+ * kernel's ephemeral range and checked to bind on 127.0.0.1, by the child-JVM harness's {@link
+ * dev.groupcache.testing.FreePorts}: a port from {@code ServerSocket(0)} could be taken by any
+ * outgoing connection before the child binds it, and a fixed range would be shared by two runs on
+ * one machine.
  */
 final class FreePorts {
-  private static final int MAX_TRIES = 50;
-  private static final int STEP = 10;
-
   private FreePorts() {}
 
-  /** The first run of {@code count} free ports starting at {@code base}, {@code base + STEP}, .... */
-  static List<Integer> find(int base, int count) {
-    for (int t = 0; t < MAX_TRIES; t++) {
-      int first = base + t * STEP;
-      List<Integer> ports = new ArrayList<>();
-      for (int p = first; p < first + count && isFree(p); p++) {
-        ports.add(p);
-      }
-      if (ports.size() == count) {
-        return ports;
-      }
-      Progress.note("ports " + first + "-" + (first + count - 1) + " are not all free; trying further");
+  /** {@code count} distinct ports that nothing listens on now. */
+  static List<Integer> find(int count) {
+    List<Integer> ports = new ArrayList<>(count);
+    for (int p : dev.groupcache.testing.FreePorts.take(count)) {
+      ports.add(p);
     }
-    throw new IllegalStateException("no " + count + " consecutive free ports from " + base);
-  }
-
-  private static boolean isFree(int port) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true); // as Hazelcast is configured: a port in TIME_WAIT is free
-      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return ports;
   }
 }

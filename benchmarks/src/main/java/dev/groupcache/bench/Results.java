@@ -38,10 +38,14 @@ final class Results {
   /**
    * Prints {@code ratio.<name>.vs_<peer>: ours/theirs x} for every figure both have; a peer's
    * {@code X_by_reference} variant is compared with our {@code X} as peer {@code <peer>_by_reference}.
-   * The unit is dropped from a name when it is {@code ns_per_op}, W1's only figure.
+   * The unit is dropped from a name when it is {@code ns_per_op}, W1's only figure. Figures that are
+   * ratios themselves ({@link Unit#TIMES}) are not compared.
    */
   void printRatios() {
     for (Map.Entry<String, Figure> o : ours.entrySet()) {
+      if (o.getValue().unit() == Unit.TIMES) {
+        continue;
+      }
       for (Map.Entry<SystemUnderTest, Map<String, Figure>> peer : peers.entrySet()) {
         for (Map.Entry<String, Figure> t : peer.getValue().entrySet()) {
           String theirs = t.getKey();

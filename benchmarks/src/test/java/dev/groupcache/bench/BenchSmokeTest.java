@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Runs every workload against groupcache at 5% of its duration, and checks the output's shape:
+ * Runs every workload against groupcache at 5% of its duration (W6, which starts clusters of its
+ * own, in a test of its own), and checks the output's shape:
  * each figure exactly once, a number and a unit. Speeds are not asserted; only that a herd of 300
  * concurrent gets of one key costs the cluster a single load, and that no W2 get shares another
  * thread's fetch (W2 measures round trips, not the single flight).
@@ -55,6 +56,44 @@ class BenchSmokeTest {
     assertEquals(1.0, values.get("w3.herd.loads"), "a herd must cost one load:\n" + output);
     assertEquals(1.0, values.get("w2.remote_hit.fetches_per_get"),
         "each W2 get must be a fetch of its own:\n" + output);
+  }
+
+  /**
+   * W6 against our JCache provider alone, tiny: clusters of 3 and of 5 members, each figure once
+   * and the 5-over-3 latency figures. (Hazelcast's side and the ratios need its slow-forming
+   * clusters; {@code ./benchmarks/run w6} shows them.)
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void jcachePutReportsEachFigureOnce() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int status;
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      status = Bench.run(new String[] {"w6", "--systems", "ours", "--scale", "0.02",
+          "--logs", Path.of("target", "smoke-logs-w6").toAbsolutePath().toString()}, out);
+    }
+    String output = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(0, status, output);
+    Map<String, Integer> seen = new HashMap<>();
+    for (String line : output.split("\n")) {
+      Matcher m = LINE.matcher(line);
+      assertTrue(m.matches(), "not 'name: number unit': " + line);
+      seen.merge(m.group(1), 1, Integer::sum);
+    }
+    List<String> expected = new ArrayList<>(List.of("w6.jcache_put.p50_n5_over_n3",
+        "w6.jcache_put.p99_n5_over_n3", "w6.jcache_put.one_writer.p50_n5_over_n3",
+        "w6.jcache_put.one_writer.p99_n5_over_n3"));
+    for (int n : List.of(3, 5)) {
+      for (String phase : List.of("one_writer.", "", "threads_4.")) {
+        for (String figure : List.of("ops_per_s", "p50_us", "p99_us")) {
+          expected.add("w6.jcache_put.n" + n + "." + phase + figure);
+        }
+      }
+    }
+    for (String name : expected) {
+      assertEquals(1, seen.getOrDefault(name, 0), name + " should appear once in:\n" + output);
+    }
+    assertEquals(expected.size(), seen.size(), "unexpected lines in:\n" + output);
   }
 
   private static List<String> expectedNames() {

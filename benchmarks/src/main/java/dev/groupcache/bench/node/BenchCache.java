@@ -23,6 +23,13 @@ public interface BenchCache<K> {
   /** Makes {@code key} present with its value: a put, or for groupcache a get that loads it. */
   void preload(K key, String keyText);
 
+  /**
+   * Writes {@code value} under {@code key}, as the system's own put does (W6).
+   *
+   * @throws UnsupportedOperationException if the system has no put (groupcache's engine)
+   */
+  void put(K key, byte[] value);
+
   /** The id of the node that owns {@code key}, in the form {@link BenchNode#id()} uses. */
   String owner(K key);
 

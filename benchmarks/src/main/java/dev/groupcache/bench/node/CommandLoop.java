@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
  * remote-hit CACHE PREFIX N OWNER THREADS WARMUP_MS MS   W2 on the keys OWNER owns
  * herd-arm CACHE KEY THREADS / herd-go            W3
  * mix CACHE zipf|uniform THREADS SEED MS          W4, W5
+ * puts CACHE PREFIX N THREADS VALUE_BYTES MAX_MS   W6: N puts of new keys PREFIXi, one at a time per thread
  * loads                                           loader calls in this JVM so far
  * stats CACHE                                     the system's own counters for the cache
  * quit                                            close the node and exit
@@ -143,6 +144,9 @@ public final class CommandLoop {
       case "mix":
         return MixRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Long.parseLong(w[4]),
             Long.parseLong(w[5]));
+      case "puts":
+        return PutRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
+            Integer.parseInt(w[5]), Long.parseLong(w[6]));
       case "loads":
         return Reply.of().with("loads", LoaderCalls.total());
       case "stats": {

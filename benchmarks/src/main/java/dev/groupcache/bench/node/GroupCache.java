@@ -33,6 +33,12 @@ final class GroupCache implements BenchCache<ByteView> {
     group.get(key);
   }
 
+  /** The engine has no puts: values come from the loader. */
+  @Override
+  public void put(ByteView key, byte[] value) {
+    throw new UnsupportedOperationException("groupcache's engine has no put; its values come from the loader");
+  }
+
   @Override
   public String owner(ByteView key) {
     return node.ownerOf(key).toString();
