@@ -147,10 +147,11 @@ public final class CacheNodeMain {
               throw new IllegalStateException("a chaos load runs already");
             }
             chaos = ChaosLoad.start(chaosCache(manager), Path.of(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
-                Integer.parseInt(w[4]), Integer.parseInt(w[5]), Integer.parseInt(w[6]), Long.parseLong(w[7]),
-                Long.parseLong(w[8]));
+                Integer.parseInt(w[4]), w[5], Integer.parseInt(w[6]), Integer.parseInt(w[7]), Long.parseLong(w[8]),
+                Long.parseLong(w[9]));
             yield "started";
           }
+          case "chaos-filled" -> "filled " + chaos.awaitFilled(Long.parseLong(w[1]));
           case "chaos-stop" -> {
             String done = "stopped " + chaos.stop();
             chaos = null;

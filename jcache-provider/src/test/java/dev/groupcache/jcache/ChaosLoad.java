@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +25,7 @@ import javax.cache.processor.MutableEntry;
 
 /**
  * One member's share of a chaos run: threads doing a mix of JCache reads and writes on the keys
- * {@code k0..k(keys-1)} at a bounded rate, every op logged as {@link ChaosOp} lines as it begins
+ * {@code k0..k(keys-1)} (or another prefix) at a bounded rate, every op logged as {@link ChaosOp} lines as it begins
  * and as it ends.
  *
  * <p>Logging the beginning, flushed before the op is sent, means a member killed mid-run leaves
@@ -33,7 +34,9 @@ import javax.cache.processor.MutableEntry;
  * on ops a slow op made it miss, so a stalled cluster is not hit by a burst when it recovers; it
  * stops after {@code maxMillis} or when {@link #stop()} asks, whichever comes first.
  *
- * <p>A member gets (and getAlls) only keys {@code k<i>} with {@code i % members != member}: the
+ * <p>First each member puts the keys {@code k<i>} with {@code i % members == member} once, so that
+ * every key holds a value early and gets (which keep near copies only of values) fetch copies.
+ * A member gets (and getAlls) only keys {@code k<i>} with {@code i % members != member}: the
  * keys with {@code i % members == member} are never read there, so it holds no near copy of them,
  * which gives a test of a paused member keys it certainly holds no copy of.
  */
@@ -57,45 +60,66 @@ final class ChaosLoad {
   private final int member;
   private final int members;
   private final int keys;
+  private final String prefix;
   private final BufferedWriter log;
   private final AtomicLong seq = new AtomicLong();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
+  private final CountDownLatch filled;
 
   private ChaosLoad(Cache<String, String> cache, BufferedWriter log, int member, int incarnation, int members,
-      int keys) {
+      String prefix, int keys, int threads) {
     this.cache = cache;
     this.log = log;
     this.member = member;
     this.members = members;
     this.keys = keys;
+    this.prefix = prefix;
+    this.filled = new CountDownLatch(threads);
     this.valuePrefix = "n" + member + (incarnation > 0 ? "r" + incarnation : "") + ".";
   }
 
   /**
    * Starts {@code threads} threads, each doing an op every {@code intervalMillis} for at most
-   * {@code maxMillis}, logging to {@code file}.
+   * {@code maxMillis}, on keys {@code prefix + i}, logging to {@code file}.
    */
-  static ChaosLoad start(Cache<String, String> cache, Path file, int member, int incarnation, int members, int keys,
-      int threads, long intervalMillis, long maxMillis) {
+  static ChaosLoad start(Cache<String, String> cache, Path file, int member, int incarnation, int members,
+      String prefix, int keys, int threads, long intervalMillis, long maxMillis) {
     BufferedWriter log;
     try {
       log = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ChaosLoad load = new ChaosLoad(cache, log, member, incarnation, members, keys);
+    ChaosLoad load = new ChaosLoad(cache, log, member, incarnation, members, prefix, keys, threads);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
     long interval = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
     long maxOps = maxMillis / intervalMillis + 1; // with the deadline, a second bound that needs no clock
     for (int t = 0; t < threads; t++) {
       SplittableRandom random = new SplittableRandom(member * 1_000L + incarnation * 100L + t);
-      Thread thread = new Thread(() -> load.run(random, deadline, interval, maxOps), "chaos-" + t);
+      int first = t;
+      Thread thread = new Thread(() -> {
+        for (int i = member + first * members; i < keys && !load.stopping.get(); i += threads * members) {
+          String key = prefix + i;
+          long s = load.seq.incrementAndGet();
+          load.record(s, Type.PUT, key, load.valuePrefix + s, () -> {
+            cache.put(key, load.valuePrefix + s);
+            return null;
+          });
+        }
+        load.filled.countDown();
+        load.run(random, deadline, interval, maxOps);
+      }, "chaos-" + t);
       thread.setDaemon(true);
       load.threads.add(thread);
     }
     load.threads.forEach(Thread::start);
     return load;
+  }
+
+  /** Waits until every thread has put its share of this member's keys, at most {@code millis}; whether they have. */
+  boolean awaitFilled(long millis) throws InterruptedException {
+    return filled.await(millis, TimeUnit.MILLISECONDS);
   }
 
   /** Asks the threads to stop, waits for them (bounded), closes the log; answers {@code "<ops> <threads still running>"}. */
@@ -159,7 +183,7 @@ final class ChaosLoad {
         return String.valueOf(n);
       });
     } else {
-      String key = "k" + random.nextInt(keys);
+      String key = prefix + random.nextInt(keys);
       long s = seq.incrementAndGet();
       String value = valuePrefix + s;
       if (dice < 76) {
@@ -182,7 +206,7 @@ final class ChaosLoad {
     while (true) {
       int i = random.nextInt(keys);
       if (members == 1 || i % members != member) {
-        return "k" + i;
+        return prefix + i;
       }
     }
   }

@@ -27,6 +27,8 @@ import java.util.function.ToIntFunction;
  *       that began before it no longer make a later read stale (the entry they made is gone).
  *   <li>While a member cannot be reached, a read of its key is a miss (it returns no value rather
  *       than fail): a read of no value that overlaps such a window is counted as a miss, not judged.
+ *       So is one by that member itself: a member that was paused or cut off could reach no owner
+ *       either, and may find them unavailable for as long.
  * </ul>
  * A read of a value no write of that key wrote, or that a write began only after the read ended, is
  * reported too, as stale beyond doubt.
@@ -36,8 +38,8 @@ final class HistoryChecker {
    * What happened to the members during the run.
    *
    * @param deaths when each member that died lost its entries (one death per member)
-   * @param unreachable per member, the windows {@code [from, to]} in which others may have found it
-   *     unavailable
+   * @param unreachable per member, the windows {@code [from, to]} in which it and the others may
+   *     have found each other unavailable
    */
   record Faults(Map<Integer, Long> deaths, Map<Integer, List<long[]>> unreachable) {
     static final Faults NONE = new Faults(Map.of(), Map.of());
@@ -109,7 +111,8 @@ final class HistoryChecker {
         }
         continue;
       }
-      if (faults.unreachable(keyOwner, read.start(), read.end())) {
+      if (faults.unreachable(keyOwner, read.start(), read.end())
+          || faults.unreachable(read.member(), read.start(), read.end())) {
         misses++;
         continue;
       }

@@ -123,6 +123,8 @@ class HistoryCheckerTest {
     assertEquals(1, r.misses());
     Result other = check(List.of(put("b", "v1", 0, 10), get("b", null, 20, 30)), owner0Away);
     assertEquals(1, other.stale().size(), "b's owner was reachable");
+    Result byIt = check(List.of(put("b", "v1", 0, 10), op(0, Type.GET, "b", null, null, 20, 30)), owner0Away);
+    assertEquals(0, byIt.stale().size(), "member 0 could reach no one then");
   }
 
   @Test
