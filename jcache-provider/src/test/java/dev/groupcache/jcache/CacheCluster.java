@@ -6,10 +6,17 @@ import dev.groupcache.Node;
 import dev.groupcache.jcache.codec.Codecs;
 import dev.groupcache.testing.ChildJvm;
 import dev.groupcache.testing.FreePorts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * JVMs running {@link CacheNodeMain} with static discovery on loopback, each a member of one ring,
@@ -20,6 +27,8 @@ final class CacheCluster implements AutoCloseable {
 
   private final List<ChildJvm> nodes = new ArrayList<>();
   private final List<String> addresses = new ArrayList<>();
+  private final List<List<String>> jvmOptions = new ArrayList<>();
+  private final List<Integer> starts = new ArrayList<>();
   private final Node ring;
   private final Codecs codecs;
 
@@ -37,8 +46,9 @@ final class CacheCluster implements AutoCloseable {
             "-Dgroupcache.port=" + address.substring(address.indexOf(':') + 1),
             "-Dgroupcache.bind-host=127.0.0.1"));
         jvm.addAll(options);
-        nodes.add(ChildJvm.start("cache-node-" + nodes.size(), null, jvm,
-            CacheNodeMain.class.getName(), List.of(), Path.of("target", "cache-node-logs")));
+        jvmOptions.add(jvm);
+        starts.add(1);
+        nodes.add(launch(nodes.size()));
       }
       for (ChildJvm node : nodes) {
         assertEquals("ready", node.await("ready", WAIT));
@@ -50,6 +60,87 @@ final class CacheCluster implements AutoCloseable {
     ring = Node.builder().self("127.0.0.1:1").serve(false).build();
     ring.setPeers(addresses);
     codecs = Codecs.create(getClass().getClassLoader(), "", 1 << 20);
+  }
+
+  private ChildJvm launch(int i) {
+    int start = starts.get(i);
+    return ChildJvm.start("cache-node-" + i + (start > 1 ? "-start" + start : ""), null, jvmOptions.get(i),
+        CacheNodeMain.class.getName(), List.of(), Path.of("target", "cache-node-logs"));
+  }
+
+  /**
+   * Kills member {@code i} if it still runs and starts a new JVM in its place, at the same address
+   * and with the same options; waits until it answers "ready".
+   */
+  void restart(int i) {
+    nodes.get(i).close();
+    starts.set(i, starts.get(i) + 1);
+    ChildJvm node = launch(i);
+    nodes.set(i, node);
+    assertEquals("ready", node.await("ready", WAIT));
+  }
+
+  /** Sends a signal to member {@code i}, e.g. {@code STOP} or {@code CONT}; waits for {@code kill} to have sent it. */
+  void signal(int i, String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(nodes.get(i).pid()))
+          .redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        kill.destroyForcibly();
+        throw new IllegalStateException("kill -" + signal + " of member " + i + " failed: "
+            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted signalling member " + i, e);
+    }
+  }
+
+  /**
+   * Waits until every other member finds member {@code i} available (see {@code available} in
+   * {@link CacheNodeMain}), asking each in turn until it does, at most {@code timeout} in all.
+   *
+   * @throws IllegalStateException naming the members that did not, with their last answers
+   */
+  void awaitAvailable(int i, Duration timeout) {
+    String probe = keyOwnedBy(i, "probe-");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Integer> waiting = new ArrayList<>();
+    for (int m = 0; m < nodes.size(); m++) {
+      if (m != i) {
+        waiting.add(m);
+      }
+    }
+    Map<Integer, String> last = new TreeMap<>();
+    while (!waiting.isEmpty()) {
+      for (Iterator<Integer> it = waiting.iterator(); it.hasNext(); ) {
+        int m = it.next();
+        String answer = call(m, "available " + probe);
+        last.put(m, answer);
+        if (answer.equals("available true")) {
+          it.remove();
+        }
+      }
+      if (!waiting.isEmpty()) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException("members " + waiting + " did not find member " + i + " available within "
+              + timeout + ": " + last);
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
+  /** The number of members. */
+  int size() {
+    return nodes.size();
   }
 
   ChildJvm node(int i) {

@@ -33,6 +33,8 @@ import javax.cache.integration.CacheLoader;
 public final class CacheNodeMain {
   /** A system property: how long, in µs, keeping a near copy pauses between its check and the keeping. */
   static final String KEEP_WINDOW_MICROS = "test.keep-window-micros";
+  /** A system property: whether the member creates cache {@code chaos} (see {@link ChaosLoad}) as it starts. */
+  static final String CHAOS_CACHE = "test.chaos-cache";
   static final AtomicInteger LOADS = new AtomicInteger();
   static final AtomicInteger CREATED = new AtomicInteger();
   static final AtomicInteger UPDATED = new AtomicInteger();
@@ -96,8 +98,12 @@ public final class CacheNodeMain {
     if (window > 0) { // widens the moment between a near copy's check and its keeping, where drops used to be lost
       cache.unwrap(GroupcacheCache.class).owners().nearCopies().keepHook(k -> LockSupport.parkNanos(window * 1_000));
     }
+    if (Boolean.getBoolean(CHAOS_CACHE)) { // before "ready": peers' requests for it may come at once
+      chaosCache(manager);
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "close-caches"));
     answer("ready");
+    ChaosLoad chaos = null;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] w = line.split(" ");
@@ -136,6 +142,22 @@ public final class CacheNodeMain {
               Integer.parseInt(w[4]), Integer.parseInt(w[5]));
           case "herd" -> herd(cache, w[1], Integer.parseInt(w[2]));
           case "puts" -> puts(cache, w[1], Integer.parseInt(w[2]));
+          case "chaos-start" -> {
+            if (chaos != null) {
+              throw new IllegalStateException("a chaos load runs already");
+            }
+            chaos = ChaosLoad.start(chaosCache(manager), Path.of(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
+                Integer.parseInt(w[4]), w[5], Integer.parseInt(w[6]), Integer.parseInt(w[7]), Long.parseLong(w[8]),
+                Long.parseLong(w[9]));
+            yield "started";
+          }
+          case "chaos-filled" -> "filled " + chaos.awaitFilled(Long.parseLong(w[1]));
+          case "chaos-stop" -> {
+            String done = "stopped " + chaos.stop();
+            chaos = null;
+            yield done;
+          }
+          case "available" -> available(chaosCache(manager), w[1]);
           case "manager-uri" -> manager.getURI().toString();
           case "loads" -> String.valueOf(LOADS.get());
           case "events" -> CREATED.get() + " " + UPDATED.get() + " " + REMOVED.get();
@@ -148,6 +170,31 @@ public final class CacheNodeMain {
       }
     }
     manager.close();
+  }
+
+  /**
+   * Cache {@code chaos}, for {@link ChaosLoad}: strings to strings with near copies, no loader (a
+   * get of an absent key answers null, so that every value read is one a write wrote) and no
+   * listener; created on first use.
+   */
+  private static Cache<String, String> chaosCache(CacheManager manager) {
+    Cache<String, String> chaos = manager.getCache("chaos", String.class, String.class);
+    return chaos != null ? chaos : manager.createCache("chaos",
+        new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+  }
+
+  /**
+   * Whether this member finds the owner of {@code key} available: a write there, a remove of a key
+   * no one writes, is answered rather than failed. A read cannot tell, as it falls through to a
+   * miss when the owner is unavailable.
+   */
+  private static String available(Cache<String, String> cache, String key) {
+    try {
+      cache.remove(key);
+      return "available true";
+    } catch (javax.cache.CacheException e) {
+      return "available false " + e.getClass().getSimpleName() + " " + String.valueOf(e.getMessage()).replace('\n', ' ');
+    }
   }
 
   /** {@code n} threads get {@code key} at once; answers what they got. */
