@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -37,7 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Each request has its own deadline. Rather than a timer per request, one sweep every
  * {@value #SWEEP_MILLIS} ms fails the overdue ones, and runs only while requests are waiting.
  * When the stream ends, every request still waiting fails with the stream's status, and the
- * {@link PeerClient} opens a new stream for the next request.
+ * {@link PeerClient} opens a new stream for the next request. Every batch that arrives tells the
+ * link that the peer is alive; a stream that fails tells it why ({@link PeerClient#streamEnded}),
+ * and the link may end a stream whose peer it suspects ({@link #abort}).
  */
 final class ClientExchange implements ClientResponseObserver<RequestBatch, ResponseBatch> {
   static final int MAX_BATCHES_IN_FLIGHT = 1;
@@ -65,7 +68,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private final ReentrantLock sending = new ReentrantLock();
   private ClientCallStreamObserver<RequestBatch> requests;
-  private volatile Status ended;
+  private final AtomicReference<Status> ended = new AtomicReference<>(); // set once
 
   private ClientExchange(PeerClient peer) {
     this.peer = peer;
@@ -94,7 +97,12 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
   }
 
   boolean isOpen() {
-    return ended == null;
+    return ended.get() == null;
+  }
+
+  /** Whether requests are waiting for their answers. */
+  boolean hasPending() {
+    return !pending.isEmpty();
   }
 
   /**
@@ -112,12 +120,11 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
       return;
     }
     pending.put(id, new Pending(answer, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
-    Status status = ended;
+    Status status = ended.get();
     if (status != null) {
       Pending p = pending.remove(id); // ended before our request was seen
       if (p != null) {
         p.answer().onFailure(status.asException());
-        peer.failed();
       }
       return;
     }
@@ -130,7 +137,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
   private void send() {
     while (!queue.isEmpty() && batchesInFlight.get() < MAX_BATCHES_IN_FLIGHT && sending.tryLock()) {
       try {
-        if (batchesInFlight.get() >= MAX_BATCHES_IN_FLIGHT || ended != null) {
+        if (batchesInFlight.get() >= MAX_BATCHES_IN_FLIGHT || ended.get() != null) {
           return;
         }
         RequestBatch.Builder batch = RequestBatch.newBuilder();
@@ -158,16 +165,11 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
 
   @Override
   public void onNext(ResponseBatch batch) {
+    peer.heard(); // whatever it says: even a failure shows a process reading its connection
     for (Response response : batch.getResponsesList()) {
       Pending p = pending.remove(response.getId());
       if (p == null) {
         continue; // past its deadline already
-      }
-      if (response.getResultCase() == Response.ResultCase.FAILURE
-          && !PeerClient.peerAnswered(Status.fromCodeValue(response.getFailure().getCode()).getCode())) {
-        peer.failed();
-      } else {
-        peer.succeeded();
       }
       p.answer().onResponse(response);
     }
@@ -191,8 +193,8 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
   void halfClose() {
     sending.lock();
     try {
-      if (ended == null) {
-        ended = Status.UNAVAILABLE.withDescription("the stream to " + peer.address() + " is closing");
+      if (ended.compareAndSet(null, Status.UNAVAILABLE.withDescription("the stream to " + peer.address()
+          + " is closing"))) {
         requests.onCompleted();
       }
     } finally {
@@ -200,21 +202,43 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     }
   }
 
-  private void end(Status status) {
-    if (ended == null) {
-      ended = status;
+  /**
+   * Ends the stream from this side with {@code status}, failing every request waiting on it now:
+   * for a peer this node suspects. Does nothing if the stream has ended already.
+   */
+  void abort(Status status) {
+    if (!ended.compareAndSet(null, status)) {
+      return;
     }
     queue.clear();
-    boolean any = false;
+    failPending(status); // first, so that callers hear why rather than the cancellation's echo
+    sending.lock(); // the stream's observer is not thread-safe: a send may be under way
+    try {
+      requests.cancel(status.getDescription(), null);
+    } finally {
+      sending.unlock();
+    }
+  }
+
+  /**
+   * The stream ended; the first end not of this node's choice is reported to the link, before the
+   * waiting requests fail, so that their callers find the link in its new state.
+   */
+  private void end(Status status) {
+    boolean first = ended.compareAndSet(null, status);
+    queue.clear();
+    if (first) {
+      peer.streamEnded(status);
+    }
+    failPending(status);
+  }
+
+  private void failPending(Status status) {
     for (Long id : pending.keySet()) {
       Pending p = pending.remove(id);
       if (p != null) {
         p.answer().onFailure(status.asException());
-        any = true;
       }
-    }
-    if (any) {
-      peer.failed();
     }
   }
 
@@ -227,16 +251,13 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
   /** Fails the overdue requests; goes on sweeping while any request waits. */
   private void sweep() {
     long now = System.nanoTime();
-    boolean overdue = false;
+    // A caller's deadline says nothing of the peer's health (a load may take longer): the link's
+    // failure detector, which hears acknowledgements and pings, judges that.
     for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Pending> e = it.next();
       if (now - e.getValue().deadlineNanos() >= 0 && pending.remove(e.getKey(), e.getValue())) {
         e.getValue().answer().onFailure(new TimeoutException(peer.address() + " did not answer in time"));
-        overdue = true;
       }
-    }
-    if (overdue) {
-      peer.failed();
     }
     sweeping.set(false);
     if (!pending.isEmpty()) {

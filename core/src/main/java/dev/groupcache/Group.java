@@ -23,8 +23,10 @@ import java.util.concurrent.TimeoutException;
  * for often (see {@link HotAdmission}).
  *
  * <p>If the owner cannot be reached, does not answer within {@link GroupConfig#peerTimeout()} or
- * refuses the group, the key is loaded here instead, and the owner is not asked again for a short,
- * growing period, so that a dead peer does not cost every get a full deadline. A failure of the
+ * refuses the group, the key is loaded here instead. While the node suspects the owner (see
+ * {@link Node.Builder#failureTimeout}) its keys are loaded here without asking it, and gets waiting
+ * on it are released at once when the suspicion starts, so that a dead or hung peer does not cost
+ * every get a full deadline. A failure of the
  * owner's loader is not retried here: it reaches the caller as a {@link LoadException}.
  *
  * <p>Made by {@link Node#newGroup}; thread-safe.

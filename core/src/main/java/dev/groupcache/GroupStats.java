@@ -15,7 +15,7 @@ package dev.groupcache;
  * @param loadsDeduplicated loads that joined one already under way instead of starting their own
  * @param peerLoads values fetched from their owner
  * @param peerErrors fetches that failed (peer unreachable, past its deadline, or refusing)
- * @param peerSkips fetches not tried because their owner was backing off after failures
+ * @param peerSkips fetches not tried because their owner was suspected (see {@link Node#isAvailable})
  * @param localLoads calls of the loader on this node, successful or not
  * @param localLoadErrors calls of the loader that failed
  * @param serverRequests requests from peers

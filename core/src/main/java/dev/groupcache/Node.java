@@ -15,11 +15,13 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +47,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in its own peer set owns no keys: it asks the owners for everything and loads only when they
  * fail. That is what a starting node does until discovery lists it.
  *
+ * <p>Each node watches its links ({@link Builder#failureTimeout}): a peer that refuses connections,
+ * or stays silent while this node waits on it, is suspected here, and its keys are unavailable here
+ * at once (gets load locally, calls to it fail fast) until it answers again or leaves the ring.
+ *
  * <p>Thread-safe. {@link #close()} stops the server and closes every link.
  */
 public final class Node implements AutoCloseable {
@@ -60,6 +66,7 @@ public final class Node implements AutoCloseable {
   private final ChannelCredentials channelCredentials;
   private final Duration shutdownGrace;
   private final PeerService service;
+  private final FailureDetector detector;
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
   private final Map<String, PeerHandler> services = new ConcurrentHashMap<>();
   private final Map<PeerAddress, PeerClient> clients = new ConcurrentHashMap<>();
@@ -79,6 +86,7 @@ public final class Node implements AutoCloseable {
     this.limits = new MessageLimits(maxKeyBytes, maxValueBytes);
     this.channelCredentials = b.channelCredentials;
     this.shutdownGrace = b.shutdownGrace;
+    this.detector = new FailureDetector(self, b.failureTimeout);
     if (b.loadExecutor != null) {
       this.loadExecutor = b.loadExecutor;
       this.ownedExecutor = null;
@@ -150,8 +158,8 @@ public final class Node implements AutoCloseable {
    * rather than forwards; the call then waits for the rings to agree and asks again, until
    * {@code timeout}. The future fails with a {@link GroupcacheException} naming the cause if the
    * owner fails, refuses the service, cannot be reached, or no owner answers in time; a transport
-   * failure is not retried, since the request may have been applied, and while the owner backs off
-   * after failures calls fail at once.
+   * failure is not retried, since the request may have been applied, and while the owner is
+   * suspected ({@link #isAvailable}) calls fail at once.
    */
   @Internal
   public CompletableFuture<ByteView> callOwner(String service, ByteView key, ByteView request, Duration timeout) {
@@ -175,7 +183,11 @@ public final class Node implements AutoCloseable {
     return result;
   }
 
-  /** Sends {@code request} to one member's service, or hands it to the local one. */
+  /**
+   * Sends {@code request} to one member's service, or hands it to the local one. While the member
+   * is suspected ({@link #isAvailable}) the future fails at once with a
+   * {@link PeerUnavailableException}.
+   */
   @Internal
   public CompletableFuture<ByteView> call(PeerAddress peer, String service, ByteView request, Duration timeout) {
     if (peer.equals(self)) {
@@ -184,6 +196,12 @@ public final class Node implements AutoCloseable {
     PeerClient client = peerClient(peer);
     if (client == null) {
       return CompletableFuture.failedFuture(new GroupcacheException(peer + " is not a member"));
+    }
+    String suspicion = client.suspicion();
+    if (suspicion != null) {
+      // Known unresponsive: fail now rather than make the caller wait out its timeout.
+      return CompletableFuture.failedFuture(new PeerUnavailableException(peer, peer + " is unavailable (suspected: "
+          + suspicion + ")", null));
     }
     CompletableFuture<ByteView> result = new CompletableFuture<>();
     client.call(ServiceCall.request(ring.version(), service, null, false, request), Math.max(1, timeout.toMillis()),
@@ -194,7 +212,7 @@ public final class Node implements AutoCloseable {
   /**
    * Sends {@code message} to the service on every other member, in the order of this node's calls
    * to each, and completes with every member's reply once all have answered, failed, or run out of
-   * {@code timeout}.
+   * {@code timeout}; a suspected member's reply is its failure, at once.
    */
   @Internal
   public CompletableFuture<List<PeerReply>> broadcast(String service, ByteView message, Duration timeout) {
@@ -269,7 +287,7 @@ public final class Node implements AutoCloseable {
         if (next.contains(e.getKey())) {
           return false;
         }
-        e.getValue().close();
+        detector.gone(e.getKey(), e.getValue().close());
         return true;
       });
       LOG.log(Level.INFO, "{0}: ring {1} now has {2} peers{3}", self,
@@ -299,6 +317,42 @@ public final class Node implements AutoCloseable {
     return self;
   }
 
+  /**
+   * Whether this node would ask {@code peer} now: true for this node itself, false for an address
+   * that is not a member or a member that is suspected (it refused connections, or was silent for
+   * {@link #failureTimeout()} while this node waited on it), until it answers again.
+   */
+  @Internal
+  public boolean isAvailable(PeerAddress peer) {
+    if (peer.equals(self)) {
+      return true;
+    }
+    PeerClient client = clients.get(peer);
+    return client != null && client.available();
+  }
+
+  /** Each member of the current ring, with {@link #isAvailable} for it; sorted by address. */
+  @Internal
+  public Map<PeerAddress, Boolean> peerAvailability() {
+    Map<PeerAddress, Boolean> states = new TreeMap<>();
+    for (PeerAddress peer : ring.peers()) {
+      states.put(peer, isAvailable(peer));
+    }
+    return Collections.unmodifiableMap(states);
+  }
+
+  /** How many times, since this node started, a peer became suspected. */
+  @Internal
+  public long suspicions() {
+    return detector.suspicions();
+  }
+
+  /** How long a peer this node waits on may stay silent before it is suspected. */
+  @Internal
+  public Duration failureTimeout() {
+    return detector.timeout();
+  }
+
   /** The port the node's own server listens on, or -1 if it has none. */
   public int port() {
     return server != null ? server.getPort() : -1;
@@ -326,6 +380,7 @@ public final class Node implements AutoCloseable {
       }
       closed = true;
     }
+    detector.stop();
     if (server != null) {
       server.shutdown();
     }
@@ -388,7 +443,7 @@ public final class Node implements AutoCloseable {
         .maxInboundMessageSize(limits.clientInboundBytes())
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
-        .build(), limits);
+        .build(), limits, detector);
   }
 
   MessageLimits limits() {
@@ -445,6 +500,7 @@ public final class Node implements AutoCloseable {
     private ServerCredentials serverCredentials = InsecureServerCredentials.create();
     private ChannelCredentials channelCredentials = InsecureChannelCredentials.create();
     private Duration shutdownGrace = Duration.ofSeconds(5);
+    private Duration failureTimeout = FailureDetector.DEFAULT_TIMEOUT;
 
     private Builder() {}
 
@@ -536,6 +592,24 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * How long a peer may stay silent while this node waits on it (for answers, or for a ping this
+     * node sends every quarter of this when it has heard nothing) before the node suspects it: its
+     * waiting requests fail at once, and its keys are unavailable here (gets load locally, calls to
+     * it fail at once) until it answers again. A refused connection or a broken stream makes a
+     * peer suspected at once. Default 2 s; 100 ms to 1 min. Shorter detects sooner but mistakes a
+     * longer GC pause or a slower network for a failure.
+     */
+    public Builder failureTimeout(Duration failureTimeout) {
+      Objects.requireNonNull(failureTimeout, "failureTimeout");
+      if (failureTimeout.compareTo(FailureDetector.MIN_TIMEOUT) < 0
+          || failureTimeout.compareTo(FailureDetector.MAX_TIMEOUT) > 0) {
+        throw new IllegalArgumentException("failureTimeout must be 100 ms to 1 min: " + failureTimeout);
+      }
+      this.failureTimeout = failureTimeout;
+      return this;
+    }
+
+    /**
      * Starts the node's server (unless {@code serve(false)}) and returns the node, with no peers
      * yet.
      *
@@ -570,6 +644,7 @@ public final class Node implements AutoCloseable {
       }
       Node node = new Node(this, address, service, server);
       service.attach(node); // until now the server answered UNAVAILABLE
+      node.detector.start(node.clients::values);
       return node;
     }
 

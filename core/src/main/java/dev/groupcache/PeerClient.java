@@ -5,32 +5,37 @@ import dev.groupcache.proto.CallRequest;
 import dev.groupcache.proto.CallResponse;
 import dev.groupcache.proto.GetRequest;
 import dev.groupcache.proto.GetResponse;
+import dev.groupcache.proto.Ping;
 import dev.groupcache.proto.Request;
 import dev.groupcache.proto.Response;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
  * This node's link to one peer: one channel, one {@link ClientExchange} stream over it at a time,
- * and the peer's backoff state.
+ * and what this node knows of the peer's health.
  *
- * <p>After a transport failure (unreachable, past its deadline, stream broken) the peer is skipped
- * for a backoff period that starts at {@value #BASE_BACKOFF_MILLIS} ms and doubles with each
- * further failure up to {@value #MAX_BACKOFF_MILLIS} ms, with jitter; one answer resets it.
+ * <p>The link notes when it last heard from the peer (any batch: an answer or an acknowledgement).
+ * The node's {@link FailureDetector} visits it every probe interval ({@link #check}): it pings a
+ * peer it has not heard from for an interval, and suspects one it has been waiting on (a ping or
+ * requests) without hearing anything for the failure timeout. A stream that fails with
+ * {@code UNAVAILABLE} (refused, reset, ended by the peer) makes the link suspect its peer at once.
+ * Suspicion fails every request waiting on the link at once, rather than at each caller's own
+ * deadline, and makes {@link #available()} false, so that callers load locally or fail fast; the
+ * link goes on pinging, and the first thing heard from the peer ends the suspicion.
  *
  * <p>The channel connects as soon as the link is made, so that the first request does not wait
  * for TCP and HTTP/2 set-up. A peer may be listed before it listens, though, and gRPC keeps a
  * channel whose connection failed in {@code TRANSIENT_FAILURE}, failing every call at once until
- * its own reconnect backoff (1 s, growing to 2 min) has passed. This link keeps its own backoff
- * instead: a stream opened on a channel in that state gets a new channel, which connects for it.
+ * its own reconnect backoff (1 s, growing to 2 min) has passed. This link probes on its own
+ * schedule instead: a stream opened on a channel in that state gets a new channel, which connects
+ * for it.
  */
 final class PeerClient {
-  static final long BASE_BACKOFF_MILLIS = 200;
-  static final long MAX_BACKOFF_MILLIS = 5_000;
-
   /** Receives the outcome of one get, on a transport thread; must not block. */
   interface Callback {
     /** The peer's value, with the peer's ring version. */
@@ -76,29 +81,31 @@ final class PeerClient {
     }
   }
 
-  /**
-   * Whether a response with this code shows a live peer: a verdict, or a refusal such as an
-   * unknown group ({@code NOT_FOUND}) or operation ({@code UNIMPLEMENTED}). Anything else starts
-   * the backoff.
-   */
-  static boolean peerAnswered(Status.Code code) {
-    return RemoteFailure.isVerdict(code) || code == Status.Code.NOT_FOUND || code == Status.Code.UNIMPLEMENTED;
-  }
-
   private final PeerAddress address;
   private final Supplier<ManagedChannel> channels;
   private final MessageLimits limits;
+  private final FailureDetector detector;
+  private final AtomicBoolean pinging = new AtomicBoolean();
   private volatile ManagedChannel channel; // replaced and shut down only under this
   private volatile ClientExchange exchange;
-  private volatile boolean backingOff;
-  private volatile long skipUntilNanos;
-  private int failures; // guarded by this
+  private volatile long lastHeardNanos;
+  private volatile long lastPingNanos;
+  private volatile String suspicion; // why the peer is suspected; null while it is not
+  private long suspectedSinceNanos; // guarded by this
+  private boolean closed; // guarded by this
 
-  /** @param channels makes a channel to the peer; called now, and again for a failed channel */
-  PeerClient(PeerAddress address, Supplier<ManagedChannel> channels, MessageLimits limits) {
+  /**
+   * @param channels makes a channel to the peer; called now, and again for a failed channel
+   * @param detector the node's, which this link tells of every change of the peer's state
+   */
+  PeerClient(PeerAddress address, Supplier<ManagedChannel> channels, MessageLimits limits,
+      FailureDetector detector) {
     this.address = address;
     this.channels = channels;
     this.limits = limits;
+    this.detector = detector;
+    this.lastHeardNanos = System.nanoTime(); // a new link gets an interval before its first ping
+    this.lastPingNanos = lastHeardNanos;
     this.channel = channels.get();
     channel.getState(true); // connect now
   }
@@ -107,9 +114,14 @@ final class PeerClient {
     return address;
   }
 
-  /** False while the peer is backing off after failures. */
+  /** False while the peer is suspected. */
   boolean available() {
-    return !backingOff || System.nanoTime() - skipUntilNanos >= 0;
+    return suspicion == null;
+  }
+
+  /** Why the peer is suspected, or null if it is not. */
+  String suspicion() {
+    return suspicion;
   }
 
   /** Asks the peer for a key of a group; the callback hears the outcome exactly once. */
@@ -175,7 +187,7 @@ final class PeerClient {
       if (current == null || !current.isOpen()) {
         if (!channel.isShutdown() && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
           ManagedChannel failed = channel;
-          channel = channels.get(); // our own backoff decided it is time to try again
+          channel = channels.get(); // a ping or a request decided it is time to try again
           failed.shutdownNow();
         }
         current = ClientExchange.open(this, channel);
@@ -189,27 +201,107 @@ final class PeerClient {
     return limits;
   }
 
-  /** The peer answered: ends any backoff. Cheap when there is none. */
-  void succeeded() {
-    if (backingOff) {
+  /** Something came from the peer: it is alive, and no longer suspected. */
+  void heard() {
+    lastHeardNanos = System.nanoTime();
+    if (suspicion != null) {
+      long suspectedNanos;
       synchronized (this) {
-        failures = 0;
-        backingOff = false;
+        if (suspicion == null || closed) {
+          return;
+        }
+        suspicion = null;
+        suspectedNanos = System.nanoTime() - suspectedSinceNanos;
       }
+      detector.back(address, suspectedNanos);
     }
   }
 
-  /** The peer failed to answer: starts or extends the backoff. */
-  synchronized void failed() {
-    failures = Math.min(failures + 1, 30);
-    long backoff = Math.min(MAX_BACKOFF_MILLIS, BASE_BACKOFF_MILLIS << Math.min(failures - 1, 16));
-    long jittered = (long) (backoff * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
-    skipUntilNanos = System.nanoTime() + jittered * 1_000_000L;
-    backingOff = true;
+  /** A stream to the peer ended, not by this node's choice: {@code UNAVAILABLE} is a suspicion. */
+  void streamEnded(Status status) {
+    if (status.getCode() == Status.Code.UNAVAILABLE) {
+      Throwable cause = status.getCause();
+      suspect("its stream failed: " + status.getDescription()
+          + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"));
+    }
   }
 
-  /** Ends the stream once its requests are answered and closes the channel. */
-  void close() {
+  /**
+   * One visit of the failure detector: suspects the peer if this link has waited for it, hearing
+   * nothing, for the failure timeout (only when {@code judge}: see {@link FailureDetector}), and
+   * pings it if nothing was heard for an interval and no ping is out.
+   */
+  void check(long now, boolean judge) {
+    long silentNanos = now - lastHeardNanos;
+    if (judge && suspicion == null && silentNanos >= detector.timeoutNanos() && waiting()) {
+      suspect("nothing heard from it for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms");
+    }
+    if (silentNanos >= detector.intervalNanos()) {
+      ping();
+    }
+  }
+
+  /** Whether a ping or a request has gone to the peer with nothing heard since. */
+  private boolean waiting() {
+    ClientExchange current = exchange;
+    return lastPingNanos - lastHeardNanos > 0 || (current != null && current.isOpen() && current.hasPending());
+  }
+
+  /** Sends a ping unless one is out; a suspected peer's next stream opens for it. */
+  private void ping() {
+    if (!pinging.compareAndSet(false, true)) {
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        pinging.set(false);
+        return;
+      }
+    }
+    lastPingNanos = System.nanoTime();
+    exchange().send(Request.newBuilder().setPing(Ping.getDefaultInstance()),
+        TimeUnit.NANOSECONDS.toMillis(detector.timeoutNanos()), new ClientExchange.Answer() {
+          @Override
+          public void onResponse(Response response) {
+            pinging.set(false); // the batch carrying it was heard already
+          }
+
+          @Override
+          public void onFailure(Throwable failure) {
+            pinging.set(false); // unanswered in time, or the stream failed: the detector judges that
+          }
+        });
+  }
+
+  /**
+   * Suspects the peer, once until it is heard again: ends the current stream with
+   * {@code UNAVAILABLE}, failing every request waiting on it now rather than at its deadline.
+   */
+  private void suspect(String why) {
+    synchronized (this) {
+      if (suspicion != null || closed) {
+        return;
+      }
+      suspicion = why;
+      suspectedSinceNanos = System.nanoTime();
+    }
+    detector.suspected(address, why);
+    ClientExchange current = exchange;
+    if (current != null) {
+      current.abort(Status.UNAVAILABLE.withDescription(address + " is suspected: " + why));
+    }
+  }
+
+  /**
+   * Ends the stream once its requests are answered and closes the channel; the peer's state no
+   * longer changes.
+   *
+   * @return whether the peer was suspected
+   */
+  boolean close() {
+    synchronized (this) {
+      closed = true;
+    }
     ClientExchange current = exchange;
     if (current != null) {
       current.halfClose(); // outside our lock: a failing send holds the stream's, then takes ours
@@ -217,6 +309,7 @@ final class PeerClient {
     synchronized (this) {
       channel.shutdown(); // whichever channel is current: exchange() replaces none after this
     }
+    return suspicion != null;
   }
 
   /** The current channel; a closed link keeps its last one. */

@@ -1,8 +1,8 @@
 package dev.groupcache;
 
 /**
- * A peer could not be asked, or did not answer: it is down, unreachable, backing off after
- * failures, or slower than the deadline. Unlike the peer's own failure of a request, this says
+ * A peer could not be asked, or did not answer: it is down, unreachable, suspected by this node's
+ * failure detector, or slower than the deadline. Unlike the peer's own failure of a request, this says
  * nothing about the request: a caller may treat the peer's keys as unavailable for now.
  */
 @Internal

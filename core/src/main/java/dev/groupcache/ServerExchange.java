@@ -1,6 +1,7 @@
 package dev.groupcache;
 
 import dev.groupcache.proto.CallResponse;
+import dev.groupcache.proto.Pong;
 import dev.groupcache.proto.Request;
 import dev.groupcache.proto.RequestBatch;
 import dev.groupcache.proto.Response;
@@ -14,8 +15,8 @@ import java.util.function.Consumer;
 /**
  * The answering side of one {@code Exchange} stream.
  *
- * <p>Each request batch gets one acknowledging batch at once with every answer that was ready;
- * each load that was needed is answered alone when it completes. Ready answers beyond
+ * <p>Each request batch gets one acknowledging batch at once with every answer that was ready,
+ * pongs for its pings among them; each load that was needed is answered alone when it completes. Ready answers beyond
  * {@value #MAX_RESPONSE_BATCH_BYTES} bytes go ahead in batches of their own, so that no message is
  * larger than one value plus that much: the requester accepts no more. An answer larger than
  * {@link MessageLimits#maxResponseBytes} is replaced by a {@code RESOURCE_EXHAUSTED} failure of
@@ -61,6 +62,12 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
     ReadyAnswers now = new ReadyAnswers();
     for (Request request : batch.getRequestsList()) {
       long id = request.getId();
+      if (request.getOpCase() == Request.OpCase.PING) {
+        // Here and now, on the thread that read the batch: a process that is paused, starved or no
+        // longer reading its connection does not answer, and that is what the requester asks.
+        now.add(Response.newBuilder().setId(id).setPong(Pong.getDefaultInstance()).build());
+        continue;
+      }
       if (request.getOpCase() == Request.OpCase.CALL) {
         CompletableFuture<CallResponse> call = service.answerCall(request.getCall());
         if (call.isDone()) {

@@ -128,10 +128,11 @@ final class ServiceCall {
         retryLater(); // membership is changing: the new ring names another owner
         return;
       }
-      if (!peer.available()) {
-        // Known unreachable: fail now rather than make every caller wait out the deadline.
+      String suspicion = peer.suspicion();
+      if (suspicion != null) {
+        // Known unresponsive: fail now rather than make every caller wait out the deadline.
         result.completeExceptionally(new PeerUnavailableException(owner, "the owner " + owner
-            + " is unavailable (backing off after failures)", null));
+            + " is unavailable (suspected: " + suspicion + ")", null));
         return;
       }
       current = peer;

@@ -1,0 +1,119 @@
+package dev.groupcache;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Decides, for one node, which of its peers are suspected, and reports every change.
+ *
+ * <p>Every {@code failureTimeout / 4} (the probe interval) a task on {@link Timers#SCHEDULER}
+ * visits each link ({@link PeerClient#check}): a link that has heard nothing from its peer for an
+ * interval sends a ping, which the peer answers from the thread that reads its connection; a link
+ * that has been waiting for something (a ping or requests) while hearing nothing for
+ * {@code failureTimeout} suspects its peer. A link suspects at once, without this task, when its
+ * stream fails with {@code UNAVAILABLE} (refused, reset, ended by the peer). The first thing heard
+ * from a suspected peer ends the suspicion.
+ *
+ * <p>A tick that runs late by more than an interval does not judge: this node may itself have been
+ * paused (GC, CPU starvation), and the answers it did not read meanwhile are not its peers'
+ * silence. Only the first late tick in a row skips judging, so that a node that is always late
+ * still detects.
+ *
+ * <p>Exactly one log line per change of a peer's state: suspected ({@code WARNING}, with why), back
+ * ({@code INFO}, with how long it was suspected), gone ({@code INFO}, dropped from the ring).
+ * Everything else is counted, never logged. (Messages are built by concatenation rather than
+ * {@code MessageFormat}, which would print a port or a duration with grouping commas.)
+ */
+final class FailureDetector {
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+  static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+  static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
+
+  private static final System.Logger LOG = System.getLogger(FailureDetector.class.getName());
+
+  private final PeerAddress self;
+  private final Duration timeout;
+  private final long timeoutNanos;
+  private final long intervalNanos;
+  private final AtomicLong suspicions = new AtomicLong();
+  private ScheduledFuture<?> task; // guarded by this
+  private long lastTickNanos; // only the timer thread
+  private boolean lastTickLate; // only the timer thread
+
+  FailureDetector(PeerAddress self, Duration timeout) {
+    this.self = self;
+    this.timeout = timeout;
+    this.timeoutNanos = timeout.toNanos();
+    this.intervalNanos = timeoutNanos / 4;
+  }
+
+  /** Starts visiting the links that {@code links} lists at each tick. */
+  synchronized void start(Supplier<Collection<PeerClient>> links) {
+    lastTickNanos = System.nanoTime();
+    task = Timers.SCHEDULER.scheduleWithFixedDelay(() -> tick(links.get()), intervalNanos, intervalNanos,
+        TimeUnit.NANOSECONDS);
+  }
+
+  synchronized void stop() {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  private void tick(Collection<PeerClient> links) {
+    long now = System.nanoTime();
+    boolean late = now - lastTickNanos > 2 * intervalNanos;
+    boolean judge = !late || lastTickLate;
+    lastTickNanos = now;
+    lastTickLate = late;
+    for (PeerClient link : links) {
+      try {
+        link.check(now, judge);
+      } catch (RuntimeException e) {
+        // A bug, not a peer's state; caught so that one link cannot stop the detection of all.
+        LOG.log(Level.ERROR, self + ": checking " + link.address() + " failed", e);
+      }
+    }
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  /** How often each link is visited; the longest silence that does not yet call for a ping. */
+  long intervalNanos() {
+    return intervalNanos;
+  }
+
+  /** How many times any peer became suspected since this node started. */
+  long suspicions() {
+    return suspicions.get();
+  }
+
+  /** Called once per change of {@code peer} to suspected. */
+  void suspected(PeerAddress peer, String why) {
+    suspicions.incrementAndGet();
+    LOG.log(Level.WARNING, self + ": suspected " + peer + ": " + why
+        + "; its keys are unavailable here until it answers");
+  }
+
+  /** Called once per change of {@code peer} from suspected to answering. */
+  void back(PeerAddress peer, long suspectedNanos) {
+    LOG.log(Level.INFO, self + ": " + peer + " is back after " + TimeUnit.NANOSECONDS.toMillis(suspectedNanos)
+        + " ms suspected");
+  }
+
+  /** Called once when {@code peer} leaves this node's ring. */
+  void gone(PeerAddress peer, boolean wasSuspected) {
+    LOG.log(Level.INFO, self + ": " + peer + " is gone from the ring" + (wasSuspected ? " (it was suspected)" : ""));
+  }
+}
