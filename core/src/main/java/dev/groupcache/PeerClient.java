@@ -220,7 +220,7 @@ final class PeerClient {
     if (status.getCode() == Status.Code.UNAVAILABLE) {
       Throwable cause = status.getCause();
       suspect("its stream failed: " + status.getDescription()
-          + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), 0);
+          + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), false, 0);
     }
   }
 
@@ -248,7 +248,7 @@ final class PeerClient {
     if (judge && suspicion == null && waitingSince - lastHeard > 0
         && now - waitingSince >= detector.timeoutNanos()) {
       suspect("nothing heard from it for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms, "
-          + TimeUnit.NANOSECONDS.toMillis(now - waitingSince) + " ms of them waiting for an answer", lastHeard);
+          + TimeUnit.NANOSECONDS.toMillis(now - waitingSince) + " ms of them waiting for an answer", true, lastHeard);
     }
     if (now - lastHeard >= detector.intervalNanos()) {
       ping();
@@ -284,10 +284,10 @@ final class PeerClient {
    * Suspects the peer, once until it is heard again: ends the current stream with
    * {@code UNAVAILABLE}, failing every request waiting on it now rather than at its deadline.
    *
-   * @param silentSince for a suspicion of silence, the time last heard that it was judged on: if
-   *     the peer has been heard since, it is not suspected; 0 for a failure, which stands regardless
+   * @param ofSilence whether the suspicion is of silence, judged on {@code lastHeard}: if the peer
+   *     has been heard since, it is not suspected; a failure stands regardless
    */
-  private void suspect(String why, long silentSince) {
+  private void suspect(String why, boolean ofSilence, long lastHeard) {
     synchronized (this) {
       if (suspicion != null || closed) {
         return;
@@ -295,7 +295,7 @@ final class PeerClient {
       suspicion = why;
       // heard() writes lastHeardNanos and then reads suspicion; this writes suspicion and then
       // reads lastHeardNanos: a batch arriving meanwhile is seen by one of the two.
-      if (silentSince != 0 && lastHeardNanos != silentSince) {
+      if (ofSilence && lastHeardNanos != lastHeard) {
         suspicion = null;
         return;
       }
