@@ -100,10 +100,6 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     return ended.get() == null;
   }
 
-  /** Whether requests are waiting for their answers. */
-  boolean hasPending() {
-    return !pending.isEmpty();
-  }
 
   /**
    * Queues a request, whose operation {@code request} already holds; it leaves in the next batch.
@@ -119,7 +115,9 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
           "a request of " + size + " bytes exceeds the limit of " + peer.limits().maxRequestBytes())).build());
       return;
     }
-    pending.put(id, new Pending(answer, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
+    long now = System.nanoTime();
+    peer.sending(now);
+    pending.put(id, new Pending(answer, now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
     Status status = ended.get();
     if (status != null) {
       Pending p = pending.remove(id); // ended before our request was seen

@@ -89,7 +89,7 @@ final class PeerClient {
   private volatile ManagedChannel channel; // replaced and shut down only under this
   private volatile ClientExchange exchange;
   private volatile long lastHeardNanos;
-  private volatile long lastPingNanos;
+  private volatile long waitingSinceNanos; // the first send since lastHeardNanos, if later than it
   private volatile String suspicion; // why the peer is suspected; null while it is not
   private long suspectedSinceNanos; // guarded by this
   private boolean closed; // guarded by this
@@ -105,7 +105,7 @@ final class PeerClient {
     this.limits = limits;
     this.detector = detector;
     this.lastHeardNanos = System.nanoTime(); // a new link gets an interval before its first ping
-    this.lastPingNanos = lastHeardNanos;
+    this.waitingSinceNanos = lastHeardNanos;
     this.channel = channels.get();
     channel.getState(true); // connect now
   }
@@ -203,17 +203,15 @@ final class PeerClient {
 
   /** Something came from the peer: it is alive, and no longer suspected. */
   void heard() {
-    lastHeardNanos = System.nanoTime();
+    long now = System.nanoTime();
+    lastHeardNanos = now;
     if (suspicion != null) {
-      long suspectedNanos;
       synchronized (this) {
-        if (suspicion == null || closed) {
-          return;
+        if (suspicion != null && !closed) {
+          suspicion = null;
+          detector.back(address, now - suspectedSinceNanos); // under the lock: after its "suspected"
         }
-        suspicion = null;
-        suspectedNanos = System.nanoTime() - suspectedSinceNanos;
       }
-      detector.back(address, suspectedNanos);
     }
   }
 
@@ -222,29 +220,39 @@ final class PeerClient {
     if (status.getCode() == Status.Code.UNAVAILABLE) {
       Throwable cause = status.getCause();
       suspect("its stream failed: " + status.getDescription()
-          + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"));
+          + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), false, 0);
     }
   }
 
   /**
-   * One visit of the failure detector: suspects the peer if this link has waited for it, hearing
-   * nothing, for the failure timeout (only when {@code judge}: see {@link FailureDetector}), and
-   * pings it if nothing was heard for an interval and no ping is out.
+   * A request or a ping leaves for the peer at {@code now}: if nothing was sent since the peer was
+   * last heard, the link waits from now. Racing senders may leave an earlier sending time, which
+   * only shortens the wait by the time between them.
    */
-  void check(long now, boolean judge) {
-    long silentNanos = now - lastHeardNanos;
-    if (judge && suspicion == null && silentNanos >= detector.timeoutNanos() && waiting()) {
-      suspect("nothing heard from it for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms");
-    }
-    if (silentNanos >= detector.intervalNanos()) {
-      ping();
+  void sending(long now) {
+    if (waitingSinceNanos - lastHeardNanos <= 0) {
+      waitingSinceNanos = now;
     }
   }
 
-  /** Whether a ping or a request has gone to the peer with nothing heard since. */
-  private boolean waiting() {
-    ClientExchange current = exchange;
-    return lastPingNanos - lastHeardNanos > 0 || (current != null && current.isOpen() && current.hasPending());
+  /**
+   * One visit of the failure detector: suspects the peer if something sent to it has gone
+   * unanswered, with nothing else heard, for the failure timeout (only when {@code judge}: see
+   * {@link FailureDetector}), and pings it if nothing was heard for an interval and no ping is out.
+   * The wait counts from the first unanswered send rather than from the last thing heard, so that
+   * a request or ping sent after a quiet spell gets the whole timeout.
+   */
+  void check(long now, boolean judge) {
+    long waitingSince = waitingSinceNanos;
+    long lastHeard = lastHeardNanos;
+    if (judge && suspicion == null && waitingSince - lastHeard > 0
+        && now - waitingSince >= detector.timeoutNanos()) {
+      suspect("nothing heard from it for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms, "
+          + TimeUnit.NANOSECONDS.toMillis(now - waitingSince) + " ms of them waiting for an answer", true, lastHeard);
+    }
+    if (now - lastHeard >= detector.intervalNanos()) {
+      ping();
+    }
   }
 
   /** Sends a ping unless one is out; a suspected peer's next stream opens for it. */
@@ -258,7 +266,6 @@ final class PeerClient {
         return;
       }
     }
-    lastPingNanos = System.nanoTime();
     exchange().send(Request.newBuilder().setPing(Ping.getDefaultInstance()),
         TimeUnit.NANOSECONDS.toMillis(detector.timeoutNanos()), new ClientExchange.Answer() {
           @Override
@@ -276,16 +283,25 @@ final class PeerClient {
   /**
    * Suspects the peer, once until it is heard again: ends the current stream with
    * {@code UNAVAILABLE}, failing every request waiting on it now rather than at its deadline.
+   *
+   * @param ofSilence whether the suspicion is of silence, judged on {@code lastHeard}: if the peer
+   *     has been heard since, it is not suspected; a failure stands regardless
    */
-  private void suspect(String why) {
+  private void suspect(String why, boolean ofSilence, long lastHeard) {
     synchronized (this) {
       if (suspicion != null || closed) {
         return;
       }
       suspicion = why;
+      // heard() writes lastHeardNanos and then reads suspicion; this writes suspicion and then
+      // reads lastHeardNanos: a batch arriving meanwhile is seen by one of the two.
+      if (ofSilence && lastHeardNanos != lastHeard) {
+        suspicion = null;
+        return;
+      }
       suspectedSinceNanos = System.nanoTime();
+      detector.suspected(address, why); // under the lock, so that no "back" can precede it
     }
-    detector.suspected(address, why);
     ClientExchange current = exchange;
     if (current != null) {
       current.abort(Status.UNAVAILABLE.withDescription(address + " is suspected: " + why));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.groupcache.testing.FreePorts;
 import io.grpc.Context;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -139,7 +140,7 @@ class ClusterTest {
   }
 
   @Test
-  void aDeadOwnerIsReplacedByLocalLoadsAndThenSkippedWhileItBacksOff() {
+  void aDeadOwnerIsReplacedByLocalLoadsAndThenSkippedWhileSuspected() {
     start(3, GroupConfig.builder("g").build());
     nodes.get(2).close();
     for (int i = 0; i < 20; i++) {
@@ -147,43 +148,12 @@ class ClusterTest {
       assertEquals("v:" + key, groups.get(0).get(ByteView.of(key)).toStringUtf8());
     }
     GroupStats s = groups.get(0).stats();
-    assertTrue(s.peerErrors() >= 1, s.toString());
-    assertTrue(s.peerSkips() >= 10, "a dead peer must not be asked again at once: " + s);
+    // The first get finds the dead peer, unless a ping or the stream it ended did so before.
+    assertTrue(s.peerErrors() <= 1, "a dead peer must not be asked again once it failed: " + s);
+    assertEquals(20, s.peerErrors() + s.peerSkips(), s.toString());
     assertEquals(20, s.localLoads());
-  }
-
-  @Test
-  void anOwnerThatNeverAnswersCostsOneDeadlineThenIsSkipped() throws Exception {
-    // A peer that accepts connections and then says nothing: a hung process.
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      List<Socket> accepted = new ArrayList<>();
-      Thread acceptor = new Thread(() -> {
-        try {
-          for (int i = 0; i < 10; i++) {
-            accepted.add(silent.accept());
-          }
-        } catch (IOException e) {
-          // closed
-        }
-      });
-      acceptor.setDaemon(true);
-      acceptor.start();
-      Node node = onLoopback().build();
-      nodes.add(node);
-      Group g = node.newGroup(GroupConfig.builder("g").peerTimeout(Duration.ofMillis(300)).build(),
-          key -> ByteView.of("local:" + key.toStringUtf8()));
-      String hung = "127.0.0.1:" + silent.getLocalPort();
-      node.setPeers(List.of(hung)); // this node owns nothing: every key belongs to the silent peer
-      for (int i = 0; i < 10; i++) {
-        assertEquals("local:k" + i, g.get(ByteView.of("k" + i), Duration.ofSeconds(10)).toStringUtf8());
-      }
-      GroupStats s = g.stats();
-      assertEquals(1, s.peerErrors(), "only the first get waits for the deadline: " + s);
-      assertEquals(9, s.peerSkips(), s.toString());
-      for (Socket socket : accepted) {
-        socket.close();
-      }
-    }
+    assertFalse(nodes.get(0).isAvailable(nodes.get(2).self()));
+    assertEquals(1, nodes.get(0).suspicions());
   }
 
   @Test
@@ -270,10 +240,7 @@ class ClusterTest {
 
   @Test
   void aPeerListedBeforeItListensIsAskedOnceItDoes() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    int port = FreePorts.take();
     Node asker = onLoopback().build();
     nodes.add(asker);
     Group g = asker.newGroup("g", 1 << 20, key -> ByteView.of("loaded by the asker"));
@@ -283,6 +250,12 @@ class ClusterTest {
     nodes.add(late);
     late.newGroup("g", 1 << 20, key -> ByteView.of("loaded by its owner"));
     late.setPeers(both);
+    // A ping may have found nothing listening and made the asker suspect the peer; if so, the next
+    // one (a quarter of the failure timeout later) finds it listening.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!asker.isAvailable(late.self()) && System.nanoTime() - deadline < 0) {
+      Thread.sleep(10);
+    }
     int i = 0;
     while (!asker.ownerOf(ByteView.of("late" + i)).equals(late.self())) {
       i++;

@@ -9,6 +9,7 @@ import com.google.protobuf.UnknownFieldSet;
 import dev.groupcache.proto.GetRequest;
 import dev.groupcache.proto.GetResponse;
 import dev.groupcache.proto.PeerGrpc;
+import dev.groupcache.proto.Ping;
 import dev.groupcache.proto.Request;
 import dev.groupcache.proto.RequestBatch;
 import dev.groupcache.proto.Response;
@@ -171,6 +172,24 @@ class PeerProtocolTest {
       more = batch.getResponsesList().stream().filter(r -> r.getId() == 6).findFirst().orElse(null);
     }
     assertEquals("v:more", more.getGet().getValue().toStringUtf8());
+    requests.onCompleted();
+    assertEquals(Status.Code.OK, ended.get(10, TimeUnit.SECONDS).getCode());
+  }
+
+  @Test
+  void aPingIsAnsweredWithAPongInTheAcknowledgementOfItsBatch() throws Exception {
+    LinkedBlockingQueue<ResponseBatch> batches = new LinkedBlockingQueue<>();
+    CompletableFuture<Status> ended = new CompletableFuture<>();
+    StreamObserver<RequestBatch> requests = PeerGrpc.newStub(channel).exchange(collect(batches, ended));
+    requests.onNext(RequestBatch.newBuilder()
+        .addRequests(Request.newBuilder().setId(1).setPing(Ping.getDefaultInstance()))
+        .build());
+    ResponseBatch ack = batches.poll(10, TimeUnit.SECONDS);
+    assertTrue(ack != null, "no answer to the ping");
+    assertEquals(1, ack.getAcknowledgedBatches());
+    assertEquals(1, ack.getResponsesCount());
+    assertEquals(1, ack.getResponses(0).getId());
+    assertEquals(Response.ResultCase.PONG, ack.getResponses(0).getResultCase());
     requests.onCompleted();
     assertEquals(Status.Code.OK, ended.get(10, TimeUnit.SECONDS).getCode());
   }

@@ -5,7 +5,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** N {@link TestNode}s, each in its own JVM on 127.0.0.1, told about each other. */
+/**
+ * N {@link TestNode}s, each in its own JVM on 127.0.0.1, told about each other, and ready: each
+ * suspects none of the others. Cold JVMs on a busy machine may answer their first pings later than
+ * the failure timeout; a test starts once that has passed, as a pod takes traffic once ready.
+ */
 public final class ProcessCluster implements AutoCloseable {
   private static final Duration STEP = Duration.ofSeconds(60);
 
@@ -28,9 +32,28 @@ public final class ProcessCluster implements AutoCloseable {
       for (ChildJvm jvm : jvms) {
         expect(jvm.call("peers " + String.join(",", addresses), STEP), "ok");
       }
+      awaitNoSuspicions();
     } catch (RuntimeException e) {
       close();
       throw e;
+    }
+  }
+
+  private void awaitNoSuspicions() {
+    long deadline = System.nanoTime() + STEP.toNanos();
+    for (ChildJvm jvm : jvms) {
+      String answer;
+      while (!(answer = jvm.call("suspected", STEP)).equals("suspected none")) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException("still " + answer + " after " + STEP);
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
     }
   }
 

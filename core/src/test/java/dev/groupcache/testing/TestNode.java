@@ -5,6 +5,7 @@ import dev.groupcache.Group;
 import dev.groupcache.GroupConfig;
 import dev.groupcache.GroupStats;
 import dev.groupcache.Node;
+import dev.groupcache.PeerAddress;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -32,6 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * peers a,b,c              set the membership                       > ok
  * get KEY                  one get                                  > value V | error TYPE MESSAGE
  * owner KEY                the owner on this node's ring            > owner HOST:PORT
+ * available HOST:PORT      whether this node would ask that peer    > available true|false
+ * suspected                the members it would not ask             > suspected none|HOST:PORT,...
  * arm KEY N                N threads wait to get KEY                > armed
  * fire                     release them, wait for all               > fired ok=N errors=M
  * traffic KEYS MILLIS      4 threads get random keys t0..t(KEYS-1)
@@ -50,8 +53,9 @@ public final class TestNode {
   private AtomicInteger armedOk;
   private AtomicInteger armedErrors;
 
-  private TestNode(long loadMillis, long peerTimeoutMillis) {
-    node = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0).build();
+  private TestNode(long loadMillis, long peerTimeoutMillis, long failureTimeoutMillis) {
+    node = Node.builder().self("127.0.0.1").bindHost("127.0.0.1").port(0)
+        .failureTimeout(Duration.ofMillis(failureTimeoutMillis)).build();
     group = node.newGroup(GroupConfig.builder("g")
         .maxBytes(16 << 20)
         .peerTimeout(Duration.ofMillis(peerTimeoutMillis))
@@ -69,14 +73,16 @@ public final class TestNode {
   public static void main(String[] args) throws Exception {
     long loadMillis = 20;
     long peerTimeoutMillis = 2_000;
+    long failureTimeoutMillis = 2_000;
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--load-ms" -> loadMillis = Long.parseLong(args[i + 1]);
         case "--peer-timeout-ms" -> peerTimeoutMillis = Long.parseLong(args[i + 1]);
+        case "--failure-timeout-ms" -> failureTimeoutMillis = Long.parseLong(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    TestNode t = new TestNode(loadMillis, peerTimeoutMillis);
+    TestNode t = new TestNode(loadMillis, peerTimeoutMillis, failureTimeoutMillis);
     answer("ready " + t.node.self());
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
@@ -107,6 +113,16 @@ public final class TestNode {
         }
       case "owner":
         return "owner " + node.ownerOf(ByteView.of(w[1]));
+      case "available":
+        return "available " + node.isAvailable(PeerAddress.parse(w[1]));
+      case "suspected":
+        List<String> suspected = new ArrayList<>();
+        node.peerAvailability().forEach((peer, available) -> {
+          if (!available) {
+            suspected.add(peer.toString());
+          }
+        });
+        return "suspected " + (suspected.isEmpty() ? "none" : String.join(",", suspected));
       case "arm":
         return arm(w[1], Integer.parseInt(w[2]));
       case "fire":
@@ -126,7 +142,8 @@ public final class TestNode {
         return "stats gets=" + s.gets() + " loads=" + s.loads() + " localLoads=" + s.localLoads()
             + " peerLoads=" + s.peerLoads() + " peerErrors=" + s.peerErrors()
             + " peerSkips=" + s.peerSkips() + " serverRequests=" + s.serverRequests()
-            + " ringSkew=" + s.ringSkew() + " loadsDeduplicated=" + s.loadsDeduplicated();
+            + " ringSkew=" + s.ringSkew() + " loadsDeduplicated=" + s.loadsDeduplicated()
+            + " suspicions=" + node.suspicions();
       default:
         return "unknown command " + w[0];
     }
