@@ -60,6 +60,15 @@ final class CacheCluster implements AutoCloseable {
     ring = Node.builder().self("127.0.0.1:1").serve(false).build();
     ring.setPeers(addresses);
     codecs = Codecs.create(getClass().getClassLoader(), "", 1 << 20);
+    try {
+      // A cold JVM on a busy machine may answer its first pings late and be suspected for a moment.
+      for (int i = 0; i < size; i++) {
+        awaitAvailable(i, WAIT);
+      }
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
   }
 
   private ChildJvm launch(int i) {

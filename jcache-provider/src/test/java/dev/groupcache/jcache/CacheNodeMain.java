@@ -158,6 +158,16 @@ public final class CacheNodeMain {
             yield done;
           }
           case "available" -> available(chaosCache(manager), w[1]);
+          case "chaos-put" -> {
+            chaosCache(manager).put(w[1], w[2]);
+            yield "ok";
+          }
+          case "chaos-get" -> "value " + chaosCache(manager).get(w[1]);
+          case "node-stats" -> {
+            NodeStatistics n = manager.unwrap(GroupcacheCacheManager.class).nodeStatistics();
+            yield "changes " + n.changesPublished() + " sent " + n.invalidationsSent() + " late " + n.lateInvalidations()
+                + " expiries " + n.leaseExpiries() + " suspicions " + n.suspicions();
+          }
           case "manager-uri" -> manager.getURI().toString();
           case "loads" -> String.valueOf(LOADS.get());
           case "events" -> CREATED.get() + " " + UPDATED.get() + " " + REMOVED.get();

@@ -21,6 +21,7 @@ final class CopyLease {
   private volatile long term;
   private volatile long until; // ticker reading; copies are served strictly before it
   private long incarnation; // guarded by this
+  private boolean running; // guarded by this: the term has not run out
   private long keptTerm = -1; // guarded by this: the last term a copy was kept in
   private volatile long keptAt = Long.MIN_VALUE; // when a copy was last kept: whether to renew
 
@@ -41,27 +42,25 @@ final class CopyLease {
    * @param expired runs when this ends a term in which copies were kept by its running out
    */
   synchronized long renew(long sentAt, long grantNanos, long incarnation, long now, Runnable expired) {
+    if (running && now - until >= 0) {
+      running = false; // it ran out: a drop may have been missed meanwhile, whatever this answer grants
+      if (keptTerm == term) {
+        expired.run();
+      }
+    }
     if (grantNanos <= 0) {
       return -1; // withheld: the lease runs out, and with it every copy kept under it
     }
     long end = sentAt + grantNanos;
-    if (incarnation != this.incarnation) {
-      this.incarnation = incarnation; // another run of the owner: the last one's copies are its no more
-      startTerm(end);
-    } else if (now - until >= 0) {
-      if (keptTerm == term) {
-        expired.run();
-      }
-      startTerm(end); // it ran out: a drop may have been missed meanwhile
+    if (incarnation != this.incarnation || !running) {
+      this.incarnation = incarnation; // another run of the owner knows nothing of the last one's copies
+      term++;
+      until = end;
+      running = true;
     } else if (end - until > 0) {
       until = end;
     }
     return now - until < 0 ? term : -1;
-  }
-
-  private void startTerm(long end) {
-    term++;
-    until = end;
   }
 
   /** Whether a copy kept in {@code copyTerm} may be served at {@code now}. */

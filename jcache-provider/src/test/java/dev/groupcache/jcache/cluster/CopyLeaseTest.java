@@ -62,6 +62,17 @@ class CopyLeaseTest {
   }
 
   @Test
+  void aLeaseThatRanOutIsCountedOnceEvenIfTheOwnerWithholdsTheNext() {
+    lease.kept(renew(0, LEASE, RUN), ticker.read());
+    ticker.advanceMillis(2_000);
+
+    assertEquals(-1, renew(0, 0, RUN));
+    assertEquals(1, expiries.get());
+    renew(0, LEASE, RUN);
+    assertEquals(1, expiries.get(), "one run-out, counted once");
+  }
+
+  @Test
   void aLeaseThatRanOutWithNoCopiesIsNotCountedAsAnExpiry() {
     renew(0, LEASE, RUN);
     ticker.advanceMillis(5_000);
