@@ -100,7 +100,6 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     return ended.get() == null;
   }
 
-
   /**
    * Queues a request, whose operation {@code request} already holds; it leaves in the next batch.
    * Requests queued from one thread leave, and are handled by the peer, in the order queued.

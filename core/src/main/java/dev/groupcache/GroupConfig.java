@@ -139,7 +139,9 @@ public final class GroupConfig {
 
     /**
      * How long to wait for the owner of a key before loading it here instead. Must exceed the
-     * loader's usual time, or slow loads are repeated on the asking nodes. Default 5 s.
+     * loader's usual time, or slow loads are repeated on the asking nodes. Default 5 s. An owner
+     * that stops answering altogether releases its waiters sooner, once the node suspects it
+     * ({@link Node.Builder#failureTimeout}).
      */
     public Builder peerTimeout(Duration peerTimeout) {
       this.peerTimeout = positive("peerTimeout", peerTimeout);

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * N {@link TestNode}s, each in its own JVM on 127.0.0.1, told about each other, and ready: each
- * suspects none of the others. Cold JVMs on a busy machine may answer their first pings later than
- * the failure timeout; a test starts once that has passed, as a pod takes traffic once ready.
+ * has had an answer from every other and suspects none. Cold JVMs on a busy machine may answer
+ * their first requests and pings later than the failure timeout; a test starts once that has
+ * passed, as a pod takes traffic once it is ready.
  */
 public final class ProcessCluster implements AutoCloseable {
   private static final Duration STEP = Duration.ofSeconds(60);
@@ -31,6 +32,12 @@ public final class ProcessCluster implements AutoCloseable {
       }
       for (ChildJvm jvm : jvms) {
         expect(jvm.call("peers " + String.join(",", addresses), STEP), "ok");
+      }
+      for (ChildJvm jvm : jvms) {
+        jvm.send("await-peers"); // all at once: each waits for the others' cold start
+      }
+      for (ChildJvm jvm : jvms) {
+        expect(jvm.await("await-peers", STEP), "peers-ready");
       }
       awaitNoSuspicions();
     } catch (RuntimeException e) {

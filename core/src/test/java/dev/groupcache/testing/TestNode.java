@@ -15,10 +15,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * owner KEY                the owner on this node's ring            > owner HOST:PORT
  * available HOST:PORT      whether this node would ask that peer    > available true|false
  * suspected                the members it would not ask             > suspected none|HOST:PORT,...
+ * await-peers              until every other member has answered
+ *                          a call (at most 60 s)                    > peers-ready | peers-not-ready ...
  * arm KEY N                N threads wait to get KEY                > armed
  * fire                     release them, wait for all               > fired ok=N errors=M
  * traffic KEYS MILLIS      4 threads get random keys t0..t(KEYS-1)
@@ -68,6 +73,7 @@ public final class TestNode {
           Thread.sleep(loadMillis);
           return ByteView.of("v:" + k);
         });
+    node.registerService("ready", (key, request) -> CompletableFuture.completedFuture(ByteView.of("ready")));
   }
 
   public static void main(String[] args) throws Exception {
@@ -115,6 +121,8 @@ public final class TestNode {
         return "owner " + node.ownerOf(ByteView.of(w[1]));
       case "available":
         return "available " + node.isAvailable(PeerAddress.parse(w[1]));
+      case "await-peers":
+        return awaitPeers();
       case "suspected":
         List<String> suspected = new ArrayList<>();
         node.peerAvailability().forEach((peer, available) -> {
@@ -147,6 +155,29 @@ public final class TestNode {
       default:
         return "unknown command " + w[0];
     }
+  }
+
+  /**
+   * Calls every other member until each has answered once: its process, and the path from it to
+   * this node's, are past their cold start. Calls, unlike gets, leave the group's counters alone.
+   */
+  private String awaitPeers() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (PeerAddress peer : node.peers()) {
+      boolean answered = peer.equals(node.self());
+      while (!answered) {
+        try {
+          node.call(peer, "ready", ByteView.of("?"), Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
+          answered = true;
+        } catch (ExecutionException | TimeoutException e) {
+          if (System.nanoTime() - deadline > 0) {
+            return "peers-not-ready " + peer + ": " + e;
+          }
+          Thread.sleep(50); // suspected while cold: asked again once it answers a ping
+        }
+      }
+    }
+    return "peers-ready";
   }
 
   private String arm(String key, int n) {
