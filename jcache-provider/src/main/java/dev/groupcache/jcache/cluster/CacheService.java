@@ -107,7 +107,7 @@ public final class CacheService implements PeerHandler {
     this.timer = timer;
     this.settings = settings;
     this.invalidationTimeout = invalidationTimeout;
-    this.grants = new CopyGrants(lease, ticker);
+    this.grants = new CopyGrants(lease, ticker, node::isAvailable);
     this.leases = new CopyLeases(node, ticker, lease);
   }
 
@@ -179,7 +179,7 @@ public final class CacheService implements PeerHandler {
       return;
     }
     PeerAddress member = PeerAddress.parse(l.getMember());
-    if (!member.equals(node.self())) {
+    if (!member.equals(node.self()) && node.peers().contains(member)) { // owners send only to members
       listening.computeIfAbsent(cache, c -> new ListeningMembers())
           .heard(member, l.getListening(), l.getSynchronous(), ticker.read());
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 /**
  * The copy leases this node, as an owner, has granted to the members holding copies of its
@@ -51,9 +52,12 @@ final class CopyGrants implements OwnerStore.Grants {
   private final long incarnation;
   private final long writableAt;
   private final Map<PeerAddress, Holder> holders = new ConcurrentHashMap<>();
+  private final Predicate<PeerAddress> member;
 
-  CopyGrants(Duration lease, Ticker ticker) {
+  /** @param member whether an address is a member this node may grant a lease to */
+  CopyGrants(Duration lease, Ticker ticker, Predicate<PeerAddress> member) {
     this.ticker = ticker;
+    this.member = member;
     this.leaseNanos = lease.toNanos();
     this.marginNanos = marginNanos(leaseNanos);
     long random = ThreadLocalRandom.current().nextLong();
@@ -85,9 +89,15 @@ final class CopyGrants implements OwnerStore.Grants {
     return marginNanos;
   }
 
-  /** Grants {@code holder} a lease from now; its length in nanoseconds, 0 if it is withheld. */
+  /**
+   * Grants {@code holder} a lease from now; its length in nanoseconds, 0 if it is withheld or the
+   * holder is not an available member.
+   */
   @Override
   public long grant(PeerAddress holder) {
+    if (!member.test(holder)) {
+      return 0; // not a member (or suspected): it keeps no copy, and costs no memory here
+    }
     while (true) {
       Holder h = holders.computeIfAbsent(holder, p -> new Holder(ticker.read()));
       synchronized (h) {

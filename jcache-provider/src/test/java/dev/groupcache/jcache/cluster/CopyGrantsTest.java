@@ -17,7 +17,7 @@ class CopyGrantsTest {
   private static final PeerAddress OTHER = PeerAddress.parse("127.0.0.1:3");
 
   private final FakeTicker ticker = new FakeTicker(-1_000_000_000L);
-  private final CopyGrants grants = new CopyGrants(Duration.ofNanos(LEASE), ticker);
+  private final CopyGrants grants = new CopyGrants(Duration.ofNanos(LEASE), ticker, member -> true);
 
   @Test
   void aHolderGetsTheWholeLeaseAndAChangeWaitsAtMostUntilItRunsOutThere() {
@@ -55,6 +55,13 @@ class CopyGrantsTest {
   }
 
   @Test
+  void aHolderThatIsNoAvailableMemberGetsNoLease() {
+    CopyGrants members = new CopyGrants(Duration.ofNanos(LEASE), ticker, HOLDER::equals);
+    assertEquals(0, members.grant(OTHER));
+    assertEquals(LEASE, members.grant(HOLDER));
+  }
+
+  @Test
   void aHolderWithNoLeaseCostsAChangeNoWait() {
     assertTrue(grants.sending(HOLDER) - ticker.read() <= 0);
   }
@@ -75,6 +82,6 @@ class CopyGrantsTest {
   void aNewRunWritesOnlyOnceAnEarlierRunsLeasesMustHaveRunOut() {
     assertEquals(ticker.read() + LEASE + MARGIN, grants.writableAt());
     assertNotEquals(0, grants.incarnation());
-    assertNotEquals(grants.incarnation(), new CopyGrants(Duration.ofNanos(LEASE), ticker).incarnation());
+    assertNotEquals(grants.incarnation(), new CopyGrants(Duration.ofNanos(LEASE), ticker, member -> true).incarnation());
   }
 }

@@ -27,7 +27,7 @@ final class RecordedStore implements AutoCloseable {
 
   RecordedStore(long maxBytes, long startNanos) {
     this.ticker = new FakeTicker(startNanos);
-    this.grants = new CopyGrants(Duration.ofSeconds(2), ticker);
+    this.grants = new CopyGrants(Duration.ofSeconds(2), ticker, member -> true);
     this.store = new OwnerStore(maxBytes, 60_000, (event, holders) -> {
       events.add(event);
       this.holders.add(holders);
