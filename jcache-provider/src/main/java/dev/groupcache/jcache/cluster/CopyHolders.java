@@ -31,6 +31,7 @@ final class CopyHolders {
     this.maxKeys = maxKeys;
     this.byKey = Caffeine.newBuilder()
         .ticker(ticker)
+        .executor(Runnable::run) // maintenance on the caller: a hand-off to another thread costs a wake-up
         .expireAfter(new Expiry<ByteView, Holding[]>() {
           @Override
           public long expireAfterCreate(ByteView key, Holding[] h, long now) {

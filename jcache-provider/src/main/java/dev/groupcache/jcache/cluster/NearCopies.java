@@ -58,6 +58,7 @@ public final class NearCopies {
     this.nearTtl = nearTtl.toNanos();
     this.near = Caffeine.newBuilder()
         .ticker(ticker)
+        .executor(Runnable::run) // maintenance on the caller: a hand-off to another thread costs a wake-up
         .maximumWeight(nearBytes)
         .weigher((ByteView k, Near n) -> k.length() + n.value().length() + OwnerStore.ENTRY_OVERHEAD_BYTES)
         .expireAfter(new Expiry<ByteView, Near>() {
@@ -77,7 +78,7 @@ public final class NearCopies {
           }
         })
         .build();
-    this.droppedAt = Caffeine.newBuilder().ticker(ticker)
+    this.droppedAt = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
         .expireAfterWrite(readTimeout.multipliedBy(2).plusSeconds(1)).build();
   }
 

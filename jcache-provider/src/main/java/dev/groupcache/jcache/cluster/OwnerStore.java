@@ -124,6 +124,10 @@ public final class OwnerStore {
     }
     this.entries = Caffeine.newBuilder()
         .ticker(ticker)
+        // Maintenance on the caller: a hand-off to another thread costs a wake-up per write. The
+        // removal listener then runs on a caller that may hold another key's lock, so it takes its
+        // key's lock on the timer's thread instead.
+        .executor(Runnable::run)
         .maximumWeight(maxBytes)
         .weigher((ByteView k, Stored s) -> k.length() + s.value().length() + ENTRY_OVERHEAD_BYTES)
         .expireAfter(new Expiry<ByteView, Stored>() {
@@ -146,9 +150,11 @@ public final class OwnerStore {
           if (cause == RemovalCause.SIZE) {
             evictions.increment();
           } else if (cause == RemovalCause.EXPIRED && key != null && s != null) {
-            synchronized (stripe(key)) {
-              publish(key, event(EventType.EXPIRED, key, s.value(), null));
-            }
+            timer.execute(() -> {
+              synchronized (stripe(key)) {
+                publish(key, event(EventType.EXPIRED, key, s.value(), null));
+              }
+            });
           }
         })
         .build();
