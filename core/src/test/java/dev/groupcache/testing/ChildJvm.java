@@ -112,7 +112,7 @@ public final class ChildJvm implements AutoCloseable {
       stdin.flush();
     } catch (IOException e) {
       throw new IllegalStateException(name + " is gone (exit " + exitCode() + ") at: " + command
-          + "\n" + log(), e);
+          + "\n" + diagnostics(), e);
     }
   }
 
@@ -122,7 +122,7 @@ public final class ChildJvm implements AutoCloseable {
       String answer = answers.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (answer == null) {
         throw new IllegalStateException(name + " gave no answer to '" + what + "' within " + timeout
-            + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")") + "\n" + log());
+            + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")") + "\n" + diagnostics());
       }
       return answer;
     } catch (InterruptedException e) {
@@ -170,10 +170,14 @@ public final class ChildJvm implements AutoCloseable {
     return awaitExit(timeout).isPresent();
   }
 
-  /** The child's stdout chatter so far and the end of its stderr, for failure messages. */
+  /** The child's stdout chatter so far, for failure messages. */
   public synchronized String log() {
-    return name + " stdout:\n  " + String.join("\n  ", chatter) + "\n" + name + " stderr (end):\n  "
-        + String.join("\n  ", stderrTail(40));
+    return name + " stdout:\n  " + String.join("\n  ", chatter);
+  }
+
+  /** The stdout chatter and the end of the child's stderr: why a child failed to answer. */
+  private String diagnostics() {
+    return log() + "\n" + name + " stderr (end):\n  " + String.join("\n  ", stderrTail(40));
   }
 
   private List<String> stderrTail(int lines) {
