@@ -22,8 +22,10 @@ import java.util.function.IntFunction;
  * of a key no one has written:
  *
  * <ol>
- *   <li>a warm-up of {@value #WARMUP_PUTS} puts from every member, {@value #THREADS} threads each,
- *       not measured;
+ *   <li>a warm-up of {@value #WARMUP_MILLIS} ms per 3 members (at most {@value #WARMUP_PUTS}
+ *       puts) from every member, {@value #THREADS} threads each, not measured: fresh JVMs spend
+ *       their first seconds compiling (C2 threads took 1.4 of the 2 cores 20 s into a 5-member
+ *       run), and five JVMs have five times the compiling to do on the same cores;
  *   <li>{@value #ONE_WRITER_PUTS} puts from one thread on one member, one at a time ({@code
  *       w6.jcache_put.nN.one_writer.*}): a write's latency with the rest of the cluster idle;
  *   <li>{@value #PUTS} puts from every member at once, one thread each, one put at a time: the
@@ -49,7 +51,8 @@ final class JCachePutWorkload {
   static final String ID = "w6";
   static final List<Integer> SIZES = List.of(3, 5);
   static final int THREADS = 4;
-  private static final int WARMUP_PUTS = 10_000;
+  private static final int WARMUP_PUTS = 200_000;
+  private static final long WARMUP_MILLIS = 20_000;
   private static final int ONE_WRITER_PUTS = 5_000;
   private static final int PUTS = 10_000;
   private static final int CONCURRENT_PUTS = 20_000;
@@ -126,7 +129,8 @@ final class JCachePutWorkload {
     try (Cluster cluster = Cluster.start(s, label, mainClass, size, JVM_OPTIONS, options.logDir())) {
       cluster.open(new CacheSpec("w6", -1, 0, 0, "POPULAR", true));
       String prefix = "w6.jcache_put.n" + size + ".";
-      phase(cluster, "warm-up", "warm", size, count(WARMUP_PUTS, size, options), THREADS, maxMillis);
+      phase(cluster, "warm-up", "warm", size, count(WARMUP_PUTS, size, options), THREADS,
+          options.millis(WARMUP_MILLIS * size / 3));
       Phase one = phase(cluster, "one writer", "one", 1, count(ONE_WRITER_PUTS, 1, options), 1, maxMillis);
       put(results, s, prefix + "one_writer.", one);
       Phase every = phase(cluster, "one thread per member", "seq", size, count(PUTS, size, options), 1,
