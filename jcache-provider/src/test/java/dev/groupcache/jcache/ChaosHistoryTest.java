@@ -94,13 +94,7 @@ class ChaosHistoryTest {
     long readyAt;
     try (CacheCluster cluster = cluster(members)) {
       owners = owners(cluster);
-      warmUp(cluster);
-      origin = CommonClock.micros();
-      for (int m = 0; m < members; m++) {
-        startLoad(cluster, m, 0);
-      }
-      awaitFilled(cluster);
-      Thread.sleep(BEFORE_FAULT.toMillis());
+      origin = loadUntilTheFault(cluster);
       cluster.signal(victim, "STOP");
       stopAt = CommonClock.micros();
       try {
@@ -184,13 +178,7 @@ class ChaosHistoryTest {
     long readyAt;
     try (CacheCluster cluster = cluster(members)) {
       owners = owners(cluster);
-      warmUp(cluster);
-      origin = CommonClock.micros();
-      for (int m = 0; m < members; m++) {
-        startLoad(cluster, m, 0);
-      }
-      awaitFilled(cluster);
-      Thread.sleep(BEFORE_FAULT.toMillis());
+      origin = loadUntilTheFault(cluster);
       killFrom = CommonClock.micros();
       cluster.node(victim).kill();
       killedAt = CommonClock.micros(); // it has exited: its entries are gone
@@ -257,6 +245,21 @@ class ChaosHistoryTest {
         "-Dgroupcache.caches.chaos.near-ttl=" + NEAR_TTL.toSeconds() + "s", "-XX:+UseSerialGC"));
     figure("cluster-start", (System.nanoTime() - start) / 1_000_000, "ms");
     return cluster;
+  }
+
+  /**
+   * Warms the cluster up, starts the recorded load on every member, waits until every key holds a
+   * value and then {@link #BEFORE_FAULT}; returns when the recorded load began.
+   */
+  private long loadUntilTheFault(CacheCluster cluster) throws InterruptedException {
+    warmUp(cluster);
+    long origin = CommonClock.micros();
+    for (int m = 0; m < cluster.size(); m++) {
+      startLoad(cluster, m, 0);
+    }
+    awaitFilled(cluster);
+    Thread.sleep(BEFORE_FAULT.toMillis());
+    return origin;
   }
 
   private static Map<String, Integer> owners(CacheCluster cluster) {
