@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import javax.cache.CacheException;
 import javax.cache.event.CacheEntryListenerException;
 
@@ -60,6 +61,7 @@ public final class OwnerClient {
   private final Ticker ticker;
   private final String self;
   private final long nearTtlMillis;
+  private final Predicate<PeerAddress> available; // made once: a near hit allocates nothing
 
   /**
    * @param nearBytes the budget of near copies; 0 keeps none
@@ -76,6 +78,7 @@ public final class OwnerClient {
     this.ticker = ticker;
     this.self = node.self().toString();
     this.nearTtlMillis = nearTtl.toMillis();
+    this.available = node::isAvailable;
   }
 
   public String cache() {
@@ -101,7 +104,7 @@ public final class OwnerClient {
       return null;
     }
     PeerAddress owner = node.ownerOf(key);
-    return owner.equals(node.self()) ? null : near.get(key, owner, node::isAvailable); // a key that moved here is the store's
+    return owner.equals(node.self()) ? null : near.get(key, owner, available); // a key that moved here is the store's
   }
 
   /** What a cache's gets ask their owner, fixed by its configuration: built once, sent by every get. */
@@ -127,8 +130,12 @@ public final class OwnerClient {
 
   /** Reads an entry for a get; with {@code keepCopy}, a present answer is kept as a near copy. */
   public OwnerResponse get(ByteView key, GetRead read, boolean keepCopy) {
-    if (keepCopy && near != null && !ownsHere(key)) {
-      return readToKeep(key, read.holding);
+    if (keepCopy && near != null) {
+      long ring = node.ringVersion(); // before the owner is read from it
+      PeerAddress owner = node.ownerOf(key);
+      if (!owner.equals(node.self())) {
+        return readToKeep(key, owner, ring, read.holding);
+      }
     }
     return read(key, read.read);
   }
@@ -190,9 +197,7 @@ public final class OwnerClient {
    * the copy lease it grants; unless the ring changed meanwhile (another member may have answered
    * than the one whose lease it would be kept under).
    */
-  private OwnerResponse readToKeep(ByteView key, Read read) {
-    PeerAddress owner = node.ownerOf(key);
-    long ring = node.ringVersion();
+  private OwnerResponse readToKeep(ByteView key, PeerAddress owner, long ring, Read read) {
     long before = near.changes();
     long sentAt = ticker.read();
     OwnerResponse r = remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build(), true);
