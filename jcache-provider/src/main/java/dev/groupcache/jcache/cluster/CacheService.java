@@ -93,6 +93,10 @@ public final class CacheService implements PeerHandler {
   private final LongAdder changes = new LongAdder();
   private final LongAdder drops = new LongAdder();
   private final LongAdder unavailableReads = new LongAdder();
+  /** How long a drop may wait for its holder's answer: until its lease has surely run out. */
+  private final Duration dropTimeout;
+  /** Whether this run's first lease has passed (see {@link CopyGrants#writableAt()}); only ever set. */
+  private volatile boolean writable;
 
   /**
    * @param settings a cache's settings by name: the owner-side budget (its main share) and how
@@ -108,6 +112,7 @@ public final class CacheService implements PeerHandler {
     this.settings = settings;
     this.invalidationTimeout = invalidationTimeout;
     this.grants = new CopyGrants(lease, ticker, node::isAvailable);
+    this.dropTimeout = lease.plusNanos(grants.marginNanos());
     this.leases = new CopyLeases(node, ticker, lease);
   }
 
@@ -125,6 +130,7 @@ public final class CacheService implements PeerHandler {
     leases.renewAll();
     grants.prune();
     long now = ticker.read();
+    listening.values().forEach(l -> l.forget(now));
     if (now - lastAnnounced >= ANNOUNCE_EVERY.toNanos()) {
       lastAnnounced = now;
       receivers.forEach((cache, receiver) -> {
@@ -350,7 +356,7 @@ public final class CacheService implements PeerHandler {
         return done(NodeResponse.getDefaultInstance());
       }
       case RENEW -> {
-        PeerAddress holder = PeerAddress.parse(request.getRenew().getHolder());
+        PeerAddress holder = grants.holder(request.getRenew().getHolder());
         return done(NodeResponse.newBuilder()
             .setCopyLeaseMillis(TimeUnit.NANOSECONDS.toMillis(grants.grant(holder)))
             .setOwnerIncarnation(grants.incarnation()).build());
@@ -395,13 +401,19 @@ public final class CacheService implements PeerHandler {
    */
   private CompletableFuture<String> publish(String cache, Event event, List<PeerAddress> holders) {
     changes.increment();
-    List<CompletableFuture<String>> waits = new ArrayList<>();
     Receiver receiver = receivers.get(cache);
-    if (receiver != null) {
-      waits.add(receiver.apply(event));
-    }
+    CompletableFuture<String> here = receiver == null ? DONE : receiver.apply(event);
     ListeningMembers listeners = listening.get(cache);
-    Collection<ListeningMembers.Listener> heard = listeners == null ? List.of() : listeners.current(ticker.read());
+    Collection<ListeningMembers.Listener> heard = listeners == null ? List.of() : listeners.current();
+    if (!writable) {
+      writable = ticker.read() - grants.writableAt() >= 0;
+    }
+    boolean starting = !writable;
+    if (heard.isEmpty() && holders.isEmpty() && !starting) {
+      return here; // the usual write: nobody else holds the key or listens, so nobody is told
+    }
+    List<CompletableFuture<String>> waits = new ArrayList<>();
+    waits.add(here);
     ByteView eventMessage = null;
     Set<PeerAddress> told = heard.isEmpty() ? Set.of() : new HashSet<>();
     for (ListeningMembers.Listener l : heard) {
@@ -444,10 +456,10 @@ public final class CacheService implements PeerHandler {
       }
       drops.increment();
       long bound = grants.sending(holder);
-      waits.add(held(holder, node.call(holder, NAME, dropMessage, leaseTimeout()), bound));
+      waits.add(held(holder, node.call(holder, NAME, dropMessage, dropTimeout), bound));
     }
     long hold = grants.writableAt() - ticker.read();
-    if (hold > 0 && node.peers().size() > 1) {
+    if (starting && hold > 0 && node.peers().size() > 1) {
       waits.add(CompletableFuture.supplyAsync(() -> null,
           CompletableFuture.delayedExecutor(hold, TimeUnit.NANOSECONDS, timer)));
     }
@@ -484,20 +496,15 @@ public final class CacheService implements PeerHandler {
     return done;
   }
 
-  private Duration leaseTimeout() {
-    return Duration.ofNanos(grants.leaseNanos() + CopyGrants.marginNanos(grants.leaseNanos()));
-  }
-
   /** A member did not confirm a change in time: counted; peers' changes of state are logged by the engine. */
   private void late() {
     lateInvalidations.increment();
   }
 
+  private static final CompletableFuture<String> DONE = CompletableFuture.completedFuture(null);
+
   /** All of them, done: the first failure text any of them completed with, or null. */
   private static CompletableFuture<String> firstFailure(List<CompletableFuture<String>> waits) {
-    if (waits.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
     if (waits.size() == 1) {
       return waits.get(0);
     }

@@ -26,10 +26,6 @@ import java.util.function.Predicate;
  * before a lease granted by the earlier run must have run out ({@link #writableAt()}).
  */
 final class CopyGrants implements OwnerStore.Grants {
-  /** What a holder's reckoning of a lease may differ by: clock rates within 2%, and 5 ms. */
-  static long marginNanos(long leaseNanos) {
-    return leaseNanos / 50 + 5_000_000L;
-  }
 
   /** One holder's grants; guarded by itself. */
   private static final class Holder {
@@ -53,27 +49,35 @@ final class CopyGrants implements OwnerStore.Grants {
   private final long writableAt;
   private final Map<PeerAddress, Holder> holders = new ConcurrentHashMap<>();
   private final Predicate<PeerAddress> member;
+  private final Map<String, PeerAddress> addresses = new ConcurrentHashMap<>(); // members' only
 
   /** @param member whether an address is a member this node may grant a lease to */
   CopyGrants(Duration lease, Ticker ticker, Predicate<PeerAddress> member) {
     this.ticker = ticker;
     this.member = member;
     this.leaseNanos = lease.toNanos();
-    this.marginNanos = marginNanos(leaseNanos);
+    this.marginNanos = leaseNanos / 50 + 5_000_000L; // clock rates within 2%, and 5 ms
     long random = ThreadLocalRandom.current().nextLong();
     this.incarnation = random == 0 ? 1 : random;
     this.writableAt = ticker.read() + leaseNanos + marginNanos;
+  }
+
+  @Override
+  public PeerAddress holder(String spelled) {
+    PeerAddress address = addresses.get(spelled);
+    if (address == null) {
+      address = PeerAddress.parse(spelled);
+      if (member.test(address)) {
+        addresses.put(spelled, address);
+      }
+    }
+    return address;
   }
 
   /** This run of the node, told to holders with every grant. */
   @Override
   public long incarnation() {
     return incarnation;
-  }
-
-  /** The lease's length. */
-  long leaseNanos() {
-    return leaseNanos;
   }
 
   /**
@@ -84,6 +88,7 @@ final class CopyGrants implements OwnerStore.Grants {
     return writableAt;
   }
 
+  /** What a holder's reckoning of a lease may differ by. */
   @Override
   public long marginNanos() {
     return marginNanos;
@@ -168,8 +173,12 @@ final class CopyGrants implements OwnerStore.Grants {
     }
   }
 
-  /** Forgets holders whose leases have all run out and that owe nothing: they are as new ones. */
+  /**
+   * Forgets holders whose leases have all run out and that owe nothing (they are as new ones), and
+   * the spellings of members no longer available.
+   */
   void prune() {
+    addresses.values().removeIf(a -> !member.test(a));
     long now = ticker.read();
     holders.entrySet().removeIf(e -> {
       Holder h = e.getValue();

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The other members with listeners on one cache, as they announced themselves: an owner sends them
  * the cache's events, and no one else. Members with listeners repeat their announcement every
  * {@link CacheService#ANNOUNCE_EVERY}; one not heard from for {@link #FORGET_AFTER_NANOS} (it
- * stopped, restarted without listeners, or left) is forgotten.
+ * stopped, restarted without listeners, or left) is forgotten at the next {@link #forget}.
  */
 final class ListeningMembers {
   static final long FORGET_AFTER_NANOS = 60_000_000_000L;
@@ -29,13 +29,14 @@ final class ListeningMembers {
     }
   }
 
-  /** The members listening now; those not heard from for too long are forgotten. */
-  Collection<Listener> current(long now) {
-    if (members.isEmpty()) {
-      return List.of();
-    }
+  /** The members listening now: every change of the cache reads this, so it only reads. */
+  Collection<Listener> current() {
+    return members.isEmpty() ? List.of() : members.values();
+  }
+
+  /** Forgets members not heard from for {@link #FORGET_AFTER_NANOS}; on the node's timer. */
+  void forget(long now) {
     members.values().removeIf(l -> now - l.heardAt() > FORGET_AFTER_NANOS);
-    return members.values();
   }
 
   /** Forgets members that left the ring. */

@@ -10,7 +10,6 @@ import dev.groupcache.jcache.proto.OwnerResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
  * This node's copies of other owners' entries of one cache, within the cache's hot share.
@@ -87,17 +86,29 @@ public final class NearCopies {
     return nearBytes <= 0 || nearTtl.toNanos() <= 0 ? null : new NearCopies(nearBytes, nearTtl, readTimeout, ticker);
   }
 
+  /** Who owns a key now, as the copies need to know it. */
+  interface Owners {
+    /** The key's owner on this node's ring, or null if it is this node. */
+    PeerAddress ownerElsewhere(ByteView key);
+
+    boolean isAvailable(PeerAddress member);
+  }
+
   /**
-   * The copy of a key that {@code owner} owns now, or null: one that lease may serve now, or one
-   * loaded here if the owner is still unavailable.
+   * The copy of a key, or null: one its owner's lease lets this node serve now, or one loaded here
+   * while its owner is still unavailable. The owner is looked up only when there is a copy.
    */
-  ByteView get(ByteView key, PeerAddress owner, Predicate<PeerAddress> available) {
+  ByteView get(ByteView key, Owners owners) {
     Near n = near.getIfPresent(key);
     if (n == null || n.readAt() < clearedAt) {
       return null;
     }
+    PeerAddress owner = owners.ownerElsewhere(key);
+    if (owner == null) {
+      return null; // a key that moved here is the store's
+    }
     if (n.lease() == null) {
-      return available.test(owner) ? null : n.value();
+      return owners.isAvailable(owner) ? null : n.value();
     }
     return n.lease().owner().equals(owner) && n.lease().covers(n.term(), ticker.read()) ? n.value() : null;
   }

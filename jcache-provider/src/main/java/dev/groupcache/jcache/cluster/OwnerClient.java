@@ -31,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 import javax.cache.CacheException;
 import javax.cache.event.CacheEntryListenerException;
 
@@ -61,7 +60,7 @@ public final class OwnerClient {
   private final Ticker ticker;
   private final String self;
   private final long nearTtlMillis;
-  private final Predicate<PeerAddress> available; // made once: a near hit allocates nothing
+  private final NearCopies.Owners nearOwners; // made once: a near hit allocates nothing
 
   /**
    * @param nearBytes the budget of near copies; 0 keeps none
@@ -78,7 +77,18 @@ public final class OwnerClient {
     this.ticker = ticker;
     this.self = node.self().toString();
     this.nearTtlMillis = nearTtl.toMillis();
-    this.available = node::isAvailable;
+    this.nearOwners = new NearCopies.Owners() {
+      @Override
+      public PeerAddress ownerElsewhere(ByteView key) {
+        PeerAddress owner = node.ownerOf(key);
+        return owner.equals(node.self()) ? null : owner;
+      }
+
+      @Override
+      public boolean isAvailable(PeerAddress member) {
+        return node.isAvailable(member);
+      }
+    };
   }
 
   public String cache() {
@@ -103,8 +113,7 @@ public final class OwnerClient {
     if (near == null) {
       return null;
     }
-    PeerAddress owner = node.ownerOf(key);
-    return owner.equals(node.self()) ? null : near.get(key, owner, available); // a key that moved here is the store's
+    return near.get(key, nearOwners);
   }
 
   /** What a cache's gets ask their owner, fixed by its configuration: built once, sent by every get. */

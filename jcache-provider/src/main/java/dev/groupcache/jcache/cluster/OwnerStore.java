@@ -63,6 +63,9 @@ public final class OwnerStore {
 
   /** Copy leases granted by this node to readers that keep copies ({@link CopyGrants}). */
   interface Grants {
+    /** The member a read names as its holder, parsed once per member rather than once per read. */
+    PeerAddress holder(String spelled);
+
     /** A lease for {@code holder} from now, in nanoseconds; 0 if withheld. */
     long grant(PeerAddress holder);
 
@@ -179,7 +182,7 @@ public final class OwnerStore {
    * and grants it a copy lease.
    */
   CompletableFuture<OwnerResponse> read(ByteView key, Read read) {
-    PeerAddress holder = read.getHolder().isEmpty() ? null : PeerAddress.parse(read.getHolder());
+    PeerAddress holder = read.getHolder().isEmpty() ? null : grants.holder(read.getHolder());
     CompletableFuture<String> published;
     OwnerResponse answer;
     synchronized (stripe(key)) {

@@ -30,8 +30,23 @@ class NearCopiesTest {
         .setRemainingMillis(remainingMillis).build();
   }
 
+  /** The copy as served when the key's owner is {@code owner}, {@code available} or not. */
+  private ByteView served(ByteView key, PeerAddress owner, boolean available) {
+    return near.get(key, new NearCopies.Owners() {
+      @Override
+      public PeerAddress ownerElsewhere(ByteView k) {
+        return owner;
+      }
+
+      @Override
+      public boolean isAvailable(PeerAddress member) {
+        return available;
+      }
+    });
+  }
+
   private String copy(ByteView key) {
-    ByteView v = near.get(key, OWNER, owner -> true);
+    ByteView v = served(key, OWNER, true);
     return v == null ? null : v.toStringUtf8();
   }
 
@@ -211,7 +226,7 @@ class NearCopiesTest {
   @Test
   void aCopyIsServedOnlyWhileItsOwnerOwnsTheKey() {
     keepNow(KEY, "v", -1);
-    assertNull(near.get(KEY, PeerAddress.parse("127.0.0.1:3"), owner -> true),
+    assertNull(served(KEY, PeerAddress.parse("127.0.0.1:3"), true),
         "the key moved: its new owner knows nothing of this copy");
   }
 
@@ -219,7 +234,7 @@ class NearCopiesTest {
   void aValueLoadedHereIsServedOnlyWhileItsOwnerIsUnavailable() {
     near.keepLoaded(KEY, ByteView.of("loaded here"), near.changes());
 
-    assertEquals("loaded here", near.get(KEY, OWNER, owner -> false).toStringUtf8());
-    assertNull(near.get(KEY, OWNER, owner -> true), "the owner is back: its entry, not ours");
+    assertEquals("loaded here", served(KEY, OWNER, false).toStringUtf8());
+    assertNull(served(KEY, OWNER, true), "the owner is back: its entry, not ours");
   }
 }
