@@ -22,10 +22,13 @@ import java.util.function.IntFunction;
  * of a key no one has written:
  *
  * <ol>
- *   <li>a warm-up of {@value #WARMUP_MILLIS} ms per 3 members (at most {@value #WARMUP_PUTS}
- *       puts) from every member, {@value #THREADS} threads each, not measured: fresh JVMs spend
- *       their first seconds compiling (C2 threads took 1.4 of the 2 cores 20 s into a 5-member
- *       run), and five JVMs have five times the compiling to do on the same cores;
+ *   <li>a warm-up of {@value #WARMUP_PUTS} puts in all (at most {@value #WARMUP_MILLIS} ms per 3
+ *       members) from every member, {@value #THREADS} threads each, not measured: fresh JVMs
+ *       compile for a long time, and five JVMs have five times the compiling to do on the same
+ *       cores. With 200,000 puts or 20 s, C2 threads still took a quarter to a third of a core in
+ *       every member through the measured phases, and a woken event loop waited behind them
+ *       (our one-writer p99 was 3-8 ms); after 800,000 they mostly take under a tenth of a core,
+ *       with short bursts when a phase changes what runs;
  *   <li>{@value #ONE_WRITER_PUTS} puts from one thread on one member, one at a time ({@code
  *       w6.jcache_put.nN.one_writer.*}): a write's latency with the rest of the cluster idle;
  *   <li>{@value #PUTS} puts from every member at once, one thread each, one put at a time: the
@@ -51,11 +54,11 @@ final class JCachePutWorkload {
   static final String ID = "w6";
   static final List<Integer> SIZES = List.of(3, 5);
   static final int THREADS = 4;
-  private static final int WARMUP_PUTS = 200_000;
-  private static final long WARMUP_MILLIS = 20_000;
-  private static final int ONE_WRITER_PUTS = 5_000;
-  private static final int PUTS = 10_000;
-  private static final int CONCURRENT_PUTS = 20_000;
+  private static final int WARMUP_PUTS = 800_000;
+  private static final long WARMUP_MILLIS = 120_000;
+  private static final int ONE_WRITER_PUTS = 20_000;
+  private static final int PUTS = 40_000;
+  private static final int CONCURRENT_PUTS = 80_000;
   private static final int VALUE_BYTES = 100;
   private static final long MAX_MILLIS = 60_000;
   private static final List<String> JVM_OPTIONS = heap256m();

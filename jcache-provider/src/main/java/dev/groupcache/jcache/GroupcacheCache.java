@@ -47,8 +47,9 @@ import javax.cache.processor.EntryProcessorResult;
  * runs entry processors, and delivers events to its listeners. Compound operations
  * ({@code replace(k, old, new)}, {@code invoke}, ...) read the entry and then write it on the
  * condition that its version has not changed, and start over if it has. A change is acknowledged
- * only after every member has dropped its copies and run its synchronous listeners (or the
- * invalidation timeout passed; see {@link CacheService}).
+ * only after every member that holds a copy of the key has dropped it or its copy lease has run
+ * out, and every member with synchronous listeners has run them (or the invalidation timeout
+ * passed; see {@code cluster.ChangeDelivery}).
  *
  * <p>Stores by value: callers always get their own copies. The writer is called before the owner
  * is asked to change the entry, so a failing writer leaves the cache as it was; under concurrent

@@ -12,7 +12,8 @@
  * <ul>
  *   <li>{@code cluster}: the owner's side and the way there. {@code ClusterNode} is this JVM's
  *       member; {@code CacheService} answers peers; {@code OwnerStore} holds the entries this
- *       member owns (versions, expiry, read-through leases, events); {@code OwnerClient} is a
+ *       member owns (versions, expiry, read-through leases, events); {@code ChangeDelivery} tells
+ *       a change to the members that hold a copy or listen, and only them; {@code OwnerClient} is a
  *       cache's typed requests to owners, the only place protobuf messages are built;
  *       {@code NearCopies} keeps copies of other owners' entries.
  *   <li>{@code codec}: keys and values to bytes and back ({@code Codecs}, built-in codecs, Java

@@ -6,9 +6,7 @@ import dev.groupcache.ByteView;
 import dev.groupcache.Node;
 import dev.groupcache.PeerAddress;
 import dev.groupcache.PeerHandler;
-import dev.groupcache.PeerReply;
 import dev.groupcache.jcache.configuration.Settings;
-import dev.groupcache.jcache.proto.Drop;
 import dev.groupcache.jcache.proto.EntriesPage;
 import dev.groupcache.jcache.proto.Event;
 import dev.groupcache.jcache.proto.NodeRequest;
@@ -17,33 +15,20 @@ import dev.groupcache.jcache.proto.OwnerRequest;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
- * The JCache provider's service on one node: the entries it owns, one {@link OwnerStore} per
- * cache, made on first use; the delivery of owners' changes to the members that need to hear of
- * them; and the copy leases this node grants as an owner and holds as a reader.
- *
- * <p>A change at an owner goes to two kinds of member, and to no one else: those that hold a copy
- * of the key (the owner's directory, {@link CopyHolders}), which drop it; and those with listeners
- * on the cache ({@link ListeningMembers}), which drop any copy and tell their listeners. Both are
- * enqueued before the owner lets go of the key, so each member sees one key's changes in order. The
- * owner answers the change once every holder has confirmed the drop or its copy lease has run out
- * ({@link CopyGrants}), and every member with synchronous listeners has run them, or the
- * invalidation timeout passed, or it is suspected; members with only asynchronous listeners are
- * not waited for. A change nobody holds or listens to costs nothing beyond the owner.
+ * The JCache provider's service on one node: answers peers' requests by the operation they
+ * declare, as a key's owner (one {@link OwnerStore} per cache, made on first use) or as a member
+ * (clears, pages of entries, events, drops, lease renewals, listener announcements). Owners'
+ * changes reach other members through {@link ChangeDelivery}; the copy leases this node grants as
+ * an owner are its {@link CopyGrants}, those it holds as a reader its {@link CopyLeases}.
  */
 public final class CacheService implements PeerHandler {
   public static final String NAME = "jcache";
@@ -81,22 +66,14 @@ public final class CacheService implements PeerHandler {
   private final Node node;
   private final ScheduledExecutorService timer;
   private final Function<String, Settings.CacheSettings> settings;
-  private final Duration invalidationTimeout;
   private final Ticker ticker;
   private final Map<String, OwnerStore> stores = new ConcurrentHashMap<>();
   private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
-  private final Map<String, ListeningMembers> listening = new ConcurrentHashMap<>();
   private final CopyGrants grants;
   private final CopyLeases leases;
-  private final LongAdder lateInvalidations = new LongAdder();
+  private final ChangeDelivery delivery;
   private final LongAdder ownerRequests = new LongAdder();
-  private final LongAdder changes = new LongAdder();
-  private final LongAdder drops = new LongAdder();
   private final LongAdder unavailableReads = new LongAdder();
-  /** How long a drop may wait for its holder's answer: until its lease has surely run out. */
-  private final Duration dropTimeout;
-  /** Whether this run's first lease has passed (see {@link CopyGrants#writableAt()}); only ever set. */
-  private volatile boolean writable;
 
   /**
    * @param settings a cache's settings by name: the owner-side budget (its main share) and how
@@ -110,10 +87,9 @@ public final class CacheService implements PeerHandler {
     this.node = node;
     this.timer = timer;
     this.settings = settings;
-    this.invalidationTimeout = invalidationTimeout;
     this.grants = new CopyGrants(lease, ticker, node::isAvailable);
-    this.dropTimeout = lease.plusNanos(grants.marginNanos());
     this.leases = new CopyLeases(node, ticker, lease);
+    this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
   }
 
   /** The copy leases this node holds from owners. */
@@ -129,13 +105,13 @@ public final class CacheService implements PeerHandler {
   void tick() {
     leases.renewAll();
     grants.prune();
+    delivery.forgetSilent();
     long now = ticker.read();
-    listening.values().forEach(l -> l.forget(now));
     if (now - lastAnnounced >= ANNOUNCE_EVERY.toNanos()) {
       lastAnnounced = now;
       receivers.forEach((cache, receiver) -> {
         if (receiver.listening() != Listening.NONE) {
-          announce(cache, receiver.listening());
+          delivery.announce(cache, receiver.listening());
         }
       });
     }
@@ -150,7 +126,7 @@ public final class CacheService implements PeerHandler {
    * that opened the cache before this one.
    */
   public void listenersChanged(String cache) {
-    announce(cache, listeningHere(cache)).join();
+    delivery.announce(cache, listeningHere(cache)).join();
   }
 
   private Listening listeningHere(String cache) {
@@ -158,49 +134,16 @@ public final class CacheService implements PeerHandler {
     return receiver == null ? Listening.NONE : receiver.listening();
   }
 
-  private CompletableFuture<Void> announce(String cache, Listening state) {
-    ByteView message = ByteView.of(NodeRequest.newBuilder().setCache(cache)
-        .setListening(listening(node.self(), state)).build());
-    return node.broadcast(NAME, message, invalidationTimeout).thenAccept(replies -> {
-      for (PeerReply reply : replies) {
-        if (reply.succeeded()) {
-          try {
-            heard(cache, NodeResponse.parseFrom(reply.value().asReadOnlyBuffer()).getListening());
-          } catch (InvalidProtocolBufferException e) {
-            // an unreadable answer: its listeners are learned from its own announcements
-          }
-        }
-      }
-    });
-  }
-
-  private static dev.groupcache.jcache.proto.Listening listening(PeerAddress member, Listening state) {
-    return dev.groupcache.jcache.proto.Listening.newBuilder().setMember(member.toString())
-        .setListening(state != Listening.NONE).setSynchronous(state == Listening.SYNCHRONOUS).build();
-  }
-
-  /** A member's announcement of its listeners on a cache, or its answer to this node's. */
-  private void heard(String cache, dev.groupcache.jcache.proto.Listening l) {
-    if (l.getMember().isEmpty()) {
-      return;
-    }
-    PeerAddress member = PeerAddress.parse(l.getMember());
-    if (!member.equals(node.self()) && node.peers().contains(member)) { // owners send only to members
-      listening.computeIfAbsent(cache, c -> new ListeningMembers())
-          .heard(member, l.getListening(), l.getSynchronous(), ticker.read());
-    }
-  }
-
   /** The store of the entries of {@code cache} this node owns. */
   OwnerStore store(String cache) {
     OwnerStore store = stores.get(cache); // every owner request comes here: no lambda for a store that exists
     return store != null ? store : stores.computeIfAbsent(cache, id -> {
       if (!receivers.containsKey(id)) {
-        announce(id, Listening.NONE); // owning keys of a cache not opened here: learn who listens to it
+        delivery.announce(id, Listening.NONE); // owning keys of a cache not opened here: learn who listens to it
       }
       Settings.CacheSettings s = settings.apply(CacheIds.name(id));
       long ownBytes = (long) (s.maxBytes() * (1 - s.hotShare()));
-      return new OwnerStore(ownBytes, s.readThroughTimeout().toMillis(), (event, holders) -> publish(id, event, holders),
+      return new OwnerStore(ownBytes, s.readThroughTimeout().toMillis(), (event, holders) -> delivery.publish(id, event, holders),
           grants, Math.max(10_000, ownBytes / 256), timer, ticker);
     });
   }
@@ -233,17 +176,17 @@ public final class CacheService implements PeerHandler {
    * lease ran out, or its listeners' timeout passed.
    */
   long lateInvalidations() {
-    return lateInvalidations.sum();
+    return delivery.lateInvalidations();
   }
 
   /** Changes published by this node as an owner. */
   long changes() {
-    return changes.sum();
+    return delivery.changes();
   }
 
   /** Drops and events sent to other members for those changes. */
   long drops() {
-    return drops.sum();
+    return delivery.sent();
   }
 
   /** Reads answered as misses because the key's owner was unavailable. */
@@ -362,8 +305,9 @@ public final class CacheService implements PeerHandler {
             .setOwnerIncarnation(grants.incarnation()).build());
       }
       case LISTENING -> {
-        heard(cache, request.getListening());
-        return done(NodeResponse.newBuilder().setListening(listening(node.self(), listeningHere(cache))).build());
+        delivery.heard(cache, request.getListening());
+        return done(NodeResponse.newBuilder()
+            .setListening(ChangeDelivery.listening(node.self(), listeningHere(cache))).build());
       }
       default -> {
         return CompletableFuture.failedFuture(
@@ -376,10 +320,9 @@ public final class CacheService implements PeerHandler {
   @Override
   public void ringChanged() {
     stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
-    List<PeerAddress> members = node.peers();
-    listening.values().forEach(l -> l.retain(members));
+    delivery.retain(node.peers());
     // new members learn of this node's listeners, and this node of theirs
-    receivers.forEach((cache, receiver) -> announce(cache, receiver.listening()));
+    receivers.forEach((cache, receiver) -> delivery.announce(cache, receiver.listening()));
   }
 
   /** Drops this node's owned entries and copies of {@code cache}, without events. */
@@ -391,140 +334,6 @@ public final class CacheService implements PeerHandler {
     Receiver receiver = receivers.get(cache);
     if (receiver != null) {
       receiver.clearCopies();
-    }
-  }
-
-  /**
-   * Publishes an owner's change here, to the members with listeners on the cache and to the
-   * holders of the key's copies, in the order of calls; completes when each has confirmed, or its
-   * copy lease ran out, or (listeners) it timed out; with the first synchronous listener's failure.
-   */
-  private CompletableFuture<String> publish(String cache, Event event, List<PeerAddress> holders) {
-    changes.increment();
-    Receiver receiver = receivers.get(cache);
-    CompletableFuture<String> here = receiver == null ? DONE : receiver.apply(event);
-    ListeningMembers listeners = listening.get(cache);
-    Collection<ListeningMembers.Listener> heard = listeners == null ? List.of() : listeners.current();
-    if (!writable) {
-      writable = ticker.read() - grants.writableAt() >= 0;
-    }
-    boolean starting = !writable;
-    if (heard.isEmpty() && holders.isEmpty() && !starting) {
-      return here; // the usual write: nobody else holds the key or listens, so nobody is told
-    }
-    List<CompletableFuture<String>> waits = new ArrayList<>();
-    waits.add(here);
-    ByteView eventMessage = null;
-    Set<PeerAddress> told = heard.isEmpty() ? Set.of() : new HashSet<>();
-    for (ListeningMembers.Listener l : heard) {
-      if (l.member().equals(node.self()) || !told.add(l.member())) {
-        continue;
-      }
-      if (eventMessage == null) {
-        eventMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache).setEvent(event).build());
-      }
-      drops.increment();
-      boolean holds = holders.contains(l.member());
-      long bound = holds ? grants.sending(l.member()) : 0;
-      CompletableFuture<ByteView> sent = node.call(l.member(), NAME, eventMessage, invalidationTimeout);
-      if (holds) {
-        waits.add(held(l.member(), sent, bound));
-      } else if (l.synchronous() && node.isAvailable(l.member())) {
-        waits.add(sent.handle((reply, failure) -> {
-          if (failure != null) {
-            late();
-            return null;
-          }
-          return listenerFailure(reply);
-        }));
-      } else {
-        sent.whenComplete((reply, failure) -> {
-          if (failure != null) {
-            late();
-          }
-        });
-      }
-    }
-    ByteView dropMessage = null;
-    for (PeerAddress holder : holders) {
-      if (holder.equals(node.self()) || told.contains(holder)) {
-        continue; // its event drops the copy too
-      }
-      if (dropMessage == null) {
-        dropMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache)
-            .setDrop(Drop.newBuilder().setKey(event.getKey())).build());
-      }
-      drops.increment();
-      long bound = grants.sending(holder);
-      waits.add(held(holder, node.call(holder, NAME, dropMessage, dropTimeout), bound));
-    }
-    long hold = grants.writableAt() - ticker.read();
-    if (starting && hold > 0 && node.peers().size() > 1) {
-      waits.add(CompletableFuture.supplyAsync(() -> null,
-          CompletableFuture.delayedExecutor(hold, TimeUnit.NANOSECONDS, timer)));
-    }
-    return firstFailure(waits);
-  }
-
-  /**
-   * A drop (or event) sent to a holder of the key's copy: done when the holder confirms, or when its
-   * copy lease has run out at {@code bound}, whichever comes first.
-   */
-  private CompletableFuture<String> held(PeerAddress holder, CompletableFuture<ByteView> sent, long bound) {
-    CompletableFuture<String> done = new CompletableFuture<>();
-    sent.whenComplete((reply, failure) -> {
-      if (failure == null) {
-        grants.confirmed(holder);
-        done.complete(listenerFailure(reply));
-      } else {
-        grants.unconfirmed(holder, bound);
-      }
-    });
-    long wait = bound - ticker.read();
-    if (wait <= 0) {
-      if (done.complete(null)) {
-        late(); // its lease has run out already: nothing to wait for
-      }
-      return done;
-    }
-    ScheduledFuture<?> expiry = timer.schedule(() -> {
-      if (done.complete(null)) {
-        late();
-      }
-    }, wait, TimeUnit.NANOSECONDS);
-    done.whenComplete((r, e) -> expiry.cancel(false));
-    return done;
-  }
-
-  /** A member did not confirm a change in time: counted; peers' changes of state are logged by the engine. */
-  private void late() {
-    lateInvalidations.increment();
-  }
-
-  private static final CompletableFuture<String> DONE = CompletableFuture.completedFuture(null);
-
-  /** All of them, done: the first failure text any of them completed with, or null. */
-  private static CompletableFuture<String> firstFailure(List<CompletableFuture<String>> waits) {
-    if (waits.size() == 1) {
-      return waits.get(0);
-    }
-    return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
-      for (CompletableFuture<String> w : waits) {
-        String failure = w.join();
-        if (failure != null) {
-          return failure;
-        }
-      }
-      return null;
-    });
-  }
-
-  private static String listenerFailure(ByteView reply) {
-    try {
-      String f = NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getListenerFailure();
-      return f.isEmpty() ? null : f;
-    } catch (InvalidProtocolBufferException e) {
-      return null;
     }
   }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * both counted from when its read was sent. It is served only while this node's {@link CopyLease}
  * from the owner that answered runs, in the term it was kept in, and while that member still owns
  * the key. Owners drop it before they acknowledge a change, or wait until that lease has run out
- * (see {@link CacheService}). A copy read from an
+ * (see {@link ChangeDelivery}). A copy read from an
  * owner is kept only if no change of that key reached this node after the read was sent;
  * otherwise the read could reinstate a value the change had just dropped. That check and the
  * keeping are one atomic step on the key, which a drop of the key cannot split: a drop either

@@ -1,0 +1,277 @@
+package dev.groupcache.jcache.cluster;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.groupcache.ByteView;
+import dev.groupcache.Node;
+import dev.groupcache.PeerAddress;
+import dev.groupcache.PeerReply;
+import dev.groupcache.jcache.cluster.CacheService.Listening;
+import dev.groupcache.jcache.cluster.CacheService.Receiver;
+import dev.groupcache.jcache.proto.Drop;
+import dev.groupcache.jcache.proto.Event;
+import dev.groupcache.jcache.proto.NodeRequest;
+import dev.groupcache.jcache.proto.NodeResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * How an owner's change reaches the members that need to hear of it, and no one else: those that
+ * hold a copy of the key (the owner's directory, {@link CopyHolders}), which drop it; and those
+ * with listeners on the cache ({@link ListeningMembers}, learned from their announcements), which
+ * drop any copy and tell their listeners. Both are sent before the owner lets go of the key, so
+ * each member sees one key's changes in order.
+ *
+ * <p>A change is answered once every holder has confirmed the drop or its copy lease has run out
+ * ({@link CopyGrants}), and every member with synchronous listeners has run them, or the
+ * invalidation timeout passed, or it is suspected; members with only asynchronous listeners are
+ * not waited for. A change nobody holds or listens to costs nothing beyond the owner.
+ */
+final class ChangeDelivery {
+  private static final CompletableFuture<String> DONE = CompletableFuture.completedFuture(null);
+
+  private final Node node;
+  private final ScheduledExecutorService timer;
+  private final Duration invalidationTimeout;
+  private final Ticker ticker;
+  private final CopyGrants grants;
+  /** This node's receiver of a cache's changes, by cache id, or null. */
+  private final Function<String, Receiver> receivers;
+  private final Map<String, ListeningMembers> listening = new ConcurrentHashMap<>();
+  private final LongAdder late = new LongAdder();
+  private final LongAdder changes = new LongAdder();
+  private final LongAdder sent = new LongAdder();
+  /** How long a drop may wait for its holder's answer: until its lease has surely run out. */
+  private final Duration dropTimeout;
+  /** Whether this run's first lease has passed (see {@link CopyGrants#writableAt()}); only ever set. */
+  private volatile boolean writable;
+
+  ChangeDelivery(Node node, ScheduledExecutorService timer, Duration invalidationTimeout, Duration lease,
+      CopyGrants grants, Function<String, Receiver> receivers, Ticker ticker) {
+    this.node = node;
+    this.timer = timer;
+    this.invalidationTimeout = invalidationTimeout;
+    this.grants = grants;
+    this.receivers = receivers;
+    this.ticker = ticker;
+    this.dropTimeout = lease.plusNanos(grants.marginNanos());
+  }
+
+  /**
+   * Tells every other member whether this node's cache has listeners, and learns from their
+   * answers whether theirs have; completes when all answered or the invalidation timeout passed.
+   */
+  CompletableFuture<Void> announce(String cache, Listening state) {
+    ByteView message = ByteView.of(NodeRequest.newBuilder().setCache(cache)
+        .setListening(listening(node.self(), state)).build());
+    return node.broadcast(CacheService.NAME, message, invalidationTimeout).thenAccept(replies -> {
+      for (PeerReply reply : replies) {
+        if (reply.succeeded()) {
+          try {
+            heard(cache, NodeResponse.parseFrom(reply.value().asReadOnlyBuffer()).getListening());
+          } catch (InvalidProtocolBufferException e) {
+            // an unreadable answer: its listeners are learned from its own announcements
+          }
+        }
+      }
+    });
+  }
+
+  /** A member's listeners on a cache, as the protocol states them. */
+  static dev.groupcache.jcache.proto.Listening listening(PeerAddress member, Listening state) {
+    return dev.groupcache.jcache.proto.Listening.newBuilder().setMember(member.toString())
+        .setListening(state != Listening.NONE).setSynchronous(state == Listening.SYNCHRONOUS).build();
+  }
+
+  /** A member's announcement of its listeners on a cache, or its answer to this node's. */
+  void heard(String cache, dev.groupcache.jcache.proto.Listening l) {
+    if (l.getMember().isEmpty()) {
+      return;
+    }
+    PeerAddress member = PeerAddress.parse(l.getMember());
+    if (!member.equals(node.self()) && node.peers().contains(member)) { // owners send only to members
+      listening.computeIfAbsent(cache, c -> new ListeningMembers())
+          .heard(member, l.getListening(), l.getSynchronous(), ticker.read());
+    }
+  }
+
+  /** Forgets members not heard from for a while; on the node's timer. */
+  void forgetSilent() {
+    long now = ticker.read();
+    listening.values().forEach(l -> l.forget(now));
+  }
+
+  /** Forgets the listeners of members that left the ring. */
+  void retain(List<PeerAddress> members) {
+    listening.values().forEach(l -> l.retain(members));
+  }
+
+  /**
+   * Publishes an owner's change here, to the members with listeners on the cache and to the
+   * holders of the key's copies, in the order of calls; completes when each has confirmed, or its
+   * copy lease ran out, or (listeners) it timed out; with the first synchronous listener's failure.
+   */
+  CompletableFuture<String> publish(String cache, Event event, List<PeerAddress> holders) {
+    changes.increment();
+    Receiver receiver = receivers.apply(cache);
+    CompletableFuture<String> here = receiver == null ? DONE : receiver.apply(event);
+    ListeningMembers listeners = listening.get(cache);
+    Collection<ListeningMembers.Listener> heard = listeners == null ? List.of() : listeners.current();
+    if (!writable) {
+      writable = ticker.read() - grants.writableAt() >= 0;
+    }
+    boolean starting = !writable;
+    if (heard.isEmpty() && holders.isEmpty() && !starting) {
+      return here; // the usual write: nobody else holds the key or listens, so nobody is told
+    }
+    List<CompletableFuture<String>> waits = new ArrayList<>();
+    waits.add(here);
+    Set<PeerAddress> told = heard.isEmpty() ? Set.of() : new HashSet<>();
+    ByteView eventMessage = null;
+    for (ListeningMembers.Listener l : heard) {
+      if (l.member().equals(node.self()) || !told.add(l.member())) {
+        continue;
+      }
+      if (eventMessage == null) {
+        eventMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache).setEvent(event).build());
+      }
+      CompletableFuture<String> wait = toListener(l, holders.contains(l.member()), eventMessage);
+      if (wait != DONE) {
+        waits.add(wait);
+      }
+    }
+    ByteView dropMessage = null;
+    for (PeerAddress holder : holders) {
+      if (holder.equals(node.self()) || told.contains(holder)) {
+        continue; // its event drops the copy too
+      }
+      if (dropMessage == null) {
+        dropMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache)
+            .setDrop(Drop.newBuilder().setKey(event.getKey())).build());
+      }
+      sent.increment();
+      long bound = grants.sending(holder);
+      waits.add(held(holder, node.call(holder, CacheService.NAME, dropMessage, dropTimeout), bound));
+    }
+    long hold = grants.writableAt() - ticker.read();
+    if (starting && hold > 0 && node.peers().size() > 1) {
+      waits.add(CompletableFuture.supplyAsync(() -> null,
+          CompletableFuture.delayedExecutor(hold, TimeUnit.NANOSECONDS, timer)));
+    }
+    return firstFailure(waits);
+  }
+
+  /**
+   * An event sent to a member with listeners: waited for as a holder's drop if it holds a copy,
+   * up to the invalidation timeout if its listeners are synchronous and it is available, else not.
+   */
+  private CompletableFuture<String> toListener(ListeningMembers.Listener l, boolean holds, ByteView event) {
+    sent.increment();
+    long bound = holds ? grants.sending(l.member()) : 0;
+    CompletableFuture<ByteView> call = node.call(l.member(), CacheService.NAME, event, invalidationTimeout);
+    if (holds) {
+      return held(l.member(), call, bound);
+    }
+    if (l.synchronous() && node.isAvailable(l.member())) {
+      return call.handle((reply, failure) -> {
+        if (failure != null) {
+          late.increment();
+          return null;
+        }
+        return listenerFailure(reply);
+      });
+    }
+    call.whenComplete((reply, failure) -> {
+      if (failure != null) {
+        late.increment();
+      }
+    });
+    return DONE;
+  }
+
+  /**
+   * A drop (or event) sent to a holder of the key's copy: done when the holder confirms, or when its
+   * copy lease has run out at {@code bound}, whichever comes first.
+   */
+  private CompletableFuture<String> held(PeerAddress holder, CompletableFuture<ByteView> call, long bound) {
+    CompletableFuture<String> done = new CompletableFuture<>();
+    call.whenComplete((reply, failure) -> {
+      if (failure == null) {
+        grants.confirmed(holder);
+        done.complete(listenerFailure(reply));
+      } else {
+        grants.unconfirmed(holder, bound);
+      }
+    });
+    long wait = bound - ticker.read();
+    if (wait <= 0) {
+      if (done.complete(null)) {
+        late.increment(); // its lease has run out already: nothing to wait for
+      }
+      return done;
+    }
+    ScheduledFuture<?> expiry = timer.schedule(() -> {
+      if (done.complete(null)) {
+        late.increment();
+      }
+    }, wait, TimeUnit.NANOSECONDS);
+    done.whenComplete((r, e) -> expiry.cancel(false));
+    return done;
+  }
+
+  /** All of them, done: the first failure text any of them completed with, or null. */
+  private static CompletableFuture<String> firstFailure(List<CompletableFuture<String>> waits) {
+    if (waits.size() == 1) {
+      return waits.get(0);
+    }
+    return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+      for (CompletableFuture<String> w : waits) {
+        String failure = w.join();
+        if (failure != null) {
+          return failure;
+        }
+      }
+      return null;
+    });
+  }
+
+  static String listenerFailure(ByteView reply) {
+    try {
+      String f = NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getListenerFailure();
+      return f.isEmpty() ? null : f;
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Drops and events a member did not confirm in time: the change went on once the member's copy
+   * lease ran out, or its listeners' timeout passed. Peers' changes of state are logged by the
+   * engine; these are counted.
+   */
+  long lateInvalidations() {
+    return late.sum();
+  }
+
+  /** Changes published by this node as an owner. */
+  long changes() {
+    return changes.sum();
+  }
+
+  /** Drops and events sent to other members for those changes. */
+  long sent() {
+    return sent.sum();
+  }
+}
