@@ -9,6 +9,7 @@ import dev.groupcache.PeerAddress;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -45,6 +46,8 @@ public final class NearCopies {
   private final Ticker ticker;
   private final long nearTtl;
   private final AtomicLong changes = new AtomicLong();
+  /** Reads whose answers may be kept, in flight: only while there are some must a drop be remembered. */
+  private final AtomicInteger reading = new AtomicInteger();
   private volatile long clearedAt;
   private volatile KeepHook keepHook = KeepHook.NONE;
 
@@ -113,9 +116,21 @@ public final class NearCopies {
     return n.lease().owner().equals(owner) && n.lease().covers(n.term(), ticker.read()) ? n.value() : null;
   }
 
-  /** The change counter: a read records it before it is sent, for {@link #keep}. */
-  public long changes() {
+  /**
+   * Begins a read whose answer may be kept, and returns the change counter for {@link #keep} or
+   * {@link #keepLoaded}; the caller ends it with {@link #endRead} once it kept the answer or not.
+   * While any such read is in flight, drops remember the keys they dropped; with none, a write
+   * costs no more than the removal of a copy. (A read that begins after a drop's check reads the
+   * counter after the drop moved it, and so is not stopped by the drop's mark anyway.)
+   */
+  public long beginRead() {
+    reading.incrementAndGet();
     return changes.get();
+  }
+
+  /** Ends a read begun with {@link #beginRead}, after its answer was kept or not. */
+  public void endRead() {
+    reading.decrementAndGet();
   }
 
   /**
@@ -154,10 +169,14 @@ public final class NearCopies {
 
   /**
    * Forgets the copy of a key: an owner changed it. The mark comes first, so that a copy being
-   * kept either sees it or is removed here after it was kept.
+   * kept either sees it or is removed here after it was kept; it is made only while reads are in
+   * flight (see {@link #beginRead}).
    */
   public void drop(ByteView key) {
-    droppedAt.put(key, changes.incrementAndGet());
+    long change = changes.incrementAndGet();
+    if (reading.get() > 0) {
+      droppedAt.put(key, change);
+    }
     near.invalidate(key);
   }
 
@@ -165,6 +184,12 @@ public final class NearCopies {
   public void dropAll() {
     clearedAt = changes.incrementAndGet();
     near.invalidateAll();
+  }
+
+  /** Drops remembered now, for tests. */
+  long rememberedDrops() {
+    droppedAt.cleanUp();
+    return droppedAt.estimatedSize();
   }
 
   /** Copies kept now, for tests. */

@@ -149,9 +149,19 @@ public final class OwnerClient {
     return read(key, read.read);
   }
 
-  /** The near copies' change counter, 0 without copies: read it before loading, for {@link #keepLoaded}. */
-  public long nearChanges() {
-    return near == null ? 0 : near.changes();
+  /**
+   * Begins a load whose value may be kept as a near copy, returning the change counter for {@link
+   * #keepLoaded} (0 without copies); end it with {@link #endNearRead} whatever the load did.
+   */
+  public long beginNearRead() {
+    return near == null ? 0 : near.beginRead();
+  }
+
+  /** Ends what {@link #beginNearRead} began. */
+  public void endNearRead() {
+    if (near != null) {
+      near.endRead();
+    }
   }
 
   /**
@@ -207,17 +217,21 @@ public final class OwnerClient {
    * than the one whose lease it would be kept under).
    */
   private OwnerResponse readToKeep(ByteView key, PeerAddress owner, long ring, Read read) {
-    long before = near.changes();
-    long sentAt = ticker.read();
-    OwnerResponse r = remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build(), true);
-    if (r.getPresent() && r.getLease() == 0 && r.getCopyLeaseMillis() > 0 && node.ringVersion() == ring) {
-      CopyLease lease = leases.of(owner);
-      long term = leases.renewed(lease, sentAt, r.getCopyLeaseMillis(), r.getOwnerIncarnation());
-      if (term >= 0) {
-        near.keep(key, r, before, sentAt, lease, term);
+    long before = near.beginRead();
+    try {
+      long sentAt = ticker.read();
+      OwnerResponse r = remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read).build(), true);
+      if (r.getPresent() && r.getLease() == 0 && r.getCopyLeaseMillis() > 0 && node.ringVersion() == ring) {
+        CopyLease lease = leases.of(owner);
+        long term = leases.renewed(lease, sentAt, r.getCopyLeaseMillis(), r.getOwnerIncarnation());
+        if (term >= 0) {
+          near.keep(key, r, before, sentAt, lease, term);
+        }
       }
+      return r;
+    } finally {
+      near.endRead();
     }
-    return r;
   }
 
   /** Puts whatever is there, with the expiry of a creation and of an update (the owner picks). */

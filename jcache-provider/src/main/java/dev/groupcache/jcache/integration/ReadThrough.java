@@ -90,8 +90,8 @@ public final class ReadThrough<K, V> {
         throw loaderFailure(key, e.getCause()); // the loading caller's failure
       }
     }
+    long before = owners.beginNearRead();
     try {
-      long before = owners.nearChanges();
       V value = loader.load(key);
       if (value != null) {
         owners.keepLoaded(k, codec.value(value), before);
@@ -103,6 +103,7 @@ public final class ReadThrough<K, V> {
       mine.completeExceptionally(failure);
       throw failure;
     } finally {
+      owners.endNearRead();
       loadingHere.remove(k, mine);
     }
   }

@@ -52,7 +52,7 @@ class NearCopiesTest {
 
   /** Keeps what a read sent now and answered at once returned. */
   private void keepNow(ByteView key, String value, long remainingMillis) {
-    keep(key, read(value, remainingMillis), near.changes());
+    keep(key, read(value, remainingMillis), near.beginRead());
   }
 
   /** Keeps what a read sent now when the counter stood at {@code before} returned. */
@@ -133,7 +133,7 @@ class NearCopiesTest {
 
   @Test
   void aCopyReadBeforeADropOfItsKeyIsNotKept() {
-    long before = near.changes();
+    long before = near.beginRead();
     near.drop(KEY);
 
     keep(KEY, read("stale", -1), before);
@@ -143,7 +143,7 @@ class NearCopiesTest {
 
   @Test
   void aCopyReadBeforeADropOfAnotherKeyIsKept() {
-    long before = near.changes();
+    long before = near.beginRead();
     near.drop(OTHER);
 
     keep(KEY, read("v", -1), before);
@@ -162,7 +162,7 @@ class NearCopiesTest {
 
   @Test
   void aCopyReadBeforeAClearIsNotKept() {
-    long before = near.changes();
+    long before = near.beginRead();
     near.dropAll();
 
     keep(KEY, read("stale", -1), before);
@@ -181,7 +181,7 @@ class NearCopiesTest {
 
   @Test
   void aDropIsRememberedForAsLongAsAReadMayBeInFlight() {
-    long before = near.changes();
+    long before = near.beginRead();
     near.drop(KEY);
 
     ticker.advanceMillis(2 * READ_TIMEOUT.toMillis()); // an answer this late has failed its read long ago
@@ -191,14 +191,55 @@ class NearCopiesTest {
   }
 
   @Test
-  void everyDropAndClearMovesTheChangeCounter() {
-    long start = near.changes();
+  void aDropWithNoReadInFlightRemembersNothing() {
+    near.drop(KEY); // every write of this node drops its copy: with nobody reading, that is all it costs
+    assertEquals(0, near.rememberedDrops());
+
+    long before = near.beginRead();
     near.drop(KEY);
-    long afterDrop = near.changes();
+    assertEquals(1, near.rememberedDrops(), "a read in flight must learn of the drop");
+    keep(KEY, read("old", -1), before);
+    near.endRead();
+    assertNull(copy(KEY));
+  }
+
+  @Test
+  void aReadEndedWithoutKeepingLetsDropsGoUnrememberedAgain() {
+    near.beginRead();
+    near.endRead();
+    near.drop(KEY);
+    assertEquals(0, near.rememberedDrops());
+  }
+
+  @Test
+  void aReadBegunAfterAnUnrememberedDropKeepsWhatItRead() {
+    near.drop(KEY);
+    long before = near.beginRead();
+    keep(KEY, read("new", -1), before);
+    near.endRead();
+    assertEquals("new", copy(KEY));
+  }
+
+  @Test
+  void aDropDuringAnotherKeysReadIsRememberedAndStopsOnlyItsKey() {
+    long before = near.beginRead();
+    near.drop(OTHER);
+    keep(KEY, read("v", -1), before);
+    keep(OTHER, read("old", -1), before);
+    near.endRead();
+    assertEquals("v", copy(KEY));
+    assertNull(copy(OTHER));
+  }
+
+  @Test
+  void everyDropAndClearMovesTheChangeCounter() {
+    long start = near.beginRead();
+    near.drop(KEY);
+    long afterDrop = near.beginRead();
     near.dropAll();
 
     assertTrue(afterDrop > start);
-    assertTrue(near.changes() > afterDrop);
+    assertTrue(near.beginRead() > afterDrop);
   }
 
   @Test
@@ -213,7 +254,7 @@ class NearCopiesTest {
   void aCopyIsServedOnlyWhileItsLeaseRuns() {
     CopyLease lease = new CopyLease(OWNER, ticker.read());
     long term = lease.renew(ticker.read(), 2_000_000_000L, 1, ticker.read(), () -> {});
-    near.keep(KEY, read("v", -1), near.changes(), ticker.read(), lease, term);
+    near.keep(KEY, read("v", -1), near.beginRead(), ticker.read(), lease, term);
 
     ticker.advanceMillis(1_999);
     assertEquals("v", copy(KEY));
@@ -232,7 +273,7 @@ class NearCopiesTest {
 
   @Test
   void aValueLoadedHereIsServedOnlyWhileItsOwnerIsUnavailable() {
-    near.keepLoaded(KEY, ByteView.of("loaded here"), near.changes());
+    near.keepLoaded(KEY, ByteView.of("loaded here"), near.beginRead());
 
     assertEquals("loaded here", served(KEY, OWNER, false).toStringUtf8());
     assertNull(served(KEY, OWNER, true), "the owner is back: its entry, not ours");

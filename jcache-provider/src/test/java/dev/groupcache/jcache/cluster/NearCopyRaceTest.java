@@ -68,14 +68,14 @@ class NearCopyRaceTest {
 
   @Test
   void aCopyReadWithNoChangeSinceIsKept() {
-    long before = near.changes();
+    long before = near.beginRead();
     keep(present("v1"), before);
     assertEquals("v1", copy());
   }
 
   @Test
   void aCopyReadBeforeADropIsNotKept() {
-    long before = near.changes();
+    long before = near.beginRead();
     near.drop(key); // the invalidation arrives while the read is in flight
     keep(present("old"), before);
     assertNull(copy());
@@ -83,7 +83,7 @@ class NearCopyRaceTest {
 
   @Test
   void aDropLandingBetweenTheCheckAndTheKeepIsNotUndone() throws Exception {
-    long before = near.changes();
+    long before = near.beginRead();
     Thread[] dropper = new Thread[1];
     near.keepHook(k -> dropper[0] = landBetween(() -> near.drop(k)));
     keep(present("old"), before);
@@ -94,7 +94,7 @@ class NearCopyRaceTest {
 
   @Test
   void aClearLandingBetweenTheCheckAndTheKeepIsNotUndone() throws Exception {
-    long before = near.changes();
+    long before = near.beginRead();
     Thread[] clearer = new Thread[1];
     near.keepHook(k -> clearer[0] = landBetween(near::dropAll));
     keep(present("old"), before);
@@ -106,7 +106,7 @@ class NearCopyRaceTest {
   @Test
   void aCopyReadAfterAClearIsServed() {
     near.dropAll();
-    long before = near.changes();
+    long before = near.beginRead();
     keep(present("v2"), before);
     assertEquals("v2", copy());
   }
