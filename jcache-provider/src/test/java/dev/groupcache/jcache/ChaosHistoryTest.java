@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       {@link #FAIL_FAST}; no write to another owner's key fails; no stale read of a key whose
  *       owner did not die.
  *   <li>SIGSTOP: writes from the others to keys it holds no copy of keep p99 within
- *       {@link #FAST_WRITE_P99}, writes to keys it may hold a copy of end within the lease
+ *       {@link #FAST_WRITE_P99} (on a machine so busy that the same writes without a fault are
+ *       slow, within {@link #BUSY_FACTOR} times their p99), writes to keys it may hold a copy of end within the lease
  *       ({@link #LEASE}, the default of {@code groupcache.lease}) and {@link #LEASE_SLACK}; writes
  *       to its own keys are counted; no stale read.
  *   <li>SIGCONT and restart: once it is ready again (it answers, and every other member finds it
