@@ -19,6 +19,7 @@ final class GroupCounters {
   final LongAdder serverRequests = new LongAdder();
   final LongAdder ringSkew = new LongAdder();
   final LongAdder hotAdmissions = new LongAdder();
+  final LongAdder previousOwnerHits = new LongAdder();
 
   GroupStats snapshot(CacheStats main, CacheStats hot) {
     long mainHits = this.mainHits.sum();
@@ -38,6 +39,7 @@ final class GroupCounters {
         serverRequests.sum(),
         ringSkew.sum(),
         hotAdmissions.sum(),
+        previousOwnerHits.sum(),
         main,
         hot);
   }
