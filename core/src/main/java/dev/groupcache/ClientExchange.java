@@ -151,7 +151,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
           requests.onNext(batch.build());
         }
       } catch (RuntimeException e) {
-        end(Status.INTERNAL.withDescription("sending to " + peer.address() + " failed").withCause(e));
+        end(Status.INTERNAL.withDescription("sending to " + peer.address() + " failed").withCause(e), false);
         requests.onError(e);
         return;
       } finally {
@@ -178,12 +178,13 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
 
   @Override
   public void onError(Throwable t) {
-    end(Status.fromThrowable(t));
+    end(Status.fromThrowable(t), false);
   }
 
+  /** The peer ended the stream in order: a node does so only when it closes, i.e. leaves. */
   @Override
   public void onCompleted() {
-    end(Status.UNAVAILABLE.withDescription(peer.address() + " ended the stream"));
+    end(Status.UNAVAILABLE.withDescription(peer.address() + " ended the stream: it is leaving"), true);
   }
 
   /** Tells the peer no more requests follow; it ends the stream once it has answered the rest. */
@@ -221,11 +222,11 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
    * The stream ended; the first end not of this node's choice is reported to the link, before the
    * waiting requests fail, so that their callers find the link in its new state.
    */
-  private void end(Status status) {
+  private void end(Status status, boolean leaving) {
     boolean first = ended.compareAndSet(null, status);
     queue.clear();
     if (first) {
-      peer.streamEnded(status);
+      peer.streamEnded(status, leaving);
     }
     failPending(status);
   }

@@ -24,8 +24,9 @@ import java.util.function.Supplier;
  * silence. Only the first late tick in a row skips judging, so that a node that is always late
  * still detects.
  *
- * <p>Exactly one log line per change of a peer's state: suspected ({@code WARNING}, with why), back
- * ({@code INFO}, with how long it was suspected), gone ({@code INFO}, dropped from the ring).
+ * <p>Exactly one log line per change of a peer's state: suspected ({@code WARNING}, with why; {@code
+ * INFO} for a peer that closed in order), back ({@code INFO}, with how long it was suspected), gone
+ * ({@code INFO}, dropped from the ring).
  * Everything else is counted, never logged. (Messages are built by concatenation rather than
  * {@code MessageFormat}, which would print a port or a duration with grouping commas.)
  */
@@ -99,10 +100,13 @@ final class FailureDetector {
     return suspicions.get();
   }
 
-  /** Called once per change of {@code peer} to suspected. */
-  void suspected(PeerAddress peer, String why) {
+  /**
+   * Called once per change of {@code peer} to suspected; at {@code INFO} for a peer {@code leaving}
+   * in order (it closed), which is a change of state but no trouble.
+   */
+  void suspected(PeerAddress peer, String why, boolean leaving) {
     suspicions.incrementAndGet();
-    LOG.log(Level.WARNING, self + ": suspected " + peer + ": " + why
+    LOG.log(leaving ? Level.INFO : Level.WARNING, self + ": suspected " + peer + ": " + why
         + "; its keys are unavailable here until it answers");
   }
 

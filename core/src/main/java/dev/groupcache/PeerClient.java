@@ -219,12 +219,15 @@ final class PeerClient {
     }
   }
 
-  /** A stream to the peer ended, not by this node's choice: {@code UNAVAILABLE} is a suspicion. */
-  void streamEnded(Status status) {
+  /**
+   * A stream to the peer ended, not by this node's choice: {@code UNAVAILABLE} is a suspicion; a
+   * peer {@code leaving} (it ended the stream in order) is one too, but no sign of trouble.
+   */
+  void streamEnded(Status status, boolean leaving) {
     if (status.getCode() == Status.Code.UNAVAILABLE) {
       Throwable cause = status.getCause();
-      suspect("its stream failed: " + status.getDescription()
-          + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), false, 0);
+      suspect((leaving ? "" : "its stream failed: ") + status.getDescription()
+          + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), false, 0, leaving);
     }
   }
 
@@ -252,7 +255,7 @@ final class PeerClient {
     if (judge && suspicion == null && waitingSince - lastHeard > 0
         && now - waitingSince >= detector.timeoutNanos()) {
       suspect("nothing heard from it for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms, "
-          + TimeUnit.NANOSECONDS.toMillis(now - waitingSince) + " ms of them waiting for an answer", true, lastHeard);
+          + TimeUnit.NANOSECONDS.toMillis(now - waitingSince) + " ms of them waiting for an answer", true, lastHeard, false);
     }
     if (now - lastHeard >= detector.intervalNanos()) {
       ping();
@@ -291,7 +294,7 @@ final class PeerClient {
    * @param ofSilence whether the suspicion is of silence, judged on {@code lastHeard}: if the peer
    *     has been heard since, it is not suspected; a failure stands regardless
    */
-  private void suspect(String why, boolean ofSilence, long lastHeard) {
+  private void suspect(String why, boolean ofSilence, long lastHeard, boolean leaving) {
     synchronized (this) {
       if (suspicion != null || closed) {
         return;
@@ -304,7 +307,7 @@ final class PeerClient {
         return;
       }
       suspectedSinceNanos = System.nanoTime();
-      detector.suspected(address, why); // under the lock, so that no "back" can precede it
+      detector.suspected(address, why, leaving); // under the lock, so that no "back" can precede it
     }
     ClientExchange current = exchange;
     if (current != null) {

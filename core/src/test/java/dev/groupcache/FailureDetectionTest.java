@@ -209,8 +209,8 @@ class FailureDetectionTest {
     assertEquals(0, b.suspicions());
   }
 
-  @Test
-  void oneLogLinePerChangeOfAPeersStateAndNoneForTheFailedCallsBetween() throws Exception {
+  /** What the failure detectors log from now until the test ends. */
+  private List<LogRecord> detectorLog() {
     List<LogRecord> records = new CopyOnWriteArrayList<>();
     Handler capture = new Handler() {
       @Override
@@ -227,7 +227,43 @@ class FailureDetectionTest {
     Logger logger = Logger.getLogger(FailureDetector.class.getName());
     logger.addHandler(capture);
     others.add(() -> logger.removeHandler(capture));
+    return records;
+  }
 
+  /** {@code node}'s lines among {@code records}, each as its level and message. */
+  private static List<String> linesOf(Node node, List<LogRecord> records) {
+    List<String> lines = new ArrayList<>();
+    for (LogRecord r : records) {
+      if (r.getMessage().startsWith(node.self() + ":")) {
+        lines.add(r.getLevel() + " " + r.getMessage());
+      }
+    }
+    return lines;
+  }
+
+  @Test
+  void aPeerThatClosesInOrderIsLoggedAsLeavingNotAsTrouble() throws Exception {
+    List<LogRecord> records = detectorLog();
+    Node a = node(onLoopback(0));
+    Node b = node(onLoopback(0));
+    List<String> both = List.of(a.self().toString(), b.self().toString());
+    a.setPeers(both);
+    b.setPeers(both);
+    assertEquals(b.self() + ":hi", a.call(b.self(), "echo", ByteView.of("hi"), LONG).get(30, TimeUnit.SECONDS)
+        .toStringUtf8());
+    b.close();
+    assertTrue(within(a.failureTimeout().plus(SLACK), () -> !a.isAvailable(b.self())),
+        "a closed peer is still taken for available");
+
+    List<String> lines = linesOf(a, records);
+    assertEquals(1, lines.size(), String.join("\n", lines));
+    assertTrue(lines.get(0).startsWith(Level.INFO + " " + a.self() + ": suspected " + b.self() + ": "), lines.get(0));
+    assertTrue(lines.get(0).contains("it is leaving"), lines.get(0));
+  }
+
+  @Test
+  void oneLogLinePerChangeOfAPeersStateAndNoneForTheFailedCallsBetween() throws Exception {
+    List<LogRecord> records = detectorLog();
     int port = FreePorts.take();
     Node a = node(onLoopback(0)); // the default failure timeout: no false suspicion on a busy machine
     Group g = a.newGroup(GroupConfig.builder("g").peerTimeout(LONG).build(), key -> ByteView.of("local"));
@@ -257,12 +293,7 @@ class FailureDetectionTest {
     }
     a.setPeers(List.of(a.self().toString()));
 
-    List<String> lines = new ArrayList<>();
-    for (LogRecord r : records) {
-      if (r.getMessage().startsWith(a.self() + ":")) {
-        lines.add(r.getLevel() + " " + r.getMessage());
-      }
-    }
+    List<String> lines = linesOf(a, records);
     assertEquals(3, lines.size(), String.join("\n", lines));
     assertTrue(lines.get(0).startsWith(Level.WARNING + " " + a.self() + ": suspected " + peer + ": "), lines.get(0));
     assertTrue(lines.get(1).startsWith(Level.INFO + " " + a.self() + ": " + peer + " is back after "), lines.get(1));
