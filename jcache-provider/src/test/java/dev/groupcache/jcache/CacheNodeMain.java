@@ -104,6 +104,7 @@ public final class CacheNodeMain {
     Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "close-caches"));
     answer("ready");
     ChaosLoad chaos = null;
+    GetLoop gets = null;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] w = line.split(" ");
@@ -150,6 +151,18 @@ public final class CacheNodeMain {
                 Integer.parseInt(w[4]), w[5], Integer.parseInt(w[6]), Integer.parseInt(w[7]), Long.parseLong(w[8]),
                 Long.parseLong(w[9]));
             yield "started";
+          }
+          case "gets-start" -> {
+            if (gets != null) {
+              throw new IllegalStateException("a get loop runs already");
+            }
+            gets = new GetLoop(cache, w[1], Integer.parseInt(w[2]), Long.parseLong(w[3]));
+            yield "started";
+          }
+          case "gets-stop" -> {
+            String done = gets.stop();
+            gets = null;
+            yield done;
           }
           case "chaos-filled" -> "filled " + chaos.awaitFilled(Long.parseLong(w[1]));
           case "chaos-stop" -> {
@@ -277,6 +290,53 @@ public final class CacheNodeMain {
       }
     }
     return outcomes.toString();
+  }
+
+  /**
+   * Gets one key over and over on a thread of its own, a get every millisecond, until stopped or
+   * until {@code maxGets} gets or {@code maxMillis} have passed, whichever comes first; counts the
+   * gets that answered {@code expected}, another value, or an exception.
+   */
+  private static final class GetLoop {
+    private final Thread thread;
+    private final AtomicInteger right = new AtomicInteger();
+    private final AtomicInteger wrong = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean stopping;
+    private volatile boolean bounded;
+
+    GetLoop(Cache<String, String> cache, String key, int maxGets, long maxMillis) {
+      String expected = cache.get(key);
+      long deadline = System.nanoTime() + maxMillis * 1_000_000;
+      thread = new Thread(() -> {
+        for (int i = 0; i < maxGets && !stopping; i++) {
+          if (System.nanoTime() - deadline > 0) {
+            break;
+          }
+          try {
+            (java.util.Objects.equals(cache.get(key), expected) ? right : wrong).incrementAndGet();
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            if (failures.size() < 5) {
+              failures.add(e.toString().replace('\n', ' '));
+            }
+          }
+          LockSupport.parkNanos(1_000_000);
+        }
+        bounded = !stopping;
+      }, "get-loop");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Stops the loop: {@code gets <right> wrong <n> failed <n> <stopped|ran-out> [failures]}. */
+    String stop() throws InterruptedException {
+      stopping = true;
+      thread.join();
+      return "gets " + right + " wrong " + wrong + " failed " + failed + " " + (bounded ? "ran-out" : "stopped")
+          + (failures.isEmpty() ? "" : " " + failures);
+    }
   }
 
   static void answer(String s) {
