@@ -1,6 +1,7 @@
 package dev.groupcache.jcache;
 
 import dev.groupcache.testing.ChildJvm;
+import io.grpc.Grpc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.Serializable;
@@ -35,6 +36,11 @@ public final class CacheNodeMain {
   static final String KEEP_WINDOW_MICROS = "test.keep-window-micros";
   /** A system property: whether the member creates cache {@code chaos} (see {@link ChaosLoad}) as it starts. */
   static final String CHAOS_CACHE = "test.chaos-cache";
+  /**
+   * A system property: whether the member serves the peer protocol from a gRPC server of its own,
+   * as an application with {@code groupcache.serve=false} does, on {@code groupcache.port}.
+   */
+  static final String OWN_PEER_SERVER = "test.own-peer-server";
   static final AtomicInteger LOADS = new AtomicInteger();
   static final AtomicInteger CREATED = new AtomicInteger();
   static final AtomicInteger UPDATED = new AtomicInteger();
@@ -100,6 +106,13 @@ public final class CacheNodeMain {
     }
     if (Boolean.getBoolean(CHAOS_CACHE)) { // before "ready": peers' requests for it may come at once
       chaosCache(manager);
+    }
+    if (Boolean.getBoolean(OWN_PEER_SERVER)) { // as GroupcacheCacheManager.peerServerCredentials() shows
+      GroupcacheCacheManager groupcache = manager.unwrap(GroupcacheCacheManager.class);
+      Grpc.newServerBuilderForPort(Integer.getInteger("groupcache.port"), groupcache.peerServerCredentials())
+          .addService(groupcache.peerService())
+          .build()
+          .start();
     }
     Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "close-caches"));
     answer("ready");

@@ -12,6 +12,7 @@ import dev.groupcache.jcache.proto.Entries;
 import dev.groupcache.jcache.proto.NodeRequest;
 import dev.groupcache.jcache.proto.NodeResponse;
 import dev.groupcache.jcache.proto.OwnerRequest;
+import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import dev.groupcache.jcache.security.TestPki;
@@ -39,7 +40,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Two members with mutual TLS and a peer-identity pattern, in JVMs of their own: they share caches,
+ * Two members with mutual TLS and a peer-identity pattern, in JVMs of their own, the second serving
+ * the peer protocol from its own gRPC server ({@code groupcache.serve=false}, with the manager's
+ * {@code peerServerCredentials()}), as an application may: they share caches,
  * and a client that is not a member (no certificate, another CA's, a certificate of the right CA
  * for another identity, an expired one) gets no answer at all to any peer operation, and changes
  * nothing. A client presenting a member's certificate, built the same way, is answered: the
@@ -100,7 +103,8 @@ class TlsClusterTest {
     List<String> options = new ArrayList<>(TestPki.Issued.options(secret));
     options.add("-Dgroupcache.tls.peer-identity=" + TestPki.MEMBER_PATTERN);
     options.add("-Dgroupcache.caches.c.near-ttl=0"); // every get of another owner's key crosses the link
-    cluster = new CacheCluster(2, options);
+    cluster = new CacheCluster(2, i -> i == 0 ? options : Stream.concat(options.stream(),
+        Stream.of("-Dgroupcache.serve=false", "-D" + CacheNodeMain.OWN_PEER_SERVER + "=true")).toList(), true);
     cache = CacheIds.of(URI.create(cluster.call(0, "manager-uri")), "c");
     sentinel = cluster.keyOwnedBy(0, "sentinel-");
     target = cluster.keyOwnedBy(0, "target-");
@@ -131,6 +135,14 @@ class TlsClusterTest {
     }
   }
 
+  @Test
+  void membersWithTlsDoNotWarnOfPlaintext() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      String log = java.nio.file.Files.readString(CacheCluster.stderr(i));
+      assertTrue(log.contains("groupcache TLS presents certificate") && !log.contains("PLAINTEXT"), log);
+    }
+  }
+
   static Stream<Arguments> strangersAndOperations() {
     return Stream.of(Stranger.values()).flatMap(s -> Stream.of(Op.values()).map(op -> Arguments.of(s, op)));
   }
@@ -138,7 +150,35 @@ class TlsClusterTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("strangersAndOperations")
   void aClientThatIsNoMemberGetsNoAnswerAndChangesNothing(Stranger stranger, Op op) throws Exception {
-    ManagedChannel channel = TestTlsClients.channel(cluster.address(0), stranger.identity);
+    refusedBy(0, stranger, op);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Stranger.class)
+  void theApplicationsOwnPeerServerRefusesThemToo(Stranger stranger) throws Exception {
+    String entries = cluster.call(1, "iterate");
+    ManagedChannel channel = TestTlsClients.channel(cluster.address(1), stranger.identity);
+    try {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> PeerGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).call(Op.CLEAR.request()),
+          stranger + " was answered");
+      assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), stranger + ": " + e.getStatus());
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+    assertEquals(entries, cluster.call(1, "iterate"));
+    ManagedChannel memberChannel = TestTlsClients.channel(cluster.address(1), member);
+    try { // the same client with a member's certificate is answered: the server speaks TLS and refused the stranger
+      CallResponse r = PeerGrpc.newBlockingStub(memberChannel).withDeadlineAfter(20, TimeUnit.SECONDS)
+          .call(Op.ENTRIES.request());
+      assertTrue(NodeResponse.parseFrom(r.getPayload()).hasPage());
+    } finally {
+      memberChannel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void refusedBy(int node, Stranger stranger, Op op) throws Exception {
+    ManagedChannel channel = TestTlsClients.channel(cluster.address(node), stranger.identity);
     try {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
           () -> PeerGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).call(op.request()),
@@ -162,7 +202,7 @@ class TlsClusterTest {
         case WRITE -> assertEquals("value intruded", cluster.call(1, "get " + target));
         case CLEAR -> assertEquals("contains false", cluster.call(1, "contains " + sentinel));
         case ENTRIES -> assertTrue(NodeResponse.parseFrom(r.getPayload()).getPage().getEntriesCount() >= 1);
-        case READ -> assertTrue(r.getPayload().size() >= 0);
+        case READ -> assertTrue(OwnerResponse.parseFrom(r.getPayload()).isInitialized());
         default -> throw new AssertionError(op);
       }
     } finally {

@@ -213,20 +213,17 @@ public final class PeerTls implements AutoCloseable {
 
   /** Checks that {@code privateKey} is the key of {@code leaf}: it signs, and the certificate's key verifies. */
   private void requirePair(X509Certificate leaf, PrivateKey privateKey) throws InvalidFile {
-    String algorithm = switch (privateKey.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      default -> null;
-    };
+    // CertificateUtils reads RSA and EC keys only
+    String algorithm = privateKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
     boolean pair;
     try {
       byte[] challenge = new byte[32];
       new SecureRandom().nextBytes(challenge);
-      Signature signer = Signature.getInstance(algorithm == null ? "none" : algorithm);
+      Signature signer = Signature.getInstance(algorithm);
       signer.initSign(privateKey);
       signer.update(challenge);
       byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(signer.getAlgorithm());
+      Signature verifier = Signature.getInstance(algorithm);
       verifier.initVerify(leaf.getPublicKey());
       verifier.update(challenge);
       pair = verifier.verify(signature);
