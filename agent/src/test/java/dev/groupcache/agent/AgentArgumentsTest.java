@@ -20,6 +20,18 @@ class AgentArgumentsTest {
   }
 
   @Test
+  void theTlsKeysPassAsAnyOther() {
+    Map<String, String> s = AgentArguments.parse("tls.cert=/etc/groupcache/tls/tls.crt,tls.key=/etc/groupcache/tls/tls.key,"
+        + "tls.ca=/etc/groupcache/tls/ca.crt,tls.peer-identity=spiffe://cluster\\.local/ns/shop/sa/[a-z]{1,20},"
+        + "tls.refresh=30s");
+    assertEquals(Map.of("groupcache.tls.cert", "/etc/groupcache/tls/tls.crt",
+        "groupcache.tls.key", "/etc/groupcache/tls/tls.key",
+        "groupcache.tls.ca", "/etc/groupcache/tls/ca.crt",
+        "groupcache.tls.peer-identity", "spiffe://cluster\\.local/ns/shop/sa/[a-z]{1,20}",
+        "groupcache.tls.refresh", "30s"), s);
+  }
+
+  @Test
   void malformedArgumentsAreNamed() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentArguments.parse("oops"));
     assertTrue(e.getMessage().contains("'oops'"), e.getMessage());

@@ -4,6 +4,7 @@ import dev.groupcache.jcache.cluster.ClusterNode;
 import dev.groupcache.jcache.codec.Codecs;
 import dev.groupcache.jcache.configuration.Settings;
 import io.grpc.BindableService;
+import io.grpc.ServerCredentials;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -208,6 +209,27 @@ public final class GroupcacheCacheManager implements CacheManager {
    */
   public BindableService peerService() {
     return cluster.node().peerService();
+  }
+
+  /**
+   * The credentials the application's server of {@link #peerService()} must use: mutual TLS from
+   * {@code groupcache.tls.*} (a client certificate required and checked as the node's own server
+   * checks it), or plaintext when those keys are not set. They follow the files as they are read
+   * again. With {@code groupcache.serve=false}:
+   *
+   * <pre>{@code
+   * Server server = Grpc.newServerBuilderForPort(7600, manager.peerServerCredentials())
+   *     .addService(manager.peerService())
+   *     .build()
+   *     .start();
+   * }</pre>
+   *
+   * <p>A server with these credentials refuses clients without a member's certificate: serve the
+   * application's other services on another server if their clients have none. The node's own
+   * links to its peers use TLS whether or not it serves.
+   */
+  public ServerCredentials peerServerCredentials() {
+    return cluster.serverCredentials();
   }
 
   /** The figures of the JVM's cluster node. */

@@ -26,6 +26,9 @@
  *       WriteThrough}, with a {@code DisabledCacheWriter} for caches that do not write through).
  *   <li>{@code management}: statistics and the MXBeans.
  *   <li>{@code processor}: entry processors ({@code invoke}).
+ *   <li>{@code security}: mutual TLS between peers ({@code PeerTls}: credentials from the
+ *       {@code groupcache.tls.*} files, read again as they rotate; {@code PeerIdentity}: a peer
+ *       certificate's names against {@code groupcache.tls.peer-identity}).
  * </ul>
  *
  * <p>In this package, {@code GroupcacheCache} is the JSR-107 face: it checks arguments and calls

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * JVMs running {@link CacheNodeMain} with static discovery on loopback, each a member of one ring,
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class CacheCluster implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Path LOGS = Path.of("target", "cache-node-logs");
 
   private final List<ChildJvm> nodes = new ArrayList<>();
   private final List<String> addresses = new ArrayList<>();
@@ -34,6 +36,14 @@ final class CacheCluster implements AutoCloseable {
 
   /** Starts {@code size} members, each with the common options and {@code options}; waits until all are ready. */
   CacheCluster(int size, List<String> options) {
+    this(size, i -> options, true);
+  }
+
+  /**
+   * Starts {@code size} members, member {@code i} with the common options and {@code options.apply(i)};
+   * waits until all are ready and, if {@code connected}, until each finds every other available.
+   */
+  CacheCluster(int size, IntFunction<List<String>> options, boolean connected) {
     for (int port : FreePorts.take(size)) {
       addresses.add("127.0.0.1:" + port);
     }
@@ -45,7 +55,7 @@ final class CacheCluster implements AutoCloseable {
             "-Dgroupcache.self=" + address,
             "-Dgroupcache.port=" + address.substring(address.indexOf(':') + 1),
             "-Dgroupcache.bind-host=127.0.0.1"));
-        jvm.addAll(options);
+        jvm.addAll(options.apply(jvmOptions.size()));
         jvmOptions.add(jvm);
         starts.add(1);
         nodes.add(launch(nodes.size()));
@@ -62,7 +72,7 @@ final class CacheCluster implements AutoCloseable {
     codecs = Codecs.create(getClass().getClassLoader(), "", 1 << 20);
     try {
       // A cold JVM on a busy machine may answer its first pings late and be suspected for a moment.
-      for (int i = 0; i < size; i++) {
+      for (int i = 0; connected && i < size; i++) {
         awaitAvailable(i, WAIT);
       }
     } catch (RuntimeException | Error e) {
@@ -74,7 +84,7 @@ final class CacheCluster implements AutoCloseable {
   private ChildJvm launch(int i) {
     int start = starts.get(i);
     return ChildJvm.start("cache-node-" + i + (start > 1 ? "-start" + start : ""), null, jvmOptions.get(i),
-        CacheNodeMain.class.getName(), List.of(), Path.of("target", "cache-node-logs"));
+        CacheNodeMain.class.getName(), List.of(), LOGS);
   }
 
   /**
@@ -152,6 +162,11 @@ final class CacheCluster implements AutoCloseable {
     return nodes.size();
   }
 
+  /** Where member {@code i}'s stderr, its log, is written (its first start's). */
+  static Path stderr(int i) {
+    return LOGS.resolve("cache-node-" + i + ".stderr.log");
+  }
+
   ChildJvm node(int i) {
     return nodes.get(i);
   }
@@ -178,6 +193,11 @@ final class CacheCluster implements AutoCloseable {
         return prefix + i;
       }
     }
+  }
+
+  /** {@code value} (a string key or value of cache {@code c}) as the members' codec writes it on the wire. */
+  com.google.protobuf.ByteString encode(String value) {
+    return com.google.protobuf.ByteString.copyFrom(codecs.encode(value).toByteArray());
   }
 
   /** Requests member {@code node} has answered as an owner. */

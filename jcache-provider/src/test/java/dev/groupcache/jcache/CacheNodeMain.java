@@ -1,6 +1,7 @@
 package dev.groupcache.jcache;
 
 import dev.groupcache.testing.ChildJvm;
+import io.grpc.Grpc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.Serializable;
@@ -35,6 +36,11 @@ public final class CacheNodeMain {
   static final String KEEP_WINDOW_MICROS = "test.keep-window-micros";
   /** A system property: whether the member creates cache {@code chaos} (see {@link ChaosLoad}) as it starts. */
   static final String CHAOS_CACHE = "test.chaos-cache";
+  /**
+   * A system property: whether the member serves the peer protocol from a gRPC server of its own,
+   * as an application with {@code groupcache.serve=false} does, on {@code groupcache.port}.
+   */
+  static final String OWN_PEER_SERVER = "test.own-peer-server";
   static final AtomicInteger LOADS = new AtomicInteger();
   static final AtomicInteger CREATED = new AtomicInteger();
   static final AtomicInteger UPDATED = new AtomicInteger();
@@ -101,9 +107,17 @@ public final class CacheNodeMain {
     if (Boolean.getBoolean(CHAOS_CACHE)) { // before "ready": peers' requests for it may come at once
       chaosCache(manager);
     }
+    if (Boolean.getBoolean(OWN_PEER_SERVER)) { // as GroupcacheCacheManager.peerServerCredentials() shows
+      GroupcacheCacheManager groupcache = manager.unwrap(GroupcacheCacheManager.class);
+      Grpc.newServerBuilderForPort(Integer.getInteger("groupcache.port"), groupcache.peerServerCredentials())
+          .addService(groupcache.peerService())
+          .build()
+          .start();
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "close-caches"));
     answer("ready");
     ChaosLoad chaos = null;
+    GetLoop gets = null;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] w = line.split(" ");
@@ -150,6 +164,18 @@ public final class CacheNodeMain {
                 Integer.parseInt(w[4]), w[5], Integer.parseInt(w[6]), Integer.parseInt(w[7]), Long.parseLong(w[8]),
                 Long.parseLong(w[9]));
             yield "started";
+          }
+          case "gets-start" -> {
+            if (gets != null) {
+              throw new IllegalStateException("a get loop runs already");
+            }
+            gets = new GetLoop(cache, w[1], Integer.parseInt(w[2]), Long.parseLong(w[3]));
+            yield "started";
+          }
+          case "gets-stop" -> {
+            String done = gets.stop();
+            gets = null;
+            yield done;
           }
           case "chaos-filled" -> "filled " + chaos.awaitFilled(Long.parseLong(w[1]));
           case "chaos-stop" -> {
@@ -277,6 +303,53 @@ public final class CacheNodeMain {
       }
     }
     return outcomes.toString();
+  }
+
+  /**
+   * Gets one key over and over on a thread of its own, a get every millisecond, until stopped or
+   * until {@code maxGets} gets or {@code maxMillis} have passed, whichever comes first; counts the
+   * gets that answered {@code expected}, another value, or an exception.
+   */
+  private static final class GetLoop {
+    private final Thread thread;
+    private final AtomicInteger right = new AtomicInteger();
+    private final AtomicInteger wrong = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean stopping;
+    private volatile boolean bounded;
+
+    GetLoop(Cache<String, String> cache, String key, int maxGets, long maxMillis) {
+      String expected = cache.get(key);
+      long deadline = System.nanoTime() + maxMillis * 1_000_000;
+      thread = new Thread(() -> {
+        for (int i = 0; i < maxGets && !stopping; i++) {
+          if (System.nanoTime() - deadline > 0) {
+            break;
+          }
+          try {
+            (java.util.Objects.equals(cache.get(key), expected) ? right : wrong).incrementAndGet();
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            if (failures.size() < 5) {
+              failures.add(e.toString().replace('\n', ' '));
+            }
+          }
+          LockSupport.parkNanos(1_000_000);
+        }
+        bounded = !stopping;
+      }, "get-loop");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Stops the loop: {@code gets <right> wrong <n> failed <n> <stopped|ran-out> [failures]}. */
+    String stop() throws InterruptedException {
+      stopping = true;
+      thread.join();
+      return "gets " + right + " wrong " + wrong + " failed " + failed + " " + (bounded ? "ran-out" : "stopped")
+          + (failures.isEmpty() ? "" : " " + failures);
+    }
   }
 
   static void answer(String s) {

@@ -9,7 +9,11 @@ import dev.groupcache.discovery.PeerSource;
 import dev.groupcache.jcache.NodeMXBean;
 import dev.groupcache.jcache.NodeStatistics;
 import dev.groupcache.jcache.configuration.Settings;
+import dev.groupcache.jcache.configuration.SettingsKey;
 import dev.groupcache.jcache.management.Management;
+import dev.groupcache.jcache.security.PeerTls;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +41,7 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
   private final CacheService service;
   private final ScheduledExecutorService timer;
   private final ExecutorService events;
+  private final PeerTls tls; // null: plaintext
   private final boolean localOnly;
   private final Ticker ticker = Ticker.systemTicker();
 
@@ -53,6 +58,12 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     timer.setRemoveOnCancelPolicy(true); // a change's wait for a holder's lease is cancelled when it confirms
     this.timer = timer;
     this.events = Executors.newCachedThreadPool(daemons("groupcache-jcache-events"));
+    try {
+      this.tls = localOnly ? null : settings.tls().map(t -> PeerTls.start(t, timer)).orElse(null);
+    } catch (RuntimeException e) {
+      shutdownExecutors();
+      throw e;
+    }
     Node.Builder builder = Node.builder()
         .self(self)
         .serve(!localOnly && settings.serve())
@@ -62,7 +73,20 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
         .maxValueBytes(settings.maxValueBytes())
         .failureTimeout(settings.failureTimeout());
     settings.bindHost().ifPresent(builder::bindHost);
-    this.node = builder.build();
+    if (tls != null) {
+      builder.serverCredentials(tls.serverCredentials()).channelCredentials(tls.channelCredentials());
+    } else if (!localOnly) {
+      LOG.log(Level.WARNING, "groupcache peer port {0} is PLAINTEXT AND UNAUTHENTICATED: any pod that can reach it"
+          + " can read, overwrite and clear every cache. Turn on mutual TLS with {1}, {2} and {3} (README, Security).",
+          String.valueOf(settings.port()), SettingsKey.TLS_CERT.key(), SettingsKey.TLS_KEY.key(),
+          SettingsKey.TLS_CA.key());
+    }
+    try {
+      this.node = builder.build();
+    } catch (RuntimeException e) {
+      shutdownExecutors();
+      throw e;
+    }
     try {
       this.service = new CacheService(node, timer, settings::cache, settings.invalidationTimeout(), settings.lease(),
           ticker);
@@ -155,6 +179,15 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     return events;
   }
 
+  /**
+   * What a peer server of this node must use: mutual TLS from {@code groupcache.tls.*}, or
+   * plaintext when those are not set. For the application's own server when {@code
+   * groupcache.serve} is false; the node's own server already uses them.
+   */
+  public ServerCredentials serverCredentials() {
+    return tls != null ? tls.serverCredentials() : InsecureServerCredentials.create();
+  }
+
   /** Whether discovery has synced and is not refused: a node that is not should report not ready. */
   @Override
   public boolean isReady() {
@@ -230,6 +263,9 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
   }
 
   private void shutdownExecutors() {
+    if (tls != null) {
+      tls.close();
+    }
     timer.shutdownNow();
     events.shutdown();
   }

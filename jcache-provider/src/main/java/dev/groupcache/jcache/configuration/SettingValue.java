@@ -3,6 +3,9 @@ package dev.groupcache.jcache.configuration;
 import dev.groupcache.GroupConfig;
 import dev.groupcache.PeerAddress;
 import java.io.ObjectInputFilter;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -13,6 +16,7 @@ import java.util.StringJoiner;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * A setting's value as found, and its parsing into what {@link Settings} holds: each parser fails
@@ -218,6 +222,43 @@ record SettingValue(String key, String text, String origin) {
       }
     }
     return patterns;
+  }
+
+  /** A file that exists and can be read now; empty if unset. Its content is checked by its user. */
+  static Optional<Path> readableFile(SettingValue v) {
+    if (v.text() == null) {
+      return Optional.empty();
+    }
+    String expected = "the path of a readable PEM file";
+    Path path;
+    try {
+      path = Path.of(v.text());
+    } catch (InvalidPathException e) {
+      throw v.invalid("is not a path (" + e.getReason() + ")", expected);
+    }
+    if (!Files.exists(path)) {
+      throw v.invalid("does not exist", expected);
+    }
+    if (!Files.isRegularFile(path)) {
+      throw v.invalid("is not a file", expected);
+    }
+    if (!Files.isReadable(path)) {
+      throw v.invalid("cannot be read by this process", expected);
+    }
+    return Optional.of(path);
+  }
+
+  /** A Java regular expression; empty if unset. */
+  static Optional<Pattern> pattern(SettingValue v) {
+    if (v.text() == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Pattern.compile(v.text()));
+    } catch (PatternSyntaxException e) {
+      throw v.invalid("is not a regular expression (" + e.getDescription() + " near index " + e.getIndex() + ")",
+          "a java.util.regex pattern such as spiffe://cluster\\.local/ns/shop/sa/orders");
+    }
   }
 
   static List<String> list(SettingValue v) {

@@ -15,13 +15,16 @@ import dev.groupcache.discovery.DiscoveryConfig;
 import dev.groupcache.discovery.DiscoveryMode;
 import dev.groupcache.jcache.GroupcacheCachingProvider;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The provider's configuration: the node-wide keys, read and checked once by {@link #load}, and
@@ -95,6 +98,7 @@ public final class Settings {
   private final Duration lease;
   private final Duration failureTimeout;
   private final List<String> serializationAllowlist;
+  private final Optional<TlsSettings> tls;
   private final List<String> unknownKeys;
 
   /**
@@ -110,6 +114,20 @@ public final class Settings {
    */
   public record CacheSettings(String name, long maxBytes, double hotShare, Duration nearTtl,
       boolean statistics, boolean management, Duration readThroughTimeout) {}
+
+  /**
+   * The files and checks of mutual TLS between peers, read from {@code groupcache.tls.*}; present
+   * only when the three files are all set, each checked to be a readable file when read (their
+   * content is checked by whoever builds the credentials from them).
+   *
+   * @param cert this node's certificate chain, PEM
+   * @param key the private key of {@code cert}, PKCS#8 PEM
+   * @param ca the certificates a peer's certificate must chain to, PEM
+   * @param peerIdentity what one DNS or URI subject alternative name of a peer's certificate must
+   *     match as a whole; empty to accept any certificate that chains to {@code ca}
+   * @param refresh how often the files are read again, 1 s to 1 h
+   */
+  public record TlsSettings(Path cert, Path key, Path ca, Optional<Pattern> peerIdentity, Duration refresh) {}
 
   private Settings(SettingsSource source, Function<String, String> environment) {
     this.source = source;
@@ -139,6 +157,7 @@ public final class Settings {
     this.failureTimeout = duration(value(SettingsKey.FAILURE_TIMEOUT), Duration.ofMillis(100), Duration.ofMinutes(1),
         "100ms to 1m");
     this.serializationAllowlist = allowlist(value(SettingsKey.SERIALIZATION_ALLOWLIST));
+    this.tls = readTls();
     requireModeKeys(mode);
     this.unknownKeys = unknownKeys(source);
   }
@@ -355,6 +374,14 @@ public final class Settings {
     return serializationAllowlist;
   }
 
+  /**
+   * {@code groupcache.tls.*}: mutual TLS between peers; empty when none of the three files is set,
+   * and the peer port is plaintext.
+   */
+  public Optional<TlsSettings> tls() {
+    return tls;
+  }
+
   /** The {@code groupcache.*} keys the sources define that are not known keys, probably misspelt. */
   List<String> unknownKeys() {
     return unknownKeys;
@@ -425,6 +452,44 @@ public final class Settings {
       return new SettingValue(key, defaultValue, null);
     }
     return new SettingValue(key, found.value().trim(), found.origin());
+  }
+
+  /**
+   * The TLS settings: all three files or none, a peer identity only with them.
+   *
+   * @throws IllegalArgumentException naming the keys missing from a partial set, or the key and
+   *     path of a file that cannot be read
+   */
+  private Optional<TlsSettings> readTls() {
+    List<SettingValue> files = List.of(value(SettingsKey.TLS_CERT), value(SettingsKey.TLS_KEY), value(SettingsKey.TLS_CA));
+    StringJoiner set = new StringJoiner(", ");
+    StringJoiner unset = new StringJoiner(", ");
+    for (SettingValue f : files) {
+      if (f.text() == null) {
+        unset.add(f.key());
+      } else {
+        set.add(f.key() + " = \"" + f.text() + "\"" + f.where());
+      }
+    }
+    SettingValue identity = value(SettingsKey.TLS_PEER_IDENTITY);
+    if (set.length() == 0) {
+      if (identity.text() != null) {
+        throw new IllegalArgumentException(identity.key() + " = \"" + identity.text() + "\"" + identity.where()
+            + " is set, but TLS is off: it also needs " + unset);
+      }
+      return Optional.empty();
+    }
+    if (unset.length() > 0) {
+      throw new IllegalArgumentException("mutual TLS needs " + SettingsKey.TLS_CERT.key() + ", "
+          + SettingsKey.TLS_KEY.key() + " and " + SettingsKey.TLS_CA.key() + " together: " + set
+          + " is set, but " + unset + " is not");
+    }
+    return Optional.of(new TlsSettings(
+        SettingValue.readableFile(files.get(0)).orElseThrow(),
+        SettingValue.readableFile(files.get(1)).orElseThrow(),
+        SettingValue.readableFile(files.get(2)).orElseThrow(),
+        SettingValue.pattern(identity),
+        duration(value(SettingsKey.TLS_REFRESH), Duration.ofSeconds(1), Duration.ofHours(1), "1s to 1h")));
   }
 
   private void requireModeKeys(SettingValue mode) {

@@ -64,6 +64,21 @@ public enum SettingsKey {
   FAILURE_TIMEOUT("groupcache.failure-timeout", "2s", null,
       "How long a peer may stay silent before this node suspects it, 100ms-1m: its keys then count"
           + " as unavailable at once (reads miss, writes fail fast) until it answers again."),
+  TLS_CERT("groupcache.tls.cert", null, "none: plaintext",
+      "This node's certificate chain, a PEM file such as cert-manager's `tls.crt`; with `tls.key` and"
+          + " `tls.ca` it turns on mutual TLS on the peer port. All three or none."),
+  TLS_KEY("groupcache.tls.key", null, "none: plaintext",
+      "The private key of `tls.cert`, an unencrypted PKCS#8 PEM file (`BEGIN PRIVATE KEY`), such as"
+          + " cert-manager's `tls.key` with `privateKey.encoding: PKCS8`."),
+  TLS_CA("groupcache.tls.ca", null, "none: plaintext",
+      "The certificates peers' certificates must chain to, a PEM file such as cert-manager's `ca.crt`."),
+  TLS_PEER_IDENTITY("groupcache.tls.peer-identity", null, "none: any certificate the CA signed",
+      "A Java regular expression that one DNS or URI subject alternative name of a peer's certificate"
+          + " must match as a whole, e.g. `spiffe://cluster\\.local/ns/shop/sa/orders`; checked by"
+          + " servers and clients alike."),
+  TLS_REFRESH("groupcache.tls.refresh", "1m", null,
+      "How often the TLS files are read again, 1s-1h; changed files apply to new connections, open"
+          + " ones continue."),
   SERIALIZATION_ALLOWLIST("groupcache.serialization.allowlist", null, "empty: Java serialization off",
       "The classes Java serialization may decode, comma-separated `java.io.ObjectInputFilter`"
           + " patterns such as `com.example.model.*,java.util.*`; all others are rejected."),

@@ -1,0 +1,31 @@
+package dev.groupcache.jcache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** A member without TLS says once, as it starts, what that exposes and how to turn TLS on. */
+class PlaintextWarningTest {
+  private static final Pattern WARNING = Pattern.compile("WARNING: groupcache peer port \\d+ is PLAINTEXT AND"
+      + " UNAUTHENTICATED: any pod that can reach it can read, overwrite and clear every cache\\. Turn on mutual TLS"
+      + " with groupcache\\.tls\\.cert, groupcache\\.tls\\.key and groupcache\\.tls\\.ca");
+
+  @Test
+  void aPlaintextMemberWarnsOnce() throws Exception {
+    try (CacheCluster cluster = new CacheCluster(1, List.of())) {
+      assertEquals("ok", cluster.call(0, "put k v"));
+      assertEquals("value v", cluster.call(0, "get k"));
+      Matcher m = WARNING.matcher(Files.readString(CacheCluster.stderr(0), StandardCharsets.UTF_8));
+      int warnings = 0;
+      while (m.find()) {
+        warnings++;
+      }
+      assertEquals(1, warnings, "plaintext warnings in " + CacheCluster.stderr(0));
+    }
+  }
+}
