@@ -41,6 +41,9 @@ import javax.cache.event.CacheEntryListenerException;
  *
  * <p>Expiry arguments are the wire's milliseconds ({@link Ttl}): {@link Ttl#UNCHANGED} sends
  * nothing and leaves an entry's expiry as it is.
+ *
+ * <p>Long (over 400 lines) because it is the one place where owner messages are built: one short
+ * typed method per operation of the protocol.
  */
 public final class OwnerClient {
   /** How often a compound operation reads and writes again while its key keeps changing. */
