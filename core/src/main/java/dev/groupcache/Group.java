@@ -145,8 +145,7 @@ public final class Group {
    * not a load (the owner has the value), so every remote get need not pay two more lookups.
    */
   private void fetch(PeerClient peer, ByteView key, long ringVersion, CompletableFuture<ByteView> flight) {
-    peer.get(config.name(), key, ringVersion, config.peerTimeout().toMillis(), false,
-        new Fetch(key, ringVersion, flight));
+    peer.get(config.name(), key, ringVersion, config.peerTimeout().toMillis(), new Fetch(key, ringVersion, flight));
   }
 
   /** The outcome of one fetch, completing its flight. */
@@ -214,45 +213,11 @@ public final class Group {
       return;
     }
     flight.orTimeout(config.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    if (askPreviousOwner(key, flight)) {
-      return;
-    }
     if (onCallersThread) {
       ownValue[0] = runLoader(key, flight, true);
     } else {
       submitLoad(key, flight);
     }
-  }
-
-  /**
-   * Asks the key's previous owner's caches for it, if it came to this node with a ring change
-   * ({@link Handoff}); what it has goes to the main cache, else the loader runs on the executor.
-   * Returns whether it asked.
-   */
-  private boolean askPreviousOwner(ByteView key, CompletableFuture<ByteView> flight) {
-    Handoff handoff = node.handoff();
-    PeerAddress previous = handoff.previousOwner(key);
-    PeerClient peer = previous == null ? null : node.peerClient(previous);
-    if (peer == null || !peer.available()) {
-      return false;
-    }
-    peer.get(config.name(), key, node.ring().version(), config.peerTimeout().toMillis(), true,
-        new PeerClient.Callback() {
-          @Override
-          public void onReply(ByteView value, long ownerRingVersion) {
-            handoff.peeked(true);
-            counters.previousOwnerHits.increment();
-            main.put(key, value);
-            flight.complete(value);
-          }
-
-          @Override
-          public void onFailure(Throwable failure) {
-            handoff.peeked(false);
-            submitLoad(key, flight);
-          }
-        });
-    return true;
   }
 
   private void submitLoad(ByteView key, CompletableFuture<ByteView> flight) {
@@ -320,11 +285,6 @@ public final class Group {
     if (peerRingVersion != node.ring().version()) {
       counters.ringSkew.increment();
     }
-    return cached(key);
-  }
-
-  /** The cached value for a new owner that asks before loading (see {@link Handoff}), or null; not counted. */
-  ByteView cachedForPeer(ByteView key) {
     return cached(key);
   }
 

@@ -19,7 +19,6 @@ final class GroupCounters {
   final LongAdder serverRequests = new LongAdder();
   final LongAdder ringSkew = new LongAdder();
   final LongAdder hotAdmissions = new LongAdder();
-  final LongAdder previousOwnerHits = new LongAdder();
 
   GroupStats snapshot(CacheStats main, CacheStats hot) {
     long mainHits = this.mainHits.sum();
@@ -39,7 +38,6 @@ final class GroupCounters {
         serverRequests.sum(),
         ringSkew.sum(),
         hotAdmissions.sum(),
-        previousOwnerHits.sum(),
         main,
         hot);
   }

@@ -6,8 +6,7 @@ package dev.groupcache;
  * <p>For this node's callers: {@code gets = mainHits + hotHits + loads}. Of the {@code loads}
  * (gets that found neither cache), {@code loadsDeduplicated} waited for a load or fetch already
  * under way; the rest started one, which a peer answered ({@code peerLoads}), failed to answer
- * ({@code peerErrors}, then the key was loaded here), the key's previous owner answered from its
- * caches ({@code previousOwnerHits}), or which ran the loader here.
+ * ({@code peerErrors}, then the key was loaded here) or which ran the loader here.
  *
  * @param gets calls of {@link Group#get} on this node
  * @param mainHits gets answered by the main cache
@@ -22,8 +21,6 @@ package dev.groupcache;
  * @param serverRequests requests from peers
  * @param ringSkew requests sent or received whose two nodes had different ring versions
  * @param hotAdmissions fetched values given a hot copy
- * @param previousOwnerHits keys this node came to own with a ring change, found in the caches of
- *     the member that owned them before instead of loaded again
  * @param main the main cache: keys this node owns or had to load itself
  * @param hot the hot cache: copies of popular keys owned by other nodes
  */
@@ -41,7 +38,6 @@ public record GroupStats(
     long serverRequests,
     long ringSkew,
     long hotAdmissions,
-    long previousOwnerHits,
     CacheStats main,
     CacheStats hot) {
 

@@ -74,7 +74,6 @@ public final class Node implements AutoCloseable {
   private final Object membership = new Object();
   private final Server server;
   private volatile Ring ring = Ring.empty();
-  private final Handoff handoff;
   private volatile boolean closed;
 
   private Node(Builder b, PeerAddress self, PeerService service, Server server) {
@@ -82,7 +81,6 @@ public final class Node implements AutoCloseable {
     this.service = service;
     this.server = server;
     this.vnodes = b.vnodes;
-    this.handoff = new Handoff(self, b.vnodes);
     this.maxKeyBytes = b.maxKeyBytes;
     this.maxValueBytes = b.maxValueBytes;
     this.limits = new MessageLimits(maxKeyBytes, maxValueBytes);
@@ -284,9 +282,7 @@ public final class Node implements AutoCloseable {
           clients.computeIfAbsent(peer, this::connect);
         }
       }
-      Ring before = ring;
       ring = Ring.of(next, vnodes);
-      handoff.ringChanged(before, ring);
       clients.entrySet().removeIf(e -> {
         if (next.contains(e.getKey())) {
           return false;
@@ -423,11 +419,6 @@ public final class Node implements AutoCloseable {
 
   Ring ring() {
     return ring;
-  }
-
-  /** Where keys this node came to own may still be cached. */
-  Handoff handoff() {
-    return handoff;
   }
 
   Executor loadExecutor() {

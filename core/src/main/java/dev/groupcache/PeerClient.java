@@ -124,16 +124,12 @@ final class PeerClient {
     return suspicion;
   }
 
-  /**
-   * Asks the peer for a key of a group; the callback hears the outcome exactly once. With {@code
-   * cachedOnly}, the peer answers only from its caches and loads nothing (see {@link Handoff}).
-   */
-  void get(String group, ByteView key, long ringVersion, long timeoutMillis, boolean cachedOnly, Callback callback) {
+  /** Asks the peer for a key of a group; the callback hears the outcome exactly once. */
+  void get(String group, ByteView key, long ringVersion, long timeoutMillis, Callback callback) {
     GetRequest get = GetRequest.newBuilder()
         .setGroup(group)
         .setKey(UnsafeByteOperations.unsafeWrap(key.array()))
         .setRingVersion(ringVersion)
-        .setCachedOnly(cachedOnly)
         .build();
     exchange().send(Request.newBuilder().setGet(get), timeoutMillis, new ClientExchange.Answer() {
       @Override

@@ -69,11 +69,6 @@ final class PeerService implements BindableService {
           + node.maxKeyBytes() + " bytes on " + node.self());
     }
     ByteView key = ByteView.copyOf(request.getKey());
-    if (request.getCachedOnly()) { // a new owner's question, not a get: not counted as one
-      ByteView cached = group.cachedForPeer(key);
-      return cached != null ? new Answer(response(cached), null, null, group)
-          : failed(Status.Code.NOT_FOUND, "not cached on " + node.self());
-    }
     ByteView value = group.lookupForPeer(key, request.getRingVersion());
     if (value != null) {
       return new Answer(response(value), null, null, group);

@@ -43,34 +43,20 @@ class ClusterTest {
 
   private void start(int n, GroupConfig config) {
     for (int i = 0; i < n; i++) {
-      add(config);
+      Node node = onLoopback().build();
+      int index = i;
+      groups.add(node.newGroup(config, key -> {
+        String k = key.toStringUtf8();
+        loads.computeIfAbsent(index + "/" + k, x -> new AtomicInteger()).incrementAndGet();
+        if (k.startsWith("fail:")) {
+          throw new IOException("backend refused " + k);
+        }
+        return ByteView.of("v:" + k);
+      }));
+      nodes.add(node);
     }
-    joinAll();
-  }
-
-  /** Another node, with a loader that counts its calls; in nobody's ring yet. */
-  private void add(GroupConfig config) {
-    Node node = onLoopback().build();
-    int index = nodes.size();
-    groups.add(node.newGroup(config, key -> {
-      String k = key.toStringUtf8();
-      loads.computeIfAbsent(index + "/" + k, x -> new AtomicInteger()).incrementAndGet();
-      if (k.startsWith("fail:")) {
-        throw new IOException("backend refused " + k);
-      }
-      return ByteView.of("v:" + k);
-    }));
-    nodes.add(node);
-  }
-
-  /** Every node's ring names every node. */
-  private void joinAll() {
     List<String> peers = nodes.stream().map(node -> node.self().toString()).toList();
     nodes.forEach(node -> node.setPeers(peers));
-  }
-
-  private int totalLoads() {
-    return loads.values().stream().mapToInt(AtomicInteger::get).sum();
   }
 
   private int loadsOf(String key) {
@@ -121,52 +107,6 @@ class ClusterTest {
       assertEquals(2 * owned[i], s.serverRequests(), "every owned key asked for by both peers: " + s);
       assertEquals(0, s.peerErrors());
       assertEquals(0, s.ringSkew());
-    }
-  }
-
-  @Test
-  void aJoiningNodeFindsTheKeysItTakesAtTheirPreviousOwnersInsteadOfLoadingThemAgain() {
-    GroupConfig config = GroupConfig.builder("g").hotShare(0).build();
-    start(2, config);
-    List<String> keys = new ArrayList<>();
-    for (int k = 0; k < 300; k++) {
-      keys.add("k" + k);
-      groups.get(0).get(ByteView.of("k" + k));
-    }
-    assertEquals(300, totalLoads());
-
-    add(config); // scale out: node 2 joins and takes a third of the keys
-    joinAll();
-    int taken = 0;
-    for (String key : keys) {
-      if (nodes.get(0).ownerOf(ByteView.of(key)).equals(nodes.get(2).self())) {
-        taken++;
-      }
-      assertEquals("v:" + key, groups.get(0).get(ByteView.of(key)).toStringUtf8(), "through the old members");
-      assertEquals("v:" + key, groups.get(2).get(ByteView.of(key)).toStringUtf8(), "through the new one");
-    }
-    assertTrue(taken > 30, "node 2 took " + taken + " of 300 keys");
-    assertEquals(300, totalLoads(), "a key was loaded again after the ring changed: " + loads);
-    GroupStats s = groups.get(2).stats();
-    assertEquals(taken, s.previousOwnerHits(), s.toString());
-    assertEquals(0, s.localLoads(), s.toString());
-
-    String fresh = keyOwnedBy(2, "fresh");
-    assertEquals("v:" + fresh, groups.get(0).get(ByteView.of(fresh)).toStringUtf8());
-    assertEquals(1, loads.get("2/" + fresh).get(), "a key nobody had is loaded by its new owner, once");
-  }
-
-  @Test
-  void aColdClusterLoadsEveryKeyOnceWhateverItsOwnersAskEachOther() {
-    start(3, GroupConfig.builder("g").hotShare(0).build()); // every node's first ring: each asks before loading
-    for (int k = 0; k < 4 * Handoff.JUDGE_AFTER; k++) {
-      String key = "cold" + k;
-      assertEquals("v:" + key, groups.get(k % 3).get(ByteView.of(key)).toStringUtf8());
-      assertEquals(1, loadsOf(key), key);
-    }
-    for (Group g : groups) {
-      assertEquals(0, g.stats().previousOwnerHits(), g.stats().toString());
-      assertEquals(0, g.stats().peerErrors(), g.stats().toString());
     }
   }
 
@@ -350,7 +290,7 @@ class ClusterTest {
     List<CompletableFuture<ByteView>> answers = new ArrayList<>();
     for (ByteView key : keys) {
       CompletableFuture<ByteView> answer = new CompletableFuture<>();
-      link.get("g", key, asker.ringVersion(), 10_000, false, new PeerClient.Callback() {
+      link.get("g", key, asker.ringVersion(), 10_000, new PeerClient.Callback() {
         @Override
         public void onReply(ByteView value, long ringVersion) {
           answer.complete(value);
