@@ -257,9 +257,25 @@ public final class CacheService implements PeerHandler {
     };
   }
 
-  /** A read of an entry this node owns: a peer's, or this node's own with no request built. */
+  /**
+   * A read of an entry this node owns: a peer's, or this node's own with no request built. A read
+   * of a cache nothing was stored in here is a miss that makes no store, unless it asks for a
+   * read-through lease: otherwise any name a peer sends would cost a store for good.
+   */
   CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
+    if (!read.getLease() && !stores.containsKey(cache)) {
+      ownerRequests.increment();
+      return ABSENT;
+    }
     return owned(cache).read(key, read);
+  }
+
+  private static final CompletableFuture<OwnerResponse> ABSENT =
+      CompletableFuture.completedFuture(OwnerResponse.getDefaultInstance());
+
+  /** Caches this node keeps owned entries of, for tests. */
+  int stores() {
+    return stores.size();
   }
 
   /** The store that answers one request made to this node as an owner, counted. */

@@ -134,6 +134,32 @@ class CacheServiceTest {
   }
 
   @Test
+  void readsOfCachesNothingWasStoredInAreMissesThatMakeNoStore() throws Exception {
+    for (int i = 0; i < 500; i++) {
+      ByteView request = ByteView.of(OwnerRequest.newBuilder().setCache("urn:x" + i + "|nobody's")
+          .setRead(Read.newBuilder().setHolder("127.0.0.1:2").setCopyMillis(10_000)).build());
+      OwnerResponse r = owner(KEY, request);
+      assertFalse(r.getPresent());
+      assertEquals(0, r.getCopyLeaseMillis());
+    }
+    assertEquals(0, service.stores(), "a name nobody stored in cost a store");
+    assertEquals(List.of(), settingsAsked);
+    assertEquals(500, service.ownerRequests());
+
+    owner(KEY, write("v")); // a write makes the store, and reads find what it stored
+    assertEquals("v", owner(KEY, read()).getValue().toStringUtf8());
+    assertEquals(1, service.stores());
+  }
+
+  @Test
+  void aReadThroughReadOfANewCacheTakesItsLeaseThere() throws Exception {
+    OwnerResponse r = owner(KEY, ByteView.of(OwnerRequest.newBuilder().setCache(CACHE)
+        .setRead(Read.newBuilder().setLease(true)).build()));
+    assertTrue(r.getLease() != 0, "the loader's lease: " + r);
+    assertEquals(1, service.stores());
+  }
+
+  @Test
   void anOwnersChangeIsAnsweredOnlyOnceThisNodesReceiverAppliedIt() {
     service.receive(CACHE, receiver);
     CompletableFuture<String> applied = new CompletableFuture<>();
