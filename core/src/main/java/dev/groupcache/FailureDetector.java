@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -46,8 +47,12 @@ final class FailureDetector {
   private long lastTickNanos; // only the timer thread
   private boolean lastTickLate; // only the timer thread
 
-  FailureDetector(PeerAddress self, Duration timeout) {
+  /** Told, on the timer's thread, of each peer that answers again after a suspicion. */
+  private final Consumer<PeerAddress> backListener;
+
+  FailureDetector(PeerAddress self, Duration timeout, Consumer<PeerAddress> backListener) {
     this.self = self;
+    this.backListener = backListener;
     this.timeout = timeout;
     this.timeoutNanos = timeout.toNanos();
     this.intervalNanos = timeoutNanos / 4;
@@ -114,6 +119,7 @@ final class FailureDetector {
   void back(PeerAddress peer, long suspectedNanos) {
     LOG.log(Level.INFO, self + ": " + peer + " is back after " + TimeUnit.NANOSECONDS.toMillis(suspectedNanos)
         + " ms suspected");
+    Timers.SCHEDULER.execute(() -> backListener.accept(peer)); // not under the link's lock, nor on its thread
   }
 
   /** Called once when {@code peer} leaves this node's ring. */

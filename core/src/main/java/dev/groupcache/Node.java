@@ -86,7 +86,8 @@ public final class Node implements AutoCloseable {
     this.limits = new MessageLimits(maxKeyBytes, maxValueBytes);
     this.channelCredentials = b.channelCredentials;
     this.shutdownGrace = b.shutdownGrace;
-    this.detector = new FailureDetector(self, b.failureTimeout);
+    this.detector = new FailureDetector(self, b.failureTimeout,
+        peer -> services.values().forEach(h -> h.peerBack(peer)));
     if (b.loadExecutor != null) {
       this.loadExecutor = b.loadExecutor;
       this.ownedExecutor = null;

@@ -30,4 +30,11 @@ public interface PeerHandler {
    * as callers waiting here for a load) should be handed to the new owners. Does nothing by default.
    */
   default void ringChanged() {}
+
+  /**
+   * A peer this node suspected answers again: whatever this node told every member while that
+   * peer could not hear (such as what it needs to hear of) may be told again. Called on a timer
+   * thread; must not block. Does nothing by default.
+   */
+  default void peerBack(PeerAddress peer) {}
 }

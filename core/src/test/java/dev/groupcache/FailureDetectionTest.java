@@ -166,12 +166,25 @@ class FailureDetectionTest {
   void aSuspectedPeerThatStartsAnsweringIsBackWithoutARingChange() throws Exception {
     int port = FreePorts.take();
     Node a = node(onLoopback(0).failureTimeout(Duration.ofSeconds(1)));
+    List<PeerAddress> toldBack = new CopyOnWriteArrayList<>();
+    a.registerService("listens", new PeerHandler() {
+      @Override
+      public CompletableFuture<ByteView> handle(ByteView key, ByteView request) {
+        return CompletableFuture.completedFuture(request);
+      }
+
+      @Override
+      public void peerBack(PeerAddress peer) {
+        toldBack.add(peer);
+      }
+    });
     PeerAddress late = PeerAddress.of("127.0.0.1", port);
     List<String> both = List.of(a.self().toString(), late.toString());
     a.setPeers(both);
     assertTrue(within(a.failureTimeout().plus(SLACK), () -> !a.isAvailable(late)),
         "nothing listens, yet not suspected");
     long ring = a.ringVersion();
+    assertEquals(List.of(), toldBack);
 
     Node b = node(onLoopback(port));
     b.setPeers(both);
@@ -184,6 +197,7 @@ class FailureDetectionTest {
     assertEquals(late + ":hi", a.callOwner("echo", key, ByteView.of("hi"), LONG).get(30, TimeUnit.SECONDS)
         .toStringUtf8());
     assertEquals(1, a.suspicions());
+    assertTrue(within(SLACK, () -> toldBack.equals(List.of(late))), "services told it is back: " + toldBack);
     System.out.println("back " + backAfter + " ms after the peer started (probe interval " + interval.toMillis()
         + " ms)");
   }

@@ -341,6 +341,20 @@ public final class CacheService implements PeerHandler {
     receivers.forEach((cache, receiver) -> delivery.announce(cache, receiver.listening()));
   }
 
+  /**
+   * A member that could not be reached answers again: it may have missed this node's listener
+   * announcements (members that start together announce before their peers listen), so they go
+   * out again now rather than at the next repeat.
+   */
+  @Override
+  public void peerBack(PeerAddress peer) {
+    receivers.forEach((cache, receiver) -> {
+      if (receiver.listening() != Listening.NONE) {
+        delivery.announce(cache, receiver.listening());
+      }
+    });
+  }
+
   /** Drops this node's owned entries and copies of {@code cache}, without events. */
   void clearHere(String cache) {
     OwnerStore store = stores.get(cache);
