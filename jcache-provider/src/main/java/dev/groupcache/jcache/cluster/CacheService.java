@@ -105,16 +105,21 @@ public final class CacheService implements PeerHandler {
   void tick() {
     leases.renewAll();
     grants.prune();
-    delivery.forgetSilent();
     long now = ticker.read();
+    delivery.forgetSilent(now);
     if (now - lastAnnounced >= ANNOUNCE_EVERY.toNanos()) {
       lastAnnounced = now;
-      receivers.forEach((cache, receiver) -> {
-        if (receiver.listening() != Listening.NONE) {
-          delivery.announce(cache, receiver.listening());
-        }
-      });
+      announceListeners(false);
     }
+  }
+
+  /** Tells every other member of this node's listeners on each open cache; {@code all}: also of none. */
+  private void announceListeners(boolean all) {
+    receivers.forEach((cache, receiver) -> {
+      if (all || receiver.listening() != Listening.NONE) {
+        delivery.announce(cache, receiver.listening());
+      }
+    });
   }
 
   private long lastAnnounced = Long.MIN_VALUE / 2; // only the timer's thread
@@ -263,11 +268,12 @@ public final class CacheService implements PeerHandler {
    * read-through lease: otherwise any name a peer sends would cost a store for good.
    */
   CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
-    if (!read.getLease() && !stores.containsKey(cache)) {
-      ownerRequests.increment();
-      return ABSENT;
+    if (read.getLease()) {
+      return owned(cache).read(key, read);
     }
-    return owned(cache).read(key, read);
+    ownerRequests.increment();
+    OwnerStore store = stores.get(cache); // one lookup for the usual read of a store that exists
+    return store == null ? ABSENT : store.read(key, read);
   }
 
   private static final CompletableFuture<OwnerResponse> ABSENT =
@@ -338,7 +344,7 @@ public final class CacheService implements PeerHandler {
     stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
     delivery.retain(node.peers());
     // new members learn of this node's listeners, and this node of theirs
-    receivers.forEach((cache, receiver) -> delivery.announce(cache, receiver.listening()));
+    announceListeners(true);
   }
 
   /**
@@ -348,11 +354,7 @@ public final class CacheService implements PeerHandler {
    */
   @Override
   public void peerBack(PeerAddress peer) {
-    receivers.forEach((cache, receiver) -> {
-      if (receiver.listening() != Listening.NONE) {
-        delivery.announce(cache, receiver.listening());
-      }
-    });
+    announceListeners(false);
   }
 
   /** Drops this node's owned entries and copies of {@code cache}, without events. */

@@ -107,9 +107,8 @@ final class ChangeDelivery {
     }
   }
 
-  /** Forgets members not heard from for a while; on the node's timer. */
-  void forgetSilent() {
-    long now = ticker.read();
+  /** Forgets members not heard from for a while by {@code now}; on the node's timer. */
+  void forgetSilent(long now) {
     listening.values().forEach(l -> l.forget(now));
   }
 

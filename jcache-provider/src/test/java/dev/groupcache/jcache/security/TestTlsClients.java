@@ -1,5 +1,6 @@
 package dev.groupcache.jcache.security;
 
+import dev.groupcache.PeerAddress;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -33,22 +34,20 @@ public final class TestTlsClients {
       keys.updateIdentityCredentials(new X509Certificate[] {identity.certificate()}, identity.key());
       credentials.keyManager(keys);
     }
-    int colon = address.lastIndexOf(':');
-    return NettyChannelBuilder.forAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)),
-        credentials.build()).build();
+    PeerAddress peer = PeerAddress.parse(address);
+    return NettyChannelBuilder.forAddress(peer.host(), peer.port(), credentials.build()).build();
   }
 
   /** The serial number of the certificate {@code host:port} serves now, read in a fresh handshake. */
   public static BigInteger servedSerial(String address, TestPki.Issued identity) {
-    int colon = address.lastIndexOf(':');
+    PeerAddress peer = PeerAddress.parse(address);
     try {
       AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
       keys.updateIdentityCredentials(new X509Certificate[] {identity.certificate()}, identity.key());
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(new javax.net.ssl.KeyManager[] {keys}, new TrustManager[] {trustAnyone()}, new SecureRandom());
       try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
-        socket.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
-            10_000);
+        socket.connect(new InetSocketAddress(peer.host(), peer.port()), 10_000);
         socket.setSoTimeout(10_000);
         socket.startHandshake();
         return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
