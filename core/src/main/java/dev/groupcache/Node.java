@@ -74,6 +74,8 @@ public final class Node implements AutoCloseable {
   private final Object membership = new Object();
   private final Server server;
   private volatile Ring ring = Ring.empty();
+  /** The ring before the last change: where entries of keys that moved were until then. */
+  private volatile Ring previousRing = Ring.empty();
   private volatile boolean closed;
 
   private Node(Builder b, PeerAddress self, PeerService service, Server server) {
@@ -283,6 +285,7 @@ public final class Node implements AutoCloseable {
           clients.computeIfAbsent(peer, this::connect);
         }
       }
+      previousRing = ring;
       ring = Ring.of(next, vnodes);
       clients.entrySet().removeIf(e -> {
         if (next.contains(e.getKey())) {
@@ -307,6 +310,15 @@ public final class Node implements AutoCloseable {
   public PeerAddress ownerOf(ByteView key) {
     PeerAddress owner = ring.owner(key);
     return owner != null ? owner : self;
+  }
+
+  /**
+   * The owner of {@code key} on the ring before the last membership change, or null if there was
+   * none: where its entry was until then, for a new owner that has not received it yet.
+   */
+  @Internal
+  public PeerAddress previousOwnerOf(ByteView key) {
+    return previousRing.owner(key);
   }
 
   /** A fingerprint of the membership, equal on two nodes exactly when their peer sets are. */

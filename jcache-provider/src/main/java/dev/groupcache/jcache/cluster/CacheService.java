@@ -8,12 +8,16 @@ import dev.groupcache.PeerAddress;
 import dev.groupcache.PeerHandler;
 import dev.groupcache.jcache.configuration.Settings;
 import dev.groupcache.jcache.proto.EntriesPage;
+import dev.groupcache.jcache.proto.Condition;
 import dev.groupcache.jcache.proto.Event;
+import dev.groupcache.jcache.proto.HandedEntry;
+import dev.groupcache.jcache.proto.HandoverRead;
 import dev.groupcache.jcache.proto.NodeRequest;
 import dev.groupcache.jcache.proto.NodeResponse;
 import dev.groupcache.jcache.proto.OwnerRequest;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
+import dev.groupcache.jcache.proto.Write;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +34,7 @@ import java.util.function.Function;
  * changes reach other members through {@link ChangeDelivery}; the copy leases this node grants as
  * an owner are its {@link CopyGrants}, those it holds as a reader its {@link CopyLeases}.
  */
-public final class CacheService implements PeerHandler {
+public final class CacheService implements PeerHandler, AutoCloseable {
   public static final String NAME = "jcache";
   /** How often a member with listeners tells every other member so (owners forget after a minute). */
   static final Duration ANNOUNCE_EVERY = Duration.ofSeconds(2);
@@ -72,6 +76,7 @@ public final class CacheService implements PeerHandler {
   private final CopyGrants grants;
   private final CopyLeases leases;
   private final ChangeDelivery delivery;
+  private final Handover handover;
   private final LongAdder ownerRequests = new LongAdder();
   private final LongAdder unavailableReads = new LongAdder();
 
@@ -90,7 +95,11 @@ public final class CacheService implements PeerHandler {
     this.grants = new CopyGrants(lease, ticker, node::isAvailable);
     this.leases = new CopyLeases(node, ticker, lease);
     this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
+    this.handover = new Handover(node, stores, HANDOFF_BATCH_TIMEOUT);
   }
+
+  /** How long one batch of a hand-over may take to be answered. */
+  private static final Duration HANDOFF_BATCH_TIMEOUT = Duration.ofSeconds(10);
 
   /** The copy leases this node holds from owners. */
   CopyLeases leases() {
@@ -148,8 +157,11 @@ public final class CacheService implements PeerHandler {
       }
       Settings.CacheSettings s = settings.apply(CacheIds.name(id));
       long ownBytes = (long) (s.maxBytes() * (1 - s.hotShare()));
-      return new OwnerStore(ownBytes, s.readThroughTimeout().toMillis(), (event, holders) -> delivery.publish(id, event, holders),
-          grants, Math.max(10_000, ownBytes / 256), timer, ticker);
+      OwnerStore made = new OwnerStore(ownBytes, s.readThroughTimeout().toMillis(),
+          (event, holders) -> delivery.publish(id, event, holders), grants, Math.max(10_000, ownBytes / 256), timer,
+          ticker);
+      made.ringChanged(ringChangedAt); // a store made during a hand-over records its writes too
+      return made;
     });
   }
 
@@ -255,7 +267,7 @@ public final class CacheService implements PeerHandler {
   CompletableFuture<OwnerResponse> answer(ByteView key, OwnerRequest request) {
     return switch (request.getOpCase()) {
       case READ -> read(request.getCache(), key, request.getRead());
-      case WRITE -> owned(request.getCache()).write(key, request.getWrite());
+      case WRITE -> write(request.getCache(), key, request.getWrite());
       case LOADED -> owned(request.getCache()).loaded(key, request.getLoaded());
       default -> CompletableFuture.failedFuture(
           new UnsupportedOperationException("unknown owner operation " + request.getOpCase()));
@@ -268,6 +280,81 @@ public final class CacheService implements PeerHandler {
    * read-through lease: otherwise any name a peer sends would cost a store for good.
    */
   CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
+    PeerAddress previous = movedHereFrom(key);
+    if (previous != null) {
+      OwnerStore store = stores.get(cache);
+      if (store == null || !store.has(key)) {
+        return pull(previous, cache, key).thenCompose(handed -> readHere(cache, key, read));
+      }
+    }
+    return readHere(cache, key, read);
+  }
+
+  /**
+   * A write of an entry this node owns. One that depends on the entry (a condition, the old value
+   * returned) on a key that moved here lately first fetches its entry if the hand-over has not
+   * brought it, as a read does; a write that does not is simply newer than the entry on its way.
+   */
+  private CompletableFuture<OwnerResponse> write(String cache, ByteView key, Write write) {
+    if (write.getCondition() != Condition.ANY || write.getReturnOld()) {
+      PeerAddress previous = movedHereFrom(key);
+      if (previous != null && !store(cache).has(key)) {
+        return pull(previous, cache, key).thenCompose(pulled -> owned(cache).write(key, write));
+      }
+    }
+    return owned(cache).write(key, write);
+  }
+
+  /**
+   * The member that owned {@code key} before the last ring change moved it here, if that was
+   * lately (within {@link #PULL_WINDOW}) and the member is still there to ask; else null.
+   */
+  private PeerAddress movedHereFrom(ByteView key) {
+    if (ticker.read() - ringChangedAt > PULL_WINDOW.toNanos()) {
+      return null; // the usual case: one clock read
+    }
+    PeerAddress previous = node.previousOwnerOf(key);
+    return previous == null || previous.equals(node.self()) || !node.isAvailable(previous) ? null : previous;
+  }
+
+  /** How long after a ring change a miss here asks the key's previous owner for its entry. */
+  static final Duration PULL_WINDOW = Duration.ofSeconds(30);
+  private static final Duration PULL_TIMEOUT = Duration.ofSeconds(2);
+  private volatile long ringChangedAt = Long.MIN_VALUE / 2;
+
+  /**
+   * Asks the key's previous owner for its entry, which the hand-over has not brought yet, and
+   * keeps it; completes (never exceptionally) once it is kept or there is none.
+   */
+  private CompletableFuture<Void> pull(PeerAddress previous, String cache, ByteView key) {
+    ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache)
+        .setHandoverRead(HandoverRead.newBuilder().setKey(OwnerStore.bytes(key))).build());
+    return node.call(previous, NAME, request, PULL_TIMEOUT).handle((reply, failure) -> {
+      if (failure != null) {
+        return null; // a miss here then: loaded or absent, as without a previous owner
+      }
+      try {
+        NodeResponse response = NodeResponse.parseFrom(reply.asReadOnlyBuffer());
+        if (response.hasHanded() && node.ownerOf(key).equals(node.self())) {
+          HandedEntry e = response.getHanded();
+          store(cache).adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis());
+          pulled.increment();
+        }
+      } catch (InvalidProtocolBufferException e) {
+        // an unreadable answer is no entry
+      }
+      return null;
+    });
+  }
+
+  private final LongAdder pulled = new LongAdder();
+
+  /** Entries fetched from their previous owner by a read that came before the hand-over. */
+  long pulled() {
+    return pulled.sum();
+  }
+
+  private CompletableFuture<OwnerResponse> readHere(String cache, ByteView key, Read read) {
     if (read.getLease()) {
       return owned(cache).read(key, read);
     }
@@ -326,6 +413,16 @@ public final class CacheService implements PeerHandler {
             .setCopyLeaseMillis(TimeUnit.NANOSECONDS.toMillis(grants.grant(holder)))
             .setOwnerIncarnation(grants.incarnation()).build());
       }
+      case HANDOFF -> {
+        return done(adopt(cache, request.getHandoff()));
+      }
+      case HANDOVER_READ -> {
+        ByteView key = ByteView.copyOf(request.getHandoverRead().getKey());
+        OwnerStore store = stores.get(cache);
+        HandedEntry handed = store == null || node.ownerOf(key).equals(node.self()) ? null : store.handedEntry(key);
+        return done(handed == null ? NodeResponse.getDefaultInstance()
+            : NodeResponse.newBuilder().setHanded(handed).build());
+      }
       case LISTENING -> {
         delivery.heard(cache, request.getListening());
         return done(NodeResponse.newBuilder()
@@ -338,10 +435,57 @@ public final class CacheService implements PeerHandler {
     }
   }
 
-  /** Loads waited on here for keys that moved away are asked again of their new owners. */
+  /**
+   * Keeps the handed entries whose keys this node owns; the answer names the others, which their
+   * sender offers again once this node's ring agrees.
+   */
+  private NodeResponse adopt(String cache, dev.groupcache.jcache.proto.Handoff handoff) {
+    NodeResponse.Builder answer = NodeResponse.newBuilder();
+    OwnerStore store = null;
+    for (HandedEntry e : handoff.getEntriesList()) {
+      ByteView key = ByteView.copyOf(e.getKey());
+      if (!node.ownerOf(key).equals(node.self())) {
+        answer.addNotOwned(e.getKey());
+        continue;
+      }
+      if (store == null) {
+        store = store(cache);
+      }
+      store.adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis());
+    }
+    return answer.build();
+  }
+
+  /**
+   * Waits until the entries this node no longer owns are handed over, or {@code timeout} passed:
+   * a leaving node gives its entries away before it stops. Whether the hand-over is done.
+   */
+  public boolean awaitHandoff(Duration timeout) throws InterruptedException {
+    return handover.awaitIdle(timeout);
+  }
+
+  /** Entries this node handed to their new owners. */
+  long handedOff() {
+    return handover.handed();
+  }
+
+  /** Stops handing entries over. */
+  @Override
+  public void close() {
+    handover.close();
+  }
+
+  /**
+   * Loads waited on here for keys that moved away are asked again of their new owners, and the
+   * entries of those keys go to them.
+   */
   @Override
   public void ringChanged() {
+    long now = ticker.read();
+    ringChangedAt = now;
+    stores.values().forEach(store -> store.ringChanged(now));
     stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
+    handover.ringChanged();
     delivery.retain(node.peers());
     // new members learn of this node's listeners, and this node of theirs
     announceListeners(true);

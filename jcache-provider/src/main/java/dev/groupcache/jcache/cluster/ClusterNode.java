@@ -253,10 +253,24 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     return settings.peerTimeout();
   }
 
+  /**
+   * Stops the node. A node that discovery has already taken off the ring (its endpoint
+   * terminating) first finishes handing its entries to their new owners, within {@code
+   * groupcache.handover-timeout}, answering reads meanwhile.
+   */
   @Override
   public void close() {
     Management.unregisterNode();
     discovery.close();
+    try {
+      if (!service.awaitHandoff(settings.handoverTimeout())) {
+        LOG.log(Level.WARNING, "groupcache node {0} stops before its entries reached their new owners ({1})",
+            node.self(), SettingsKey.HANDOVER_TIMEOUT.key());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    service.close();
     node.close();
     shutdownExecutors();
     LOG.log(Level.INFO, "groupcache node {0} stopped", node.self());

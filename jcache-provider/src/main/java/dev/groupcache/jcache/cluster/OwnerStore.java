@@ -12,6 +12,7 @@ import dev.groupcache.PeerAddress;
 import dev.groupcache.jcache.proto.Entry;
 import dev.groupcache.jcache.proto.EntriesPage;
 import dev.groupcache.jcache.proto.Event;
+import dev.groupcache.jcache.proto.HandedEntry;
 import dev.groupcache.jcache.proto.EventType;
 import dev.groupcache.jcache.proto.Loaded;
 import dev.groupcache.jcache.proto.OwnerResponse;
@@ -76,8 +77,15 @@ public final class OwnerStore {
     long marginNanos();
   }
 
-  /** One entry. {@code expiresAt} is a reading of the store's ticker, or Long.MAX_VALUE. */
-  private record Stored(ByteView value, long version, long expiresAt) {
+  /**
+   * One entry. {@code expiresAt} is a reading of the store's ticker, or Long.MAX_VALUE; {@code
+   * handedOver}: it came from the key's previous owner and nothing has changed it here since.
+   */
+  private record Stored(ByteView value, long version, long expiresAt, boolean handedOver) {
+    Stored(ByteView value, long version, long expiresAt) {
+      this(value, version, expiresAt, false);
+    }
+
     boolean expired(long now) {
       return expiresAt != Long.MAX_VALUE && now - expiresAt >= 0;
     }
@@ -95,6 +103,12 @@ public final class OwnerStore {
   }
 
   private final Cache<ByteView, Stored> entries;
+  /**
+   * Keys written here since the last ring change, for a while: an entry handed over later is older
+   * than such a write, including a removal of a key that had no entry here yet.
+   */
+  private final Cache<ByteView, Boolean> writtenSinceRingChange;
+  private volatile long ringChangedAt = Long.MIN_VALUE / 2;
   // changed under the key's stripe; concurrent so that a ring change can look through it
   private final Map<ByteView, Lease> leases = new ConcurrentHashMap<>();
   private final Object[] stripes = new Object[STRIPES];
@@ -125,6 +139,8 @@ public final class OwnerStore {
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
+    this.writtenSinceRingChange = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
+        .maximumSize(maxHolderKeys).expireAfterWrite(Handover.GIVE_UP.multipliedBy(2)).build();
     this.entries = Caffeine.newBuilder()
         .ticker(ticker)
         // Maintenance on the caller: a hand-off to another thread costs a wake-up per write. The
@@ -243,7 +259,7 @@ public final class OwnerStore {
       entries.invalidate(key);
       return publish(key, event(EventType.EXPIRED, key, s.value(), null));
     }
-    entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis)));
+    entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis), s.handedOver()));
     return null;
   }
 
@@ -253,6 +269,7 @@ public final class OwnerStore {
     OwnerResponse.Builder answer = OwnerResponse.newBuilder();
     synchronized (stripe(key)) {
       long now = ticker.read();
+      recordWrite(key, now);
       Stored old = entries.getIfPresent(key);
       CompletableFuture<String> expiry = expireIfDue(key, old, now);
       if (expiry != null) {
@@ -339,6 +356,7 @@ public final class OwnerStore {
         waiters = lease.waiters;
       }
       long now = ticker.read();
+      recordWrite(key, now);
       Stored current = entries.getIfPresent(key);
       published = expireIfDue(key, current, now);
       if (published != null) {
@@ -449,6 +467,90 @@ public final class OwnerStore {
       taken++;
     }
     return page.setMore(taken < live.size()).build();
+  }
+
+  /** The live entries whose keys this node does not own, as their new owners take them. */
+  List<HandedEntry> notOwned(Predicate<ByteView> ownedHere) {
+    long now = ticker.read();
+    List<HandedEntry> moving = new ArrayList<>();
+    for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
+      Stored s = e.getValue();
+      if (!s.expired(now) && !ownedHere.test(e.getKey())) {
+        moving.add(HandedEntry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(s.value()))
+            .setVersion(s.version()).setRemainingMillis(remaining(s, now)).build());
+      }
+    }
+    return moving;
+  }
+
+  /**
+   * Takes an entry from the key's previous owner, unless this store has a newer one: one written or
+   * loaded here since the ring moved the key, or a later hand-over of it. No event: nothing changed
+   * for the cache's users. Later versions here stay above the handed one, so that a version read
+   * at the previous owner never names a different entry here.
+   */
+  boolean adopt(ByteView key, ByteView value, long version, long remainingMillis) {
+    synchronized (stripe(key)) {
+      long now = ticker.read();
+      Stored current = entries.getIfPresent(key);
+      if (current != null ? !(current.handedOver() && current.version() < version)
+          : writtenSinceRingChange.getIfPresent(key) != null) {
+        return false;
+      }
+      versions.accumulateAndGet(version, Math::max);
+      entries.put(key, new Stored(value, version, remainingMillis < 0 ? Long.MAX_VALUE : deadline(now, remainingMillis),
+          true));
+      return true;
+    }
+  }
+
+  /** The ring changed at {@code at} (a ticker reading): writes since are newer than what is handed over. */
+  void ringChanged(long at) {
+    ringChangedAt = at;
+  }
+
+  /** Remembers a write during a hand-over; outside one, costs a clock comparison. */
+  private void recordWrite(ByteView key, long now) {
+    if (now - ringChangedAt < Handover.GIVE_UP.toNanos()) {
+      writtenSinceRingChange.put(key, Boolean.TRUE);
+    }
+  }
+
+  /** The live entry of {@code key} as its new owner takes it, or null. */
+  HandedEntry handedEntry(ByteView key) {
+    long now = ticker.read();
+    Stored s = entries.getIfPresent(key);
+    if (s == null || s.expired(now)) {
+      return null;
+    }
+    return HandedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value())).setVersion(s.version())
+        .setRemainingMillis(remaining(s, now)).build();
+  }
+
+  /** Whether the store has an entry of {@code key}, live or not. */
+  boolean has(ByteView key) {
+    return entries.getIfPresent(key) != null;
+  }
+
+  /** Forgets an entry its new owner took, unless it changed since it was handed over. */
+  void handedOff(ByteView key, long version) {
+    synchronized (stripe(key)) {
+      Stored s = entries.getIfPresent(key);
+      if (s != null && s.version() == version) {
+        entries.asMap().remove(key, s);
+      }
+    }
+  }
+
+  /** Forgets the entries of keys this node does not own (their owners could not take them). */
+  int forgetNotOwned(Predicate<ByteView> ownedHere) {
+    int forgotten = 0;
+    for (ByteView key : List.copyOf(entries.asMap().keySet())) {
+      if (!ownedHere.test(key) && entries.asMap().remove(key) != null) {
+        forgotten++;
+      }
+    }
+    return forgotten;
   }
 
   long evictions() {

@@ -97,6 +97,7 @@ public final class Settings {
   private final Duration invalidationTimeout;
   private final Duration lease;
   private final Duration failureTimeout;
+  private final Duration handoverTimeout;
   private final List<String> serializationAllowlist;
   private final Optional<TlsSettings> tls;
   private final List<String> unknownKeys;
@@ -156,6 +157,7 @@ public final class Settings {
     this.lease = duration(value(SettingsKey.LEASE), Duration.ofMillis(100), Duration.ofMinutes(1), "100ms to 1m");
     this.failureTimeout = duration(value(SettingsKey.FAILURE_TIMEOUT), Duration.ofMillis(100), Duration.ofMinutes(1),
         "100ms to 1m");
+    this.handoverTimeout = duration(value(SettingsKey.HANDOVER_TIMEOUT), false);
     this.serializationAllowlist = allowlist(value(SettingsKey.SERIALIZATION_ALLOWLIST));
     this.tls = readTls();
     requireModeKeys(mode);
@@ -362,6 +364,11 @@ public final class Settings {
   /** {@code groupcache.lease}, 100 ms to 1 min. */
   public Duration lease() {
     return lease;
+  }
+
+  /** {@code groupcache.handover-timeout}. */
+  public Duration handoverTimeout() {
+    return handoverTimeout;
   }
 
   /** {@code groupcache.failure-timeout}, 100 ms to 1 min. */

@@ -64,6 +64,9 @@ public enum SettingsKey {
   FAILURE_TIMEOUT("groupcache.failure-timeout", "2s", null,
       "How long a peer may stay silent before this node suspects it, 100ms-1m: its keys then count"
           + " as unavailable at once (reads miss, writes fail fast) until it answers again."),
+  HANDOVER_TIMEOUT("groupcache.handover-timeout", "20s", null,
+      "How long a leaving node waits, as it stops, for its entries to reach their new owners; 0 does"
+          + " not wait. Size the pod's termination grace period above it."),
   TLS_CERT("groupcache.tls.cert", null, "none: plaintext",
       "This node's certificate chain, a PEM file such as cert-manager's `tls.crt`; with `tls.key` and"
           + " `tls.ca` it turns on mutual TLS on the peer port. All three or none."),

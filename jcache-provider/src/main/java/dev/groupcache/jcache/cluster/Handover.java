@@ -1,0 +1,232 @@
+package dev.groupcache.jcache.cluster;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.groupcache.ByteView;
+import dev.groupcache.Node;
+import dev.groupcache.PeerAddress;
+import dev.groupcache.jcache.proto.HandedEntry;
+import dev.groupcache.jcache.proto.NodeRequest;
+import dev.groupcache.jcache.proto.NodeResponse;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/**
+ * Moves the entries this node owned to their new owners when the ring changes: a member that
+ * joins takes its share from the others, and one that leaves (its endpoint terminating, so that
+ * its own ring no longer holds it) gives all of its entries away before it stops. The cache stays
+ * warm through scaling and rolling restarts, without a replica.
+ *
+ * <p>One pass per ring change, on a thread of its own, a batch of entries per request: the new
+ * owner keeps each entry unless it has a newer one ({@link OwnerStore#adopt}), and this node
+ * forgets it once taken ({@link OwnerStore#handedOff}), unless it changed meanwhile. Keys the
+ * receiver does not own yet (its ring has not changed) and members that cannot be reached are
+ * tried again, backing off, until {@link #GIVE_UP}; what is left then is forgotten, counted: this
+ * node cannot serve keys it does not own. A newer ring change ends a pass and starts the next.
+ *
+ * <p>Until an entry arrives, its new owner does not have it: a get there loads it (or misses)
+ * and the handed entry is then ignored, being older.
+ */
+final class Handover implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Handover.class.getName());
+  /** How long a pass offers entries before it forgets those no member took. */
+  static final Duration GIVE_UP = Duration.ofSeconds(60);
+  /** Keys and values one request carries at most, beyond its first entry. */
+  static final int BATCH_BYTES = 512 * 1024;
+  static final int BATCH_ENTRIES = 2_000;
+
+  private final Node node;
+  private final Map<String, OwnerStore> stores;
+  private final Duration timeout;
+  private final ExecutorService thread;
+  private final AtomicLong generation = new AtomicLong();
+  private final AtomicInteger pending = new AtomicInteger();
+  private final LongAdder handed = new LongAdder();
+  private final LongAdder forgotten = new LongAdder();
+  private volatile boolean closed;
+
+  /**
+   * @param stores this node's owner stores by cache id, as they come and go
+   * @param timeout how long one batch may take
+   */
+  Handover(Node node, Map<String, OwnerStore> stores, Duration timeout) {
+    this.node = node;
+    this.stores = stores;
+    this.timeout = timeout;
+    this.thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "groupcache-handoff");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The ring changed: hands over what moved, after any pass under way stops. */
+  void ringChanged() {
+    if (closed) {
+      return;
+    }
+    long pass = generation.incrementAndGet();
+    pending.incrementAndGet();
+    try {
+      thread.execute(() -> {
+        try {
+          run(pass);
+        } catch (RuntimeException e) {
+          LOG.log(Level.ERROR, "handing entries to their new owners failed; the next ring change tries again", e);
+        } finally {
+          pending.decrementAndGet();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      pending.decrementAndGet(); // closed meanwhile
+    }
+  }
+
+  /** Waits until no pass is under way or due, at most {@code timeout}; whether none is. */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (pending.get() > 0) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  /** Entries new owners took from this node. */
+  long handed() {
+    return handed.sum();
+  }
+
+  /** Entries this node forgot because no member took them. */
+  long forgotten() {
+    return forgotten.sum();
+  }
+
+  private void run(long pass) {
+    long started = System.nanoTime();
+    long deadline = started + GIVE_UP.toNanos();
+    Predicate<ByteView> ownedHere = key -> node.ownerOf(key).equals(node.self());
+    long before = handed.sum();
+    long backoffMillis = 50;
+    while (current(pass)) {
+      int left = 0;
+      for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
+        left += offer(pass, store.getKey(), store.getValue(), ownedHere);
+      }
+      if (left == 0 || !current(pass)) {
+        break;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        int dropped = 0;
+        for (OwnerStore store : stores.values()) {
+          dropped += store.forgetNotOwned(ownedHere);
+        }
+        forgotten.add(dropped);
+        LOG.log(Level.WARNING, "no member took {0} entries this node no longer owns within {1}; forgotten",
+            dropped, GIVE_UP);
+        break;
+      }
+      try {
+        Thread.sleep(backoffMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      backoffMillis = Math.min(1_000, backoffMillis * 2);
+    }
+    long moved = handed.sum() - before;
+    if (moved > 0) {
+      LOG.log(Level.INFO, "handed {0} entries to their new owners in {1} ms", moved,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+  }
+
+  private boolean current(long pass) {
+    return !closed && generation.get() == pass;
+  }
+
+  /** Offers one cache's entries that moved to their owners; how many are left to offer. */
+  private int offer(long pass, String cache, OwnerStore store, Predicate<ByteView> ownedHere) {
+    Map<PeerAddress, List<HandedEntry>> byOwner = new LinkedHashMap<>();
+    for (HandedEntry e : store.notOwned(ownedHere)) {
+      byOwner.computeIfAbsent(node.ownerOf(ByteView.copyOf(e.getKey())), o -> new ArrayList<>()).add(e);
+    }
+    int left = 0;
+    for (Map.Entry<PeerAddress, List<HandedEntry>> owner : byOwner.entrySet()) {
+      List<HandedEntry> entries = owner.getValue();
+      int from = 0;
+      while (from < entries.size()) {
+        int to = batchEnd(entries, from);
+        List<HandedEntry> batch = entries.subList(from, to);
+        if (!current(pass) || !node.isAvailable(owner.getKey())) {
+          left += entries.size() - from;
+          break;
+        }
+        left += send(owner.getKey(), cache, store, batch);
+        from = to;
+      }
+    }
+    return left;
+  }
+
+  private static int batchEnd(List<HandedEntry> entries, int from) {
+    long bytes = 0;
+    int to = from;
+    while (to < entries.size() && to - from < BATCH_ENTRIES) {
+      HandedEntry e = entries.get(to);
+      bytes += e.getKey().size() + e.getValue().size();
+      if (to > from && bytes > BATCH_BYTES) {
+        break;
+      }
+      to++;
+    }
+    return to;
+  }
+
+  /** Sends one batch; how many of its entries the owner did not take. */
+  private int send(PeerAddress owner, String cache, OwnerStore store, List<HandedEntry> batch) {
+    ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache)
+        .setHandoff(dev.groupcache.jcache.proto.Handoff.newBuilder().addAllEntries(batch)).build());
+    NodeResponse response;
+    try {
+      ByteView reply = node.call(owner, CacheService.NAME, request, timeout)
+          .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      response = NodeResponse.parseFrom(reply.asReadOnlyBuffer());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return batch.size();
+    } catch (InvalidProtocolBufferException | java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException e) {
+      return batch.size(); // offered again after a pause; the peer's state is the detector's to tell
+    }
+    Set<ByteString> refused = new HashSet<>(response.getNotOwnedList());
+    for (HandedEntry e : batch) {
+      if (!refused.contains(e.getKey())) {
+        store.handedOff(ByteView.copyOf(e.getKey()), e.getVersion());
+        handed.increment();
+      }
+    }
+    return refused.size();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.shutdownNow();
+  }
+}
