@@ -78,6 +78,9 @@ public final class ExampleNode implements AutoCloseable {
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + ".log");
+      for (int run = 2; Files.exists(log); run++) {
+        log = logDir.resolve(name + "-" + run + ".log"); // a restart keeps the log of the run before
+      }
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(log.toFile());
       builder.environment().putAll(environment);

@@ -284,11 +284,57 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     if (previous != null) {
       OwnerStore store = stores.get(cache);
       if (store == null || !store.has(key)) {
-        return pull(previous, cache, key).thenCompose(handed -> readHere(cache, key, read));
+        return arrival(previous, cache, key).thenCompose(handed -> readHere(cache, key, read));
       }
     }
     return readHere(cache, key, read);
   }
+
+  /**
+   * Completes once the entry of a key that moved here from {@code previous} is here or will not
+   * come: asked of the previous owner if it is still a member; if it left the ring (its own ring
+   * no longer holds it and it is handing everything over), once it says it is done, within
+   * {@link #DEPARTED_WAIT} of the ring change.
+   */
+  private CompletableFuture<Void> arrival(PeerAddress previous, String cache, ByteView key) {
+    if (node.isAvailable(previous)) {
+      return pull(previous, cache, key);
+    }
+    long waitNanos = ringChangedAt + DEPARTED_WAIT.toNanos() - ticker.read();
+    if (waitNanos <= 0) {
+      return DONE;
+    }
+    Long doneAt = handoversDone.get(previous);
+    if (doneAt != null && doneAt - ringChangedAt >= -DEPARTED_WAIT.toNanos()) {
+      return DONE; // it said so already (its ring changed before this node's)
+    }
+    return departedHandovers.computeIfAbsent(previous, p -> new CompletableFuture<Void>()
+        .completeOnTimeout(null, waitNanos, TimeUnit.NANOSECONDS));
+  }
+
+  /** {@code sender} handed over all it had of this node's keys. */
+  private void handoverDone(String sender) {
+    PeerAddress member;
+    try {
+      member = PeerAddress.parse(sender);
+    } catch (IllegalArgumentException e) {
+      return;
+    }
+    handoversDone.put(member, ticker.read());
+    CompletableFuture<Void> waiting = departedHandovers.remove(member);
+    if (waiting != null) {
+      waiting.complete(null);
+    }
+  }
+
+  /**
+   * How long after a ring change a read of a key whose owner left waits for that owner's
+   * hand-over, at most: a departing member gives its entries away at once, within milliseconds.
+   */
+  static final Duration DEPARTED_WAIT = Duration.ofSeconds(1);
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+  private final Map<PeerAddress, Long> handoversDone = new ConcurrentHashMap<>();
+  private final Map<PeerAddress, CompletableFuture<Void>> departedHandovers = new ConcurrentHashMap<>();
 
   /**
    * A write of an entry this node owns. One that depends on the entry (a condition, the old value
@@ -299,7 +345,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     if (write.getCondition() != Condition.ANY || write.getReturnOld()) {
       PeerAddress previous = movedHereFrom(key);
       if (previous != null && !store(cache).has(key)) {
-        return pull(previous, cache, key).thenCompose(pulled -> owned(cache).write(key, write));
+        return arrival(previous, cache, key).thenCompose(pulled -> owned(cache).write(key, write));
       }
     }
     return owned(cache).write(key, write);
@@ -307,14 +353,14 @@ public final class CacheService implements PeerHandler, AutoCloseable {
 
   /**
    * The member that owned {@code key} before the last ring change moved it here, if that was
-   * lately (within {@link #PULL_WINDOW}) and the member is still there to ask; else null.
+   * lately (within {@link #PULL_WINDOW}); else null.
    */
   private PeerAddress movedHereFrom(ByteView key) {
     if (ticker.read() - ringChangedAt > PULL_WINDOW.toNanos()) {
       return null; // the usual case: one clock read
     }
     PeerAddress previous = node.previousOwnerOf(key);
-    return previous == null || previous.equals(node.self()) || !node.isAvailable(previous) ? null : previous;
+    return previous == null || previous.equals(node.self()) ? null : previous;
   }
 
   /** How long after a ring change a miss here asks the key's previous owner for its entry. */
@@ -440,6 +486,10 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    * sender offers again once this node's ring agrees.
    */
   private NodeResponse adopt(String cache, dev.groupcache.jcache.proto.Handoff handoff) {
+    if (handoff.getLast()) {
+      handoverDone(handoff.getSender());
+      return NodeResponse.getDefaultInstance();
+    }
     NodeResponse.Builder answer = NodeResponse.newBuilder();
     OwnerStore store = null;
     for (HandedEntry e : handoff.getEntriesList()) {
@@ -483,6 +533,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   public void ringChanged() {
     long now = ticker.read();
     ringChangedAt = now;
+    departedHandovers.values().forEach(waiting -> waiting.complete(null)); // waiters of an older change
+    departedHandovers.clear();
+    handoversDone.values().removeIf(at -> now - at > PULL_WINDOW.toNanos());
     stores.values().forEach(store -> store.ringChanged(now));
     stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
     handover.ringChanged();

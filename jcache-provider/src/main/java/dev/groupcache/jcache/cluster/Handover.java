@@ -128,7 +128,11 @@ final class Handover implements AutoCloseable {
       for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
         left += offer(pass, store.getKey(), store.getValue(), ownedHere);
       }
-      if (left == 0 || !current(pass)) {
+      if (left == 0 && current(pass)) {
+        announceDone();
+        break;
+      }
+      if (!current(pass)) {
         break;
       }
       if (System.nanoTime() - deadline >= 0) {
@@ -153,6 +157,21 @@ final class Handover implements AutoCloseable {
     if (moved > 0) {
       LOG.log(Level.INFO, "handed {0} entries to their new owners in {1} ms", moved,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+  }
+
+  /**
+   * Tells every other member that this node has handed over all it had of their keys, so that
+   * their reads waiting for entries from it go on now rather than at their bound.
+   */
+  private void announceDone() {
+    ByteView done = ByteView.of(NodeRequest.newBuilder()
+        .setHandoff(dev.groupcache.jcache.proto.Handoff.newBuilder().setSender(node.self().toString()).setLast(true))
+        .build());
+    for (PeerAddress member : node.peers()) {
+      if (!member.equals(node.self())) {
+        node.call(member, CacheService.NAME, done, timeout); // best effort: a reader waits at most its bound
+      }
     }
   }
 

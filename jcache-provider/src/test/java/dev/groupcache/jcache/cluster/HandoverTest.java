@@ -1,6 +1,7 @@
 package dev.groupcache.jcache.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -19,8 +20,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -182,5 +185,55 @@ class HandoverTest {
     }
     assertTrue(atB > 0);
     assertEquals(atB, b.service().pulled());
+  }
+
+  @Test
+  void aReadOfALeavingMembersKeyWaitsForItsHandOverInsteadOfMissing() throws Exception {
+    Member a = start();
+    Member b = start();
+    a.node().setPeers(List.of(a.address(), b.address()));
+    b.node().setPeers(List.of(a.address(), b.address()));
+    ByteView key = null;
+    for (int i = 0; key == null; i++) {
+      ByteView k = ByteView.of("key-" + i);
+      if (a.node().ownerOf(k).equals(a.node().self())) {
+        key = k;
+      }
+    }
+    long version = put(a, key, "kept").getVersion();
+
+    // b sees a leave before a does: a cannot hand anything over yet, and b's read waits
+    b.node().setPeers(List.of(b.address()));
+    CompletableFuture<OwnerResponse> read = b.service().read(CACHE, key, Read.getDefaultInstance());
+    assertFalse(read.isDone(), "the read waits for the leaving owner's entries");
+    a.node().setPeers(List.of(b.address())); // now a's own ring no longer holds it: it hands over
+
+    OwnerResponse r = read.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertTrue(r.getPresent(), "the entry arrived and the read answered with it");
+    assertEquals(version, r.getVersion());
+  }
+
+  @Test
+  void aReadOfAVanishedMembersKeyWaitsItsBoundThenMisses() throws Exception {
+    Member a = start();
+    Member b = start();
+    a.node().setPeers(List.of(a.address(), b.address()));
+    b.node().setPeers(List.of(a.address(), b.address()));
+    ByteView key = null;
+    for (int i = 0; key == null; i++) {
+      ByteView k = ByteView.of("key-" + i);
+      if (a.node().ownerOf(k).equals(a.node().self())) {
+        key = k;
+      }
+    }
+    put(a, key, "lost");
+    a.service().close(); // a never hands anything over: as if it died
+
+    long start = System.nanoTime();
+    b.node().setPeers(List.of(b.address()));
+    OwnerResponse r = b.service().read(CACHE, key, Read.getDefaultInstance()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertFalse(r.getPresent(), "a miss, once the wait is over");
+    assertTrue(System.nanoTime() - start >= CacheService.DEPARTED_WAIT.toNanos() * 9 / 10,
+        "it waited for the hand-over that did not come");
   }
 }
