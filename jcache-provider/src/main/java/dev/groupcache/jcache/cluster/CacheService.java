@@ -292,21 +292,22 @@ public final class CacheService implements PeerHandler, AutoCloseable {
 
   /**
    * Completes once the entry of a key that moved here from {@code previous} is here or will not
-   * come: asked of the previous owner if it is still a member; if it left the ring (its own ring
+   * come: at once if the previous owner said it has handed over all it had; else asked of it if it
+   * is still a member; if it left the ring (its own ring
    * no longer holds it and it is handing everything over), once it says it is done, within
    * {@link #DEPARTED_WAIT} of the ring change.
    */
   private CompletableFuture<Void> arrival(PeerAddress previous, String cache, ByteView key) {
+    Long doneAt = handoversDone.get(previous);
+    if (doneAt != null && doneAt - ringChangedAt >= -DEPARTED_WAIT.toNanos()) {
+      return DONE; // it handed over all it had (its ring may have changed before this node's)
+    }
     if (node.isAvailable(previous)) {
       return pull(previous, cache, key);
     }
     long waitNanos = ringChangedAt + DEPARTED_WAIT.toNanos() - ticker.read();
     if (waitNanos <= 0) {
       return DONE;
-    }
-    Long doneAt = handoversDone.get(previous);
-    if (doneAt != null && doneAt - ringChangedAt >= -DEPARTED_WAIT.toNanos()) {
-      return DONE; // it said so already (its ring changed before this node's)
     }
     return departedHandovers.computeIfAbsent(previous, p -> new CompletableFuture<Void>()
         .completeOnTimeout(null, waitNanos, TimeUnit.NANOSECONDS));
