@@ -58,7 +58,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
   }
 
   /** A request waiting for its answer. */
-  private record Pending(Answer answer, long deadlineNanos) {}
+  private record Pending(Answer answer, long sentNanos, long deadlineNanos) {}
 
   private final PeerClient peer;
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -116,7 +116,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     }
     long now = System.nanoTime();
     peer.sending(now);
-    pending.put(id, new Pending(answer, now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
+    pending.put(id, new Pending(answer, now, now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
     Status status = ended.get();
     if (status != null) {
       Pending p = pending.remove(id); // ended before our request was seen
@@ -168,6 +168,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
       if (p == null) {
         continue; // past its deadline already
       }
+      peer.roundTrip(System.nanoTime() - p.sentNanos());
       p.answer().onResponse(response);
     }
     if (batch.getAcknowledgedBatches() > 0) {

@@ -3,6 +3,8 @@ package dev.groupcache;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,6 +45,8 @@ final class FailureDetector {
   private final long timeoutNanos;
   private final long intervalNanos;
   private final AtomicLong suspicions = new AtomicLong();
+  private final Map<PeerAddress, AtomicLong> suspicionsByPeer = new ConcurrentHashMap<>();
+  private volatile RoundTripObserver roundTrips = RoundTripObserver.NONE;
   private ScheduledFuture<?> task; // guarded by this
   private long lastTickNanos; // only the timer thread
   private boolean lastTickLate; // only the timer thread
@@ -111,6 +115,7 @@ final class FailureDetector {
    */
   void suspected(PeerAddress peer, String why, boolean leaving) {
     suspicions.incrementAndGet();
+    suspicionsByPeer.computeIfAbsent(peer, p -> new AtomicLong()).incrementAndGet();
     LOG.log(leaving ? Level.INFO : Level.WARNING, self + ": suspected " + peer + ": " + why
         + "; its keys are unavailable here until it answers");
   }
@@ -122,8 +127,24 @@ final class FailureDetector {
     Timers.SCHEDULER.execute(() -> backListener.accept(peer)); // not under the link's lock, nor on its thread
   }
 
+  /** How many times {@code peer} became suspected while a member. */
+  long suspicions(PeerAddress peer) {
+    AtomicLong n = suspicionsByPeer.get(peer);
+    return n == null ? 0 : n.get();
+  }
+
+  void observeRoundTrips(RoundTripObserver observer) {
+    roundTrips = observer;
+  }
+
+  /** A request to {@code peer} was answered {@code nanos} after it was sent. */
+  void roundTrip(PeerAddress peer, long nanos) {
+    roundTrips.roundTrip(peer, nanos);
+  }
+
   /** Called once when {@code peer} leaves this node's ring. */
   void gone(PeerAddress peer, boolean wasSuspected) {
+    suspicionsByPeer.remove(peer);
     LOG.log(Level.INFO, self + ": " + peer + " is gone from the ring" + (wasSuspected ? " (it was suspected)" : ""));
   }
 }

@@ -360,6 +360,18 @@ public final class Node implements AutoCloseable {
     return detector.suspicions();
   }
 
+  /** How many times {@code peer} became suspected here while a member. */
+  @Internal
+  public long suspicions(PeerAddress peer) {
+    return detector.suspicions(peer);
+  }
+
+  /** Sets what hears the round trips of this node's requests to its peers (one at a time). */
+  @Internal
+  public void observeRoundTrips(RoundTripObserver observer) {
+    detector.observeRoundTrips(observer == null ? RoundTripObserver.NONE : observer);
+  }
+
   /** How long a peer this node waits on may stay silent before it is suspected. */
   @Internal
   public Duration failureTimeout() {

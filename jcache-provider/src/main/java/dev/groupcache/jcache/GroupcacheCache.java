@@ -138,6 +138,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     if (nearReads) {
       ByteView copy = owners.nearCopy(k);
       if (copy != null) {
+        owners.counters().nearHit();
         statistics.recordHit();
         return codec.decodeValue(copy);
       }
@@ -150,6 +151,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       }
     } catch (OwnerUnavailableException e) { // a cache prefers a miss to an exception
       cluster.service().unavailableRead();
+      owners.counters().miss();
       statistics.recordMiss();
       return readThrough.isEnabled() ? readThrough.loadHere(key, k) : null;
     }
@@ -466,6 +468,11 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   }
 
   /** This cache's requests to owners and its near copies; for tests that interleave with them. */
+  /** The cache's id in the cluster: its manager's URI and its name. */
+  String id() {
+    return id;
+  }
+
   OwnerClient owners() {
     return owners;
   }

@@ -8,10 +8,13 @@ import io.grpc.ServerCredentials;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -46,6 +49,7 @@ public final class GroupcacheCacheManager implements CacheManager {
     this.properties = properties;
     this.settings = settings;
     this.cluster = cluster;
+    OPEN.add(this);
     this.codecs = Codecs.create(classLoader, String.join(";", settings.serializationAllowlist()),
         settings.maxValueBytes());
   }
@@ -64,6 +68,8 @@ public final class GroupcacheCacheManager implements CacheManager {
     complete.setManagementEnabled(complete.isManagementEnabled() || cacheSettings.management());
     GroupcacheCache<K, V> cache = new GroupcacheCache<>(this, name, complete, cluster, codecs, cacheSettings);
     caches.put(name, cache);
+    cacheWatchers.forEach(w -> w.opened().accept(cache));
+    EVERY_CACHE_WATCHERS.forEach(w -> w.opened().accept(cache));
     return cache;
   }
 
@@ -144,7 +150,40 @@ public final class GroupcacheCacheManager implements CacheManager {
 
   /** A cache closed itself: it leaves the manager. */
   synchronized void closed(GroupcacheCache<?, ?> cache) {
-    caches.remove(cache.getName(), cache);
+    if (caches.remove(cache.getName(), cache)) {
+      cacheWatchers.forEach(w -> w.closed().accept(cache));
+      EVERY_CACHE_WATCHERS.forEach(w -> w.closed().accept(cache));
+    }
+  }
+
+  /** Who hears of caches opened and closed here: {@link GroupcacheMetrics}. */
+  private record CacheWatcher(Consumer<GroupcacheCache<?, ?>> opened, Consumer<GroupcacheCache<?, ?>> closed) {}
+
+  private final List<CacheWatcher> cacheWatchers = new CopyOnWriteArrayList<>();
+  private static final List<CacheWatcher> EVERY_CACHE_WATCHERS = new CopyOnWriteArrayList<>();
+  private static final Set<GroupcacheCacheManager> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** As {@link #onCacheOpened}, for the caches of every manager of this provider in the JVM. */
+  static void onAnyCacheOpened(Consumer<GroupcacheCache<?, ?>> opened, Consumer<GroupcacheCache<?, ?>> closed) {
+    EVERY_CACHE_WATCHERS.add(new CacheWatcher(opened, closed));
+    for (GroupcacheCacheManager m : OPEN) {
+      List<GroupcacheCache<?, ?>> open;
+      synchronized (m) {
+        open = new ArrayList<>(m.caches.values());
+      }
+      open.forEach(opened);
+    }
+  }
+
+  /** Tells {@code opened} of every cache open now and later, and {@code closed} of each that closes. */
+  synchronized void onCacheOpened(Consumer<GroupcacheCache<?, ?>> opened, Consumer<GroupcacheCache<?, ?>> closed) {
+    cacheWatchers.add(new CacheWatcher(opened, closed));
+    caches.values().forEach(opened);
+  }
+
+  /** The JVM's cluster node these caches share. */
+  ClusterNode cluster() {
+    return cluster;
   }
 
   @Override
@@ -161,6 +200,7 @@ public final class GroupcacheCacheManager implements CacheManager {
       cache.close();
     }
     provider.closed(this);
+    OPEN.remove(this);
     ClusterNode.release(cluster);
   }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
@@ -21,7 +20,6 @@ import io.kubernetes.client.util.Yaml;
 import dev.groupcache.jcache.configuration.SettingsKey;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -62,12 +59,13 @@ class ManifestsTest {
     // the Service's named ports are the container's, and the cache's port is the configured one
     Map<String, Integer> containerPorts = container.getPorts().stream()
         .collect(Collectors.toMap(V1ContainerPort::getName, V1ContainerPort::getContainerPort));
-    assertEquals(Set.of("http", "groupcache"), containerPorts.keySet());
+    assertEquals(Set.of("http", "groupcache", "metrics"), containerPorts.keySet());
     for (V1ServicePort port : service.getSpec().getPorts()) {
       assertTrue(containerPorts.containsKey(port.getTargetPort().getStrValue()), "target port " + port);
     }
     Map<String, V1EnvVar> env = environment(container);
     assertEquals(String.valueOf(containerPorts.get("groupcache")), env.get("GROUPCACHE_PORT").getValue());
+    assertEquals(String.valueOf(containerPorts.get("metrics")), env.get("GROUPCACHE_METRICS_PORT").getValue());
     assertEquals(service.getMetadata().getName(), env.get("GROUPCACHE_KUBERNETES_SERVICE").getValue());
     assertEquals("status.podIP", env.get("POD_IP").getValueFrom().getFieldRef().getFieldPath(),
         "self is the pod's IP from the downward API, never a DNS guess");
@@ -82,10 +80,11 @@ class ManifestsTest {
     assertEquals(example.getProperty("server.port"), String.valueOf(containerPorts.get("http")));
     assertEquals(example.getProperty("groupcache.port"), String.valueOf(containerPorts.get("groupcache")));
 
-    // probes on the example's health endpoints (NetnsClusterIT asks them), on the named http port
+    // probes on the agent's health endpoints (NetnsClusterIT asks them), on the named metrics port
     assertEquals("/health/ready", container.getReadinessProbe().getHttpGet().getPath());
-    assertEquals("http", container.getReadinessProbe().getHttpGet().getPort().getStrValue());
+    assertEquals("metrics", container.getReadinessProbe().getHttpGet().getPort().getStrValue());
     assertEquals("/health/live", container.getLivenessProbe().getHttpGet().getPath());
+    assertEquals("metrics", container.getLivenessProbe().getHttpGet().getPort().getStrValue());
     assertNotNull(container.getLifecycle().getPreStop(), "a preStop pause so peers re-ring first");
     assertTrue(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() >= 15);
 
@@ -142,7 +141,7 @@ class ManifestsTest {
   }
 
   /** Every GROUPCACHE_* variable is the environment form of a configuration key. */
-  private static void assertOnlyKnownKeys(Set<String> names) {
+  static void assertOnlyKnownKeys(Set<String> names) {
     Set<String> known = Arrays.stream(SettingsKey.values())
         .map(k -> k.key().replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT))
         .collect(Collectors.toSet());
@@ -153,39 +152,23 @@ class ManifestsTest {
     }
   }
 
-  private static void assertSelects(Map<String, String> selector, Map<String, String> labels, String what) {
+  static void assertSelects(Map<String, String> selector, Map<String, String> labels, String what) {
     assertNotNull(selector, what + " selector");
     assertTrue(labels.entrySet().containsAll(selector.entrySet()), what + " selector " + selector
         + " does not select the pods " + labels);
   }
 
-  private static Map<String, V1EnvVar> environment(V1Container container) {
+  static Map<String, V1EnvVar> environment(V1Container container) {
     return container.getEnv().stream().collect(Collectors.toMap(V1EnvVar::getName, v -> v));
   }
 
-  private static <T> T only(List<Object> objects, Class<T> type) {
+  static <T> T only(List<Object> objects, Class<T> type) {
     List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
     assertEquals(1, found.size(), "one " + type.getSimpleName());
     return found.get(0);
   }
 
-  /** {@code kubectl kustomize dir}, loaded strictly. */
   private static List<Object> render(Path dir) throws IOException, InterruptedException {
-    assumeTrue(kubectl(), "kubectl is not installed: the manifests cannot be rendered");
-    Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize finishes");
-    assertEquals(0, p.exitValue(), "kubectl kustomize " + dir);
-    return Yaml.loadAll(new StringReader(yaml));
-  }
-
-  private static boolean kubectl() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, "kubectl"))) {
-        return true;
-      }
-    }
-    return false;
+    return Kustomize.render(dir);
   }
 }

@@ -1,11 +1,15 @@
 package dev.groupcache.agent.inside;
 
 import dev.groupcache.jcache.GroupcacheCachingProvider;
+import dev.groupcache.jcache.cluster.ClusterNode;
+import dev.groupcache.jcache.configuration.Settings;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import javax.cache.spi.CachingProvider;
 
@@ -15,8 +19,11 @@ import javax.cache.spi.CachingProvider;
  * that the application's {@code Caching.getCachingProvider()} will be handed.
  */
 public final class AgentMain {
-  /** How long the shutdown hook waits for the node to leave before the JVM goes on exiting. */
-  private static final long LEAVE_SECONDS = 5;
+  /**
+   * How long the shutdown hook waits for the node to leave before the JVM goes on exiting: its
+   * hand-over (groupcache.handover-timeout, 20 s by default) and 5 s to stop.
+   */
+  private static final long LEAVE_SECONDS = 30;
   private static final String SERVE = "groupcache.serve";
   private static final System.Logger LOG = System.getLogger(AgentMain.class.getName());
 
@@ -45,9 +52,42 @@ public final class AgentMain {
     Map<String, String> agentSettings = new HashMap<>(settings);
     agentSettings.put(SERVE, "true");
     AutoCloseable node = GroupcacheCachingProvider.startNode(agentSettings, application, !failFast);
-    Thread hook = new Thread(() -> leave(node), "groupcache-agent-shutdown");
+    AutoCloseable endpoint = startEndpoint(agentSettings, application, failFast);
+    Thread hook = new Thread(() -> {
+      close(endpoint);
+      leave(node);
+    }, "groupcache-agent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     return new GroupcacheCachingProvider();
+  }
+
+  /**
+   * The metrics and health endpoint if {@code groupcache.metrics.port} is set, else nothing. A port
+   * that cannot be bound is logged and the application runs on, unless fail-fast.
+   */
+  private static AutoCloseable startEndpoint(Map<String, String> settings, ClassLoader loader, boolean failFast) {
+    OptionalInt port = Settings.loadWithoutMicroProfile(loader, settings).metricsPort();
+    if (port.isEmpty()) {
+      return () -> {};
+    }
+    try {
+      return MetricsEndpoint.start(port.getAsInt(), ClusterNode.current());
+    } catch (IOException | RuntimeException e) {
+      if (failFast) {
+        throw new IllegalStateException("groupcache metrics endpoint on port " + port.getAsInt() + ": " + e, e);
+      }
+      LOG.log(Level.ERROR, "groupcache metrics endpoint did not start on port " + port.getAsInt()
+          + "; the cache runs without it", e);
+      return () -> {};
+    }
+  }
+
+  private static void close(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "groupcache metrics endpoint did not close cleanly", e);
+    }
   }
 
   /** Closes the node on its own thread, waiting a bounded time: a stuck peer must not hang exit. */

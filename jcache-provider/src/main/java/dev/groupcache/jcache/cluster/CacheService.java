@@ -165,6 +165,18 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     });
   }
 
+  /** The entries of {@code cache} this node owns. */
+  public long ownedEntries(String cache) {
+    OwnerStore store = stores.get(cache);
+    return store == null ? 0 : store.size();
+  }
+
+  /** Their weight: keys, values and per-entry overhead. */
+  public long ownedBytes(String cache) {
+    OwnerStore store = stores.get(cache);
+    return store == null ? 0 : store.bytes();
+  }
+
   /** This node's evictions of the entries of {@code cache}. */
   public long evictions(String cache) {
     OwnerStore store = stores.get(cache);

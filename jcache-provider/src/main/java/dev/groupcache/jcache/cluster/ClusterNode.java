@@ -143,6 +143,11 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     return current;
   }
 
+  /** The JVM's node, or null if none is running. */
+  public static synchronized ClusterNode current() {
+    return current;
+  }
+
   /** Gives back an {@link #acquire}; the last one stops the node. */
   public static synchronized void release(ClusterNode node) {
     if (node != current || users == 0) {
@@ -247,6 +252,11 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
   public NodeStatistics statistics() {
     return new NodeStatistics(getSelf(), List.of(getPeers()), isReady(), getOwnerRequests(), getLateInvalidations(),
         getSuspicions(), getLeaseExpiries(), getChangesPublished(), getInvalidationsSent(), getUnavailableReads());
+  }
+
+  /** Discovery's figures. */
+  public dev.groupcache.discovery.DiscoveryStats discoveryStats() {
+    return discovery.stats();
   }
 
   public Duration peerTimeout() {

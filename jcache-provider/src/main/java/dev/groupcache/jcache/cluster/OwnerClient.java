@@ -9,6 +9,7 @@ import dev.groupcache.PeerAddress;
 import dev.groupcache.PeerReply;
 import dev.groupcache.PeerUnavailableException;
 import dev.groupcache.jcache.expiry.Ttl;
+import dev.groupcache.jcache.management.CacheCounters;
 import dev.groupcache.jcache.proto.Clear;
 import dev.groupcache.jcache.proto.Condition;
 import dev.groupcache.jcache.proto.Entries;
@@ -64,6 +65,7 @@ public final class OwnerClient {
   private final String self;
   private final long nearTtlMillis;
   private final NearCopies.Owners nearOwners; // made once: a near hit allocates nothing
+  private final CacheCounters counters = new CacheCounters();
 
   /**
    * @param nearBytes the budget of near copies; 0 keeps none
@@ -140,16 +142,36 @@ public final class OwnerClient {
     return new GetRead(read, read.toBuilder().setHolder(self).setCopyMillis(nearTtlMillis).build());
   }
 
-  /** Reads an entry for a get; with {@code keepCopy}, a present answer is kept as a near copy. */
+  /**
+   * Reads an entry for a get; with {@code keepCopy}, a present answer is kept as a near copy. The
+   * answer is counted by where it came from, unless it asks the caller to try again.
+   */
   public OwnerResponse get(ByteView key, GetRead read, boolean keepCopy) {
-    if (keepCopy && near != null) {
-      long ring = node.ringVersion(); // before the owner is read from it
-      PeerAddress owner = node.ownerOf(key);
-      if (!owner.equals(node.self())) {
-        return readToKeep(key, owner, ring, read.holding);
-      }
+    long ring = node.ringVersion(); // before the owner is read from it
+    PeerAddress owner = node.ownerOf(key);
+    boolean owned = owner.equals(node.self());
+    OwnerResponse r;
+    if (owned) {
+      r = await(service.read(cache, key, read.read));
+    } else if (keepCopy && near != null) {
+      r = readToKeep(key, owner, ring, read.holding);
+    } else {
+      r = remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read.read).build(), true);
     }
-    return read(key, read.read);
+    if (!r.getRetry()) {
+      counters.answered(r.getPresent(), owned);
+    }
+    return r;
+  }
+
+  /** The near copies this node holds of the cache's entries. */
+  public long nearEntries() {
+    return near == null ? 0 : near.size();
+  }
+
+  /** This cache's counters on this node. */
+  public CacheCounters counters() {
+    return counters;
   }
 
   /**

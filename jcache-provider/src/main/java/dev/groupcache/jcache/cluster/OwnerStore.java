@@ -561,6 +561,11 @@ public final class OwnerStore {
     return entries.estimatedSize();
   }
 
+  /** The weight of the entries held: keys, values and per-entry overhead. */
+  long bytes() {
+    return entries.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+
   /** Keys some member may hold a copy of. */
   long heldKeys() {
     return holders.size();

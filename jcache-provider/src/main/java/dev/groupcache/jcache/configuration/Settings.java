@@ -75,6 +75,7 @@ public final class Settings {
 
   private final SettingsSource source;
   private final int port;
+  private final java.util.OptionalInt metricsPort;
   private final boolean serve;
   private final Optional<String> bindHost;
   private final Optional<String> self;
@@ -133,6 +134,9 @@ public final class Settings {
   private Settings(SettingsSource source, Function<String, String> environment) {
     this.source = source;
     this.port = SettingValue.port(value(SettingsKey.PORT));
+    SettingValue metrics = value(SettingsKey.METRICS_PORT);
+    this.metricsPort = metrics.text() == null ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(SettingValue.port(metrics));
     this.serve = bool(value(SettingsKey.SERVE));
     this.bindHost = text(value(SettingsKey.BIND_HOST));
     this.self = SettingValue.self(value(SettingsKey.SELF), environment, port);
@@ -254,6 +258,11 @@ public final class Settings {
   }
 
   /** {@code groupcache.port}: the peer gRPC port. */
+  /** {@code groupcache.metrics.port}: the agent's metrics and health endpoint, if any. */
+  public java.util.OptionalInt metricsPort() {
+    return metricsPort;
+  }
+
   public int port() {
     return port;
   }

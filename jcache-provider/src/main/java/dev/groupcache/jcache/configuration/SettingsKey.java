@@ -92,6 +92,10 @@ public enum SettingsKey {
       "With the agent: comma-separated package prefixes whose classes get the JSR-107 caching"
           + " annotations woven in, e.g. `com.example.`."),
 
+  METRICS_PORT("groupcache.metrics.port", null, "none: no endpoint",
+      "With the agent: the port of an HTTP endpoint serving `/metrics` (Prometheus text and"
+          + " OpenMetrics) and the probes' `/health/ready` and `/health/live`."),
+
   CACHE_MAX_BYTES("groupcache.caches.<name>.max-bytes", "64MiB", null,
       "The heap budget of the cache's entries and hot copies together; 0 caches nothing."),
   CACHE_HOT_SHARE("groupcache.caches.<name>.hot-share", "0.125", null,

@@ -48,7 +48,7 @@ public final class ReadThrough<K, V> {
   public V load(K key, ByteView k, long lease) {
     V value;
     try {
-      value = loader.load(key);
+      value = timedLoad(key);
     } catch (Exception e) {
       owners.loadedNothing(k, lease, String.valueOf(e));
       throw loaderFailure(key, e);
@@ -69,6 +69,19 @@ public final class ReadThrough<K, V> {
       return codec.decodeValue(r.getValue()); // someone put while we loaded: theirs stands
     }
     return creation == 0 ? null : value;
+  }
+
+  /** Calls the loader, counted and timed. */
+  private V timedLoad(K key) throws Exception {
+    long start = System.nanoTime();
+    boolean failed = true;
+    try {
+      V value = loader.load(key);
+      failed = false;
+      return value;
+    } finally {
+      owners.counters().loaded(System.nanoTime() - start, failed);
+    }
   }
 
   /** Whether a get's miss loads the key. */
@@ -92,7 +105,7 @@ public final class ReadThrough<K, V> {
     }
     long before = owners.beginNearRead();
     try {
-      V value = loader.load(key);
+      V value = timedLoad(key);
       if (value != null) {
         owners.keepLoaded(k, codec.value(value), before);
       }
@@ -124,7 +137,15 @@ public final class ReadThrough<K, V> {
     pool.execute(() -> {
       try {
         List<K> missing = replaceExistingValues ? requested : requested.stream().filter(present.negate()).toList();
-        Map<K, V> loaded = loader.loadAll(missing);
+        long start = System.nanoTime();
+        Map<K, V> loaded;
+        try {
+          loaded = loader.loadAll(missing);
+        } catch (RuntimeException e) {
+          owners.counters().loaded(System.nanoTime() - start, true);
+          throw e;
+        }
+        owners.counters().loaded(System.nanoTime() - start, false);
         if (loaded != null) {
           loaded.forEach((key, value) -> {
             if (key != null && value != null) {
