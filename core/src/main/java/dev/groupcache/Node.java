@@ -74,8 +74,13 @@ public final class Node implements AutoCloseable {
   private final Object membership = new Object();
   private final Server server;
   private volatile Ring ring = Ring.empty();
-  /** The ring before the last change: where entries of keys that moved were until then. */
-  private volatile Ring previousRing = Ring.empty();
+  /**
+   * The rings before the current one, newest first, with when each was replaced: where entries of
+   * keys that moved were until then, through changes that come close together.
+   */
+  private volatile List<Ring> earlierRings = List.of();
+  private volatile long[] replacedAt = new long[0];
+  private static final int EARLIER_RINGS = 4;
   private volatile boolean closed;
 
   private Node(Builder b, PeerAddress self, PeerService service, Server server) {
@@ -285,7 +290,16 @@ public final class Node implements AutoCloseable {
           clients.computeIfAbsent(peer, this::connect);
         }
       }
-      previousRing = ring;
+      List<Ring> earlier = new ArrayList<>(EARLIER_RINGS);
+      earlier.add(ring);
+      long[] at = new long[Math.min(EARLIER_RINGS, earlierRings.size() + 1)];
+      at[0] = System.nanoTime();
+      for (int i = 0; i < earlierRings.size() && earlier.size() < EARLIER_RINGS; i++) {
+        earlier.add(earlierRings.get(i));
+        at[i + 1] = replacedAt[i];
+      }
+      replacedAt = at;
+      earlierRings = List.copyOf(earlier);
       ring = Ring.of(next, vnodes);
       clients.entrySet().removeIf(e -> {
         if (next.contains(e.getKey())) {
@@ -313,12 +327,26 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * The owner of {@code key} on the ring before the last membership change, or null if there was
-   * none: where its entry was until then, for a new owner that has not received it yet.
+   * Who owned {@code key} before its current owner, if the ring changed that within {@code
+   * withinNanos}: where its entry was until then, for a new owner that has not received it yet.
+   * Looks back over the last few changes, so that a key that moved here and then stayed through
+   * another change close behind is still known to have moved. Null if it did not move lately.
    */
   @Internal
-  public PeerAddress previousOwnerOf(ByteView key) {
-    return previousRing.owner(key);
+  public PeerAddress previousOwnerOf(ByteView key, long withinNanos) {
+    List<Ring> earlier = earlierRings;
+    long[] at = replacedAt;
+    if (earlier.isEmpty() || System.nanoTime() - at[0] > withinNanos) {
+      return null;
+    }
+    PeerAddress current = ring.owner(key);
+    for (int i = 0; i < earlier.size() && System.nanoTime() - at[i] <= withinNanos; i++) {
+      PeerAddress before = earlier.get(i).owner(key);
+      if (before != null && !before.equals(current)) {
+        return before;
+      }
+    }
+    return null;
   }
 
   /** A fingerprint of the membership, equal on two nodes exactly when their peer sets are. */

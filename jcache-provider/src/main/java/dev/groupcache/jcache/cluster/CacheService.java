@@ -372,8 +372,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     if (ticker.read() - ringChangedAt > PULL_WINDOW.toNanos()) {
       return null; // the usual case: one clock read
     }
-    PeerAddress previous = node.previousOwnerOf(key);
-    return previous == null || previous.equals(node.self()) ? null : previous;
+    PeerAddress previous = node.previousOwnerOf(key, PULL_WINDOW.toNanos());
+    return previous == null || previous.equals(node.self()) || !node.ownerOf(key).equals(node.self()) ? null : previous;
   }
 
   /** How long after a ring change a miss here asks the key's previous owner for its entry. */
@@ -478,7 +478,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       case HANDOVER_READ -> {
         ByteView key = ByteView.copyOf(request.getHandoverRead().getKey());
         OwnerStore store = stores.get(cache);
-        HandedEntry handed = store == null || node.ownerOf(key).equals(node.self()) ? null : store.handedEntry(key);
+        // answered even while this node's ring still names it the owner: the asker's ring is ahead
+        HandedEntry handed = store == null ? null : store.handedEntry(key);
         return done(handed == null ? NodeResponse.getDefaultInstance()
             : NodeResponse.newBuilder().setHanded(handed).build());
       }
