@@ -10,6 +10,7 @@ import dev.groupcache.proto.PeerGrpc;
 import dev.groupcache.proto.RequestBatch;
 import dev.groupcache.proto.ResponseBatch;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
@@ -17,6 +18,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The node's side of the peer protocol: answers {@code Get} and {@code Exchange} from its own
@@ -26,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
  * completes. The server can therefore run them directly on its event loop.
  */
 final class PeerService implements BindableService {
+  private final LongAdder refusedCallers = new LongAdder();
   private volatile Node node;
 
   /** The largest answer a requester accepts (members share their limits). */
@@ -54,10 +57,13 @@ final class PeerService implements BindableService {
     }
   }
 
-  Answer answer(GetRequest request) {
+  Answer answer(GetRequest request, Caller caller) {
     Node node = this.node;
     if (node == null) {
       return failed(Status.Code.UNAVAILABLE, "the node is starting");
+    }
+    if (node.membersOnly() && node.memberOf(caller) == null) {
+      return new Answer(null, notAMember(node, caller), null, null);
     }
     Group group = node.group(request.getGroup()).orElse(null);
     if (group == null) {
@@ -80,16 +86,26 @@ final class PeerService implements BindableService {
    * Answers a call to a registered service: at once with a failure, or through the handler's
    * future. Never forwards: a call meant for the owner of a key this node does not own is refused.
    */
-  CompletableFuture<CallResponse> answerCall(CallRequest request) {
+  CompletableFuture<CallResponse> answerCall(CallRequest request, Caller caller) {
     Node node = this.node;
     if (node == null) {
       return failedCall(Status.Code.UNAVAILABLE, "the node is starting");
+    }
+    PeerAddress sender = node.memberOf(caller);
+    if (sender == null && node.membersOnly()) {
+      Failure refusal = notAMember(node, caller);
+      return failedCall(Status.Code.PERMISSION_DENIED, refusal.getMessage());
     }
     PeerHandler handler = node.service(request.getService());
     if (handler == null) {
       return failedCall(Status.Code.NOT_FOUND, "no service '" + request.getService() + "' on " + node.self());
     }
-    ByteView key = request.getKey().isEmpty() ? null : ByteView.copyOf(request.getKey());
+    int keyLength = request.getKey().size();
+    if (keyLength > node.maxKeyBytes()) {
+      return failedCall(Status.Code.INVALID_ARGUMENT, "key of " + keyLength + " bytes: keys must have 1-"
+          + node.maxKeyBytes() + " bytes on " + node.self());
+    }
+    ByteView key = keyLength == 0 ? null : ByteView.copyOf(request.getKey());
     if (request.getToOwner()) {
       if (key == null) {
         return failedCall(Status.Code.INVALID_ARGUMENT, "a call to an owner needs a key");
@@ -102,7 +118,7 @@ final class PeerService implements BindableService {
     }
     CompletableFuture<ByteView> answer;
     try {
-      answer = handler.handle(key, ByteView.copyOf(request.getPayload()));
+      answer = handler.handle(sender, key, ByteView.copyOf(request.getPayload()));
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -110,6 +126,21 @@ final class PeerService implements BindableService {
         .setPayload(UnsafeByteOperations.unsafeWrap(value.array()))
         .setRingVersion(node.ringVersion())
         .build());
+  }
+
+  /**
+   * The refusal of a request from a caller that is not shown to be a member: every operation but
+   * a ping (which tells only that this node is running) is a member's.
+   */
+  private Failure notAMember(Node node, Caller caller) {
+    refusedCallers.increment();
+    return failure(Status.Code.PERMISSION_DENIED, node.self() + " takes peer requests only from members of its ring "
+        + Long.toHexString(node.ringVersion()) + ", each from its own host: refused " + caller);
+  }
+
+  /** Requests refused because their caller is not shown to be a member. */
+  long refusedCallers() {
+    return refusedCallers.sum();
   }
 
   /** A failed call; {@link #failure(Throwable)} turns it into the response. */
@@ -157,10 +188,13 @@ final class PeerService implements BindableService {
     return Failure.newBuilder().setCode(code.value()).setMessage(message).build();
   }
 
-  /** The generated service's methods, with requests parsed into {@link Parsed}. */
+  /**
+   * The generated service's methods, with requests parsed into {@link Parsed} and each call's
+   * {@link Caller} in its context: whatever server serves them, the node knows who asks.
+   */
   @Override
   public ServerServiceDefinition bindService() {
-    return ServerServiceDefinition.builder(PeerGrpc.SERVICE_NAME)
+    return ServerInterceptors.intercept(ServerServiceDefinition.builder(PeerGrpc.SERVICE_NAME)
         .addMethod(PeerGrpc.getGetMethod().toBuilder(
                 Parsed.marshaller(GetRequest.getDefaultInstance()),
                 ProtoUtils.marshaller(GetResponse.getDefaultInstance())).build(),
@@ -173,7 +207,31 @@ final class PeerService implements BindableService {
                 Parsed.marshaller(CallRequest.getDefaultInstance()),
                 ProtoUtils.marshaller(CallResponse.getDefaultInstance())).build(),
             ServerCalls.asyncUnaryCall(this::call))
-        .build();
+        .build(), Caller.INTERCEPTOR);
+  }
+
+  /**
+   * Takes room for one request in its caller's {@link InFlightBudget}; false, after answering
+   * {@code RESOURCE_EXHAUSTED}, when the caller has as many in flight as it may.
+   */
+  boolean admit(Caller caller) {
+    Node node = this.node;
+    return node == null || node.inFlight().tryAcquire(caller.budgetKey());
+  }
+
+  /** Gives back what {@link #admit} took. */
+  void release(Caller caller) {
+    Node node = this.node;
+    if (node != null) {
+      node.inFlight().release(caller.budgetKey());
+    }
+  }
+
+  /** The failure of a request beyond its caller's budget. */
+  Failure overBudget(Caller caller) {
+    Node node = this.node;
+    return failure(Status.Code.RESOURCE_EXHAUSTED, caller + " has " + node.inFlight().perPeer()
+        + " requests in flight at " + node.self() + ", the most one peer may");
   }
 
   private void call(Parsed<CallRequest> parsed, StreamObserver<CallResponse> responses) {
@@ -181,7 +239,13 @@ final class PeerService implements BindableService {
       responses.onError(Status.INVALID_ARGUMENT.withDescription(parsed.error()).asRuntimeException());
       return;
     }
-    answerCall(parsed.message()).whenComplete((response, cause) -> {
+    Caller caller = Caller.current();
+    if (!admit(caller)) {
+      responses.onError(status(overBudget(caller)).asRuntimeException());
+      return;
+    }
+    answerCall(parsed.message(), caller).whenComplete((response, cause) -> {
+      release(caller);
       if (cause == null) {
         responses.onNext(response);
         responses.onCompleted();
@@ -196,7 +260,15 @@ final class PeerService implements BindableService {
       responses.onError(Status.INVALID_ARGUMENT.withDescription(parsed.error()).asRuntimeException());
       return;
     }
-    Answer answer = answer(parsed.message());
+    Caller caller = Caller.current();
+    if (!admit(caller)) {
+      responses.onError(status(overBudget(caller)).asRuntimeException());
+      return;
+    }
+    Answer answer = answer(parsed.message(), caller);
+    if (answer.pending == null) {
+      release(caller);
+    }
     if (answer.response != null) {
       responses.onNext(answer.response);
       responses.onCompleted();
@@ -204,6 +276,7 @@ final class PeerService implements BindableService {
       responses.onError(status(answer.failure).asRuntimeException());
     } else {
       answer.pending.whenComplete((value, cause) -> {
+        release(caller);
         if (cause == null) {
           responses.onNext(response(value));
           responses.onCompleted();
@@ -220,7 +293,7 @@ final class PeerService implements BindableService {
 
   private StreamObserver<Parsed<RequestBatch>> exchange(StreamObserver<ResponseBatch> responses) {
     Node node = this.node;
-    ServerExchange exchange = new ServerExchange(this,
+    ServerExchange exchange = new ServerExchange(this, Caller.current(),
         (ServerCallStreamObserver<ResponseBatch>) responses, node == null ? null : node::untrack);
     if (node != null) {
       node.track(exchange);
