@@ -227,7 +227,9 @@ public final class CacheService implements PeerHandler {
    * no operation here and is refused with INVALID_ARGUMENT, changing nothing. Operations that are
    * one member's (an owner's event, a member's own listeners, holder or lease) are refused with
    * PERMISSION_DENIED from any other ({@link Sender}); keys and values beyond the node's limits
-   * with INVALID_ARGUMENT and RESOURCE_EXHAUSTED.
+   * with INVALID_ARGUMENT and RESOURCE_EXHAUSTED; an owner operation on a key another member owns
+   * on this node's ring with FAILED_PRECONDITION, however it was sent, so that nothing is planted
+   * on a node that does not own it.
    *
    * @param sender the member that sent it, as the engine established; null only with the engine's
    *     member check off, when nothing is known of the sender and nothing is checked of it
@@ -239,6 +241,10 @@ public final class CacheService implements PeerHandler {
         OwnerRequest owner = OwnerRequest.parseFrom(request.asReadOnlyBuffer());
         if (owner.getOpCase() == OwnerRequest.OpCase.OP_NOT_SET) {
           return invalid("a request about a key must be one owner operation (read, write or loaded)");
+        }
+        if (!node.ownerOf(key).equals(node.self())) { // as the engine refuses a call to the owner
+          throw Status.FAILED_PRECONDITION.withDescription(node.self() + " does not own this key on its ring "
+              + Long.toHexString(node.ringVersion()) + "; " + node.ownerOf(key) + " does").asRuntimeException();
         }
         if (owner.getOpCase() == OwnerRequest.OpCase.READ && !owner.getRead().getHolder().isEmpty()) {
           Sender.holder(sender, owner.getRead().getHolder());

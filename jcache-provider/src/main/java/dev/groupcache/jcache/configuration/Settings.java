@@ -76,6 +76,7 @@ public final class Settings {
   private final SettingsSource source;
   private final int port;
   private final boolean serve;
+  private final boolean membersOnly;
   private final Optional<String> bindHost;
   private final Optional<String> self;
   private final DiscoveryMode discovery;
@@ -133,6 +134,7 @@ public final class Settings {
     this.source = source;
     this.port = SettingValue.port(value(SettingsKey.PORT));
     this.serve = bool(value(SettingsKey.SERVE));
+    this.membersOnly = bool(value(SettingsKey.MEMBERS_ONLY));
     this.bindHost = text(value(SettingsKey.BIND_HOST));
     this.self = SettingValue.self(value(SettingsKey.SELF), environment, port);
     SettingValue mode = value(SettingsKey.DISCOVERY);
@@ -259,6 +261,11 @@ public final class Settings {
   /** {@code groupcache.serve}: whether the node opens its own peer server. */
   public boolean serve() {
     return serve;
+  }
+
+  /** {@code groupcache.members-only}: whether peer requests are taken only from current members. */
+  public boolean membersOnly() {
+    return membersOnly;
   }
 
   /** {@code groupcache.bind-host}; empty for every interface. */
