@@ -184,8 +184,20 @@ final class PeerService implements BindableService {
     return new Answer(null, failure(code, message), null, null);
   }
 
+  /**
+   * A failure with its message cut to {@value #MAX_MESSAGE_CHARS} characters: messages quote what
+   * the requester sent (names, addresses), and a status travels in the trailers, which a requester
+   * accepts only up to a few KiB; beyond, it would see INTERNAL instead of the status.
+   */
   static Failure failure(Status.Code code, String message) {
-    return Failure.newBuilder().setCode(code.value()).setMessage(message).build();
+    return Failure.newBuilder().setCode(code.value()).setMessage(bounded(message)).build();
+  }
+
+  static final int MAX_MESSAGE_CHARS = 1024;
+
+  static String bounded(String message) {
+    return message.length() <= MAX_MESSAGE_CHARS ? message
+        : message.substring(0, MAX_MESSAGE_CHARS) + "... (" + message.length() + " characters)";
   }
 
   /**
