@@ -18,6 +18,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -28,7 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
  * completes. The server can therefore run them directly on its event loop.
  */
 final class PeerService implements BindableService {
+  private static final System.Logger LOG = System.getLogger(PeerService.class.getName());
+
   private final LongAdder refusedCallers = new LongAdder();
+  private final AtomicBoolean refusalLogged = new AtomicBoolean();
   private volatile Node node;
 
   /** The largest answer a requester accepts (members share their limits). */
@@ -134,8 +138,12 @@ final class PeerService implements BindableService {
    */
   private Failure notAMember(Node node, Caller caller) {
     refusedCallers.increment();
-    return failure(Status.Code.PERMISSION_DENIED, node.self() + " takes peer requests only from members of its ring "
-        + Long.toHexString(node.ringVersion()) + ", each from its own host: refused " + caller);
+    Failure refusal = failure(Status.Code.PERMISSION_DENIED, node.self() + " takes peer requests only from members of"
+        + " its ring " + Long.toHexString(node.ringVersion()) + ", each from its own host: refused " + caller);
+    if (refusalLogged.compareAndSet(false, true)) { // once: a prober would otherwise fill the log
+      LOG.log(System.Logger.Level.WARNING, "{0}; further refusals are not logged", refusal.getMessage());
+    }
+    return refusal;
   }
 
   /** Requests refused because their caller is not shown to be a member. */

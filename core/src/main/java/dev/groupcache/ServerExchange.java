@@ -36,8 +36,11 @@ final class ServerExchange implements StreamObserver<Parsed<RequestBatch>> {
   static final int MAX_RESPONSE_BATCH_BYTES = 1 << 20;
   /** The most requests one batch may hold: what a member's {@link ClientExchange} sends at most. */
   static final int MAX_BATCH_REQUESTS = ClientExchange.MAX_BATCH_REQUESTS;
-  /** How many bytes of one batch's ready answers may wait for the transport before the rest waits. */
-  static final int MAX_UNFLUSHED_BYTES = 4 << 20;
+  /**
+   * How many bytes of one batch's ready answers may wait for the transport before the rest waits:
+   * one send-ahead batch, as a requester that reads takes it at once.
+   */
+  static final int MAX_UNFLUSHED_BYTES = MAX_RESPONSE_BATCH_BYTES;
 
   private final PeerService service;
   private final Caller caller;
