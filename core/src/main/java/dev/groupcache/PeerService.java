@@ -311,10 +311,39 @@ final class PeerService implements BindableService {
     return Status.fromCodeValue(failure.getCode()).withDescription(failure.getMessage());
   }
 
+  /**
+   * The most {@code Exchange} streams one peer (one IP address) may have open here: each holds up
+   * to a send-ahead batch of answers for a requester that does not read, and a member keeps one
+   * per link.
+   */
+  static final int MAX_EXCHANGES_PER_PEER = 64;
+
+  private final InFlightBudget exchanges = new InFlightBudget(MAX_EXCHANGES_PER_PEER);
+
   private StreamObserver<Parsed<RequestBatch>> exchange(StreamObserver<ResponseBatch> responses) {
     Node node = this.node;
-    ServerExchange exchange = new ServerExchange(this, Caller.current(),
-        (ServerCallStreamObserver<ResponseBatch>) responses, node == null ? null : node::untrack);
+    Caller caller = Caller.current();
+    if (!exchanges.tryAcquire(caller.budgetKey())) {
+      responses.onError(Status.RESOURCE_EXHAUSTED.withDescription(bounded(caller + " has " + MAX_EXCHANGES_PER_PEER
+          + " exchange streams open, the most one peer may")).asRuntimeException());
+      return new StreamObserver<>() { // the call has ended: whatever still arrives is dropped
+        @Override
+        public void onNext(Parsed<RequestBatch> value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+    ServerExchange exchange = new ServerExchange(this, caller, (ServerCallStreamObserver<ResponseBatch>) responses,
+        finished -> {
+          exchanges.release(caller.budgetKey());
+          if (node != null) {
+            node.untrack(finished);
+          }
+        });
     if (node != null) {
       node.track(exchange);
     }

@@ -173,6 +173,44 @@ class ExchangeBoundsTest {
     requests.get().cancel("done", null);
   }
 
+  @Test
+  void aPeerMayHoldSixtyFourExchangesOpenAndOneMoreWhenOneEnds() throws Exception {
+    List<StreamObserver<RequestBatch>> open = new java.util.ArrayList<>();
+    for (int i = 0; i < PeerService.MAX_EXCHANGES_PER_PEER; i++) {
+      List<Response> answers = new CopyOnWriteArrayList<>();
+      StreamObserver<RequestBatch> requests = exchange(answers, new CompletableFuture<>());
+      requests.onNext(RequestBatch.newBuilder().addRequests(Request.newBuilder().setId(i)
+          .setPing(Ping.getDefaultInstance())).build());
+      awaitAnswers(answers, 1); // open at the node
+      open.add(requests);
+    }
+    CompletableFuture<Status> refused = new CompletableFuture<>();
+    exchange(new CopyOnWriteArrayList<>(), refused).onNext(RequestBatch.getDefaultInstance());
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.get(10, TimeUnit.SECONDS).getCode());
+
+    open.get(0).onCompleted();
+    List<Response> answers = new CopyOnWriteArrayList<>();
+    Status status;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    do { // the first stream's end reaches the node a moment after its half-close
+      answers.clear();
+      CompletableFuture<Status> ended = new CompletableFuture<>();
+      StreamObserver<RequestBatch> again = exchange(answers, ended);
+      again.onNext(RequestBatch.newBuilder().addRequests(Request.newBuilder().setId(1)
+          .setPing(Ping.getDefaultInstance())).build());
+      again.onCompleted();
+      status = ended.get(10, TimeUnit.SECONDS);
+    } while (!status.isOk() && System.nanoTime() < deadline && sleep());
+    assertEquals(Status.Code.OK, status.getCode(), "a stream once one ended: " + status);
+    assertEquals(1, answers.size());
+    open.subList(1, open.size()).forEach(StreamObserver::onCompleted);
+  }
+
+  private static boolean sleep() throws InterruptedException {
+    Thread.sleep(20);
+    return true;
+  }
+
   private static void awaitAnswers(List<Response> answers, int count) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (answers.size() < count && System.nanoTime() < deadline) {
