@@ -3,6 +3,7 @@ package dev.groupcache;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,8 +35,9 @@ final class MemberAddresses {
 
   private static Set<InetAddress> resolve(PeerAddress member) {
     try {
-      return Set.of(InetAddress.getAllByName(member.host())); // a literal is parsed, not looked up
-    } catch (UnknownHostException | IllegalArgumentException e) {
+      // a literal is parsed, not looked up; a name may list an address twice
+      return Set.copyOf(Arrays.asList(InetAddress.getAllByName(member.host())));
+    } catch (UnknownHostException e) {
       LOG.log(Level.WARNING, "member {0}: its host does not resolve, so its requests are refused until the"
           + " membership changes: {1}", member, e.getMessage());
       return Set.of();

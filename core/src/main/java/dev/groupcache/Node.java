@@ -278,6 +278,7 @@ public final class Node implements AutoCloseable {
     for (String p : peers) {
       parsed.add(PeerAddress.parse(p));
     }
+    MemberAddresses addresses = MemberAddresses.of(parsed, self); // host names resolve outside the lock
     synchronized (membership) {
       if (closed) {
         return;
@@ -287,7 +288,7 @@ public final class Node implements AutoCloseable {
         return;
       }
       // before the ring: a request routed by the new ring finds its sender a member here
-      memberAddresses = MemberAddresses.of(next, self);
+      memberAddresses = addresses;
       // Links to new members before the ring that names them, so a get routed by it finds its link;
       // they connect now: after a membership change the first request is often a herd's.
       for (PeerAddress peer : next) {
