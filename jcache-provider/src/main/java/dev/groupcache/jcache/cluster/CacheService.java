@@ -103,8 +103,8 @@ public final class CacheService implements PeerHandler {
 
   /**
    * The periodic work of copy leases and listeners: renews this node's leases, forgets holders
-   * with nothing left, and repeats this node's announcements of its open caches. Runs on the node's timer
-   * every quarter of a lease.
+   * with nothing left, and repeats this node's announcements of its open caches. Runs on the
+   * node's timer every quarter of a lease.
    */
   void tick() {
     leases.renewAll();
