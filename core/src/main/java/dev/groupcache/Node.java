@@ -4,10 +4,12 @@ import io.grpc.BindableService;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -55,6 +57,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Node implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Node.class.getName());
+  /** The calls one connection may have open at once on this node's server. */
+  static final int MAX_CALLS_PER_CONNECTION = 1000;
 
   private final PeerAddress self;
   private final int vnodes;
@@ -65,6 +69,8 @@ public final class Node implements AutoCloseable {
   private final ExecutorService ownedExecutor;
   private final ChannelCredentials channelCredentials;
   private final Duration shutdownGrace;
+  private final boolean membersOnly;
+  private final InFlightBudget inFlight;
   private final PeerService service;
   private final FailureDetector detector;
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
@@ -81,6 +87,11 @@ public final class Node implements AutoCloseable {
   private volatile List<Ring> earlierRings = List.of();
   private volatile long[] replacedAt = new long[0];
   private static final int EARLIER_RINGS = 4;
+  private volatile MemberAddresses memberAddresses;
+  /** Members that left at the last change, heard until {@link #departedUntil}: to hand over what they held. */
+  private volatile MemberAddresses departed;
+  private volatile long departedUntil = System.nanoTime();
+  private final long departedGraceNanos;
   private volatile boolean closed;
 
   private Node(Builder b, PeerAddress self, PeerService service, Server server) {
@@ -93,6 +104,11 @@ public final class Node implements AutoCloseable {
     this.limits = new MessageLimits(maxKeyBytes, maxValueBytes);
     this.channelCredentials = b.channelCredentials;
     this.shutdownGrace = b.shutdownGrace;
+    this.membersOnly = b.membersOnly;
+    this.inFlight = new InFlightBudget(b.maxInFlightPerPeer);
+    this.memberAddresses = MemberAddresses.of(List.of(), self);
+    this.departed = memberAddresses;
+    this.departedGraceNanos = b.departedGrace.toNanos();
     this.detector = new FailureDetector(self, b.failureTimeout,
         peer -> services.values().forEach(h -> h.peerBack(peer)));
     if (b.loadExecutor != null) {
@@ -254,7 +270,7 @@ public final class Node implements AutoCloseable {
       return CompletableFuture.failedFuture(new GroupcacheException("no service '" + service + "' on " + self));
     }
     try {
-      return handler.handle(key, request);
+      return handler.handle(self, key, request);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -275,6 +291,10 @@ public final class Node implements AutoCloseable {
     for (String p : peers) {
       parsed.add(PeerAddress.parse(p));
     }
+    MemberAddresses addresses = MemberAddresses.of(parsed, self); // host names resolve outside the lock
+    List<PeerAddress> leaving = new ArrayList<>(ring.peers());
+    leaving.removeAll(parsed);
+    MemberAddresses left = leaving.isEmpty() ? null : MemberAddresses.of(leaving, self);
     synchronized (membership) {
       if (closed) {
         return;
@@ -282,6 +302,12 @@ public final class Node implements AutoCloseable {
       Set<PeerAddress> next = new TreeSet<>(parsed);
       if (next.equals(new TreeSet<>(ring.peers()))) {
         return;
+      }
+      // before the ring: a request routed by the new ring finds its sender a member here
+      memberAddresses = addresses;
+      if (left != null) {
+        departed = left;
+        departedUntil = System.nanoTime() + departedGraceNanos;
       }
       // Links to new members before the ring that names them, so a get routed by it finds its link;
       // they connect now: after a membership change the first request is often a herd's.
@@ -313,6 +339,12 @@ public final class Node implements AutoCloseable {
           next.contains(self) ? "" : " (not including this node, which therefore owns no keys)");
     }
     services.values().forEach(PeerHandler::ringChanged);
+  }
+
+  /** Whether {@code peer} is on the current ring, or is this node. */
+  @Internal
+  public boolean isMember(PeerAddress peer) {
+    return peer.equals(self) || ring.peers().contains(peer);
   }
 
   /** The current members, sorted. */
@@ -478,10 +510,6 @@ public final class Node implements AutoCloseable {
     return loadExecutor;
   }
 
-  int maxKeyBytes() {
-    return maxKeyBytes;
-  }
-
   /**
    * The link to {@code peer}, made when the peer joined the ring; null if the peer is no longer a
    * member (a get routed with the ring that was current a moment ago) or this node has closed.
@@ -496,11 +524,62 @@ public final class Node implements AutoCloseable {
         .maxInboundMessageSize(limits.clientInboundBytes())
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
+        .intercept(MetadataUtils.newAttachHeadersInterceptor(selfHeader()))
         .build(), limits, detector);
+  }
+
+  /** The header that names this node to the peers it calls ({@link Caller}). */
+  private Metadata selfHeader() {
+    Metadata headers = new Metadata();
+    headers.put(Caller.MEMBER, self.toString());
+    return headers;
   }
 
   MessageLimits limits() {
     return limits;
+  }
+
+  /** The largest key accepted, here and from peers. */
+  @Internal
+  public int maxKeyBytes() {
+    return maxKeyBytes;
+  }
+
+  /** The largest value loaded, served or accepted. */
+  @Internal
+  public int maxValueBytes() {
+    return maxValueBytes;
+  }
+
+  /** Whether peer requests are taken only from current members ({@link Builder#membersOnly}). */
+  boolean membersOnly() {
+    return membersOnly;
+  }
+
+  /** Every peer's requests in flight here. */
+  InFlightBudget inFlight() {
+    return inFlight;
+  }
+
+  /**
+   * The member that sent a request: the address the caller declares, if it is on this node's
+   * ring and, with {@link #membersOnly}, the request's connection comes from that member's host.
+   * Null for anyone else.
+   */
+  PeerAddress memberOf(Caller caller) {
+    PeerAddress declared = caller.declared();
+    if (declared == null) {
+      return null;
+    }
+    if (heard(memberAddresses, declared, caller)) {
+      return declared;
+    }
+    return System.nanoTime() - departedUntil < 0 && heard(departed, declared, caller) ? declared : null;
+  }
+
+  private boolean heard(MemberAddresses members, PeerAddress declared, Caller caller) {
+    return membersOnly ? caller.remote() != null && members.matches(declared, caller.remote())
+        : members.contains(declared);
   }
 
   void checkKey(ByteView key) {
@@ -554,6 +633,9 @@ public final class Node implements AutoCloseable {
     private ChannelCredentials channelCredentials = InsecureChannelCredentials.create();
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration failureTimeout = FailureDetector.DEFAULT_TIMEOUT;
+    private boolean membersOnly = true;
+    private Duration departedGrace = Duration.ofSeconds(60);
+    private int maxInFlightPerPeer = InFlightBudget.DEFAULT_PER_PEER;
 
     private Builder() {}
 
@@ -596,6 +678,45 @@ public final class Node implements AutoCloseable {
         throw new IllegalArgumentException("vnodes must be 1-65536: " + vnodes);
       }
       this.vnodes = vnodes;
+      return this;
+    }
+
+    /**
+     * Whether peer requests are taken only from current members (the default): a request must
+     * name a member of this node's ring as its sender ({@code groupcache-member}, which every
+     * node's links send) and come from that member's host. Anyone else is answered
+     * {@code PERMISSION_DENIED} to everything but a ping. Turn it off only where the address a
+     * connection comes from is not the peer's, such as behind a service mesh's proxy, whose own
+     * mutual TLS must then keep others out.
+     */
+    public Builder membersOnly(boolean membersOnly) {
+      this.membersOnly = membersOnly;
+      return this;
+    }
+
+    /**
+     * How long a member that left the ring is still heard, as the member it was: to hand what it
+     * held to the members that take its keys. Its services decide what such a member may still ask
+     * ({@link #isMember} tells them apart). Default 60 s; zero refuses it at once.
+     */
+    public Builder departedGrace(Duration grace) {
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("departedGrace must not be negative: " + grace);
+      }
+      this.departedGrace = grace;
+      return this;
+    }
+
+    /**
+     * How many requests one peer (one IP address) may have in flight at this node: loads and
+     * calls waiting for their answer. Beyond it a request is refused with
+     * {@code RESOURCE_EXHAUSTED}. Default {@value InFlightBudget#DEFAULT_PER_PEER}.
+     */
+    public Builder maxInFlightPerPeer(int maxInFlightPerPeer) {
+      if (maxInFlightPerPeer < 1) {
+        throw new IllegalArgumentException("maxInFlightPerPeer must be positive: " + maxInFlightPerPeer);
+      }
+      this.maxInFlightPerPeer = maxInFlightPerPeer;
       return this;
     }
 
@@ -711,6 +832,8 @@ public final class Node implements AutoCloseable {
             .addService(service)
             .maxInboundMessageSize(new MessageLimits(maxKeyBytes, maxValueBytes).serverInboundBytes())
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            // one connection's calls at once; a member's own traffic runs on one stream
+            .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
             .build()
             .start();
       } catch (IOException e) {

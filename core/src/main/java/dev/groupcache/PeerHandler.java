@@ -25,6 +25,18 @@ public interface PeerHandler {
   CompletableFuture<ByteView> handle(ByteView key, ByteView request);
 
   /**
+   * As {@link #handle(ByteView, ByteView)}, knowing which member sent the request: the address it
+   * has on this node's ring, shown by where its connection comes from ({@link
+   * Node.Builder#membersOnly}). Requests from anyone else never reach a handler; with
+   * {@code membersOnly} off, {@code sender} is the member the caller claims to be, unverified, or
+   * null if it claims none. A service whose operations are some members' only (such as an owner's
+   * events) overrides this one. Calls {@link #handle(ByteView, ByteView)} by default.
+   */
+  default CompletableFuture<ByteView> handle(PeerAddress sender, ByteView key, ByteView request) {
+    return handle(key, request);
+  }
+
+  /**
    * The node's ring changed: keys may have moved to or from this node. Called after the new ring
    * took effect, on the thread that changed it; state kept for keys this node no longer owns (such
    * as callers waiting here for a load) should be handed to the new owners. Does nothing by default.

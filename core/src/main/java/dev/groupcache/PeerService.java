@@ -10,6 +10,7 @@ import dev.groupcache.proto.PeerGrpc;
 import dev.groupcache.proto.RequestBatch;
 import dev.groupcache.proto.ResponseBatch;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
@@ -17,6 +18,8 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The node's side of the peer protocol: answers {@code Get} and {@code Exchange} from its own
@@ -26,6 +29,10 @@ import java.util.concurrent.CompletableFuture;
  * completes. The server can therefore run them directly on its event loop.
  */
 final class PeerService implements BindableService {
+  private static final System.Logger LOG = System.getLogger(PeerService.class.getName());
+
+  private final LongAdder refusedCallers = new LongAdder();
+  private final AtomicBoolean refusalLogged = new AtomicBoolean();
   private volatile Node node;
 
   /** The largest answer a requester accepts (members share their limits). */
@@ -54,10 +61,13 @@ final class PeerService implements BindableService {
     }
   }
 
-  Answer answer(GetRequest request) {
+  Answer answer(GetRequest request, Caller caller) {
     Node node = this.node;
     if (node == null) {
       return failed(Status.Code.UNAVAILABLE, "the node is starting");
+    }
+    if (node.membersOnly() && node.memberOf(caller) == null) {
+      return new Answer(null, notAMember(node, caller), null, null);
     }
     Group group = node.group(request.getGroup()).orElse(null);
     if (group == null) {
@@ -80,16 +90,26 @@ final class PeerService implements BindableService {
    * Answers a call to a registered service: at once with a failure, or through the handler's
    * future. Never forwards: a call meant for the owner of a key this node does not own is refused.
    */
-  CompletableFuture<CallResponse> answerCall(CallRequest request) {
+  CompletableFuture<CallResponse> answerCall(CallRequest request, Caller caller) {
     Node node = this.node;
     if (node == null) {
       return failedCall(Status.Code.UNAVAILABLE, "the node is starting");
+    }
+    PeerAddress sender = node.memberOf(caller);
+    if (sender == null && node.membersOnly()) {
+      Failure refusal = notAMember(node, caller);
+      return failedCall(Status.Code.PERMISSION_DENIED, refusal.getMessage());
     }
     PeerHandler handler = node.service(request.getService());
     if (handler == null) {
       return failedCall(Status.Code.NOT_FOUND, "no service '" + request.getService() + "' on " + node.self());
     }
-    ByteView key = request.getKey().isEmpty() ? null : ByteView.copyOf(request.getKey());
+    int keyLength = request.getKey().size();
+    if (keyLength > node.maxKeyBytes()) {
+      return failedCall(Status.Code.INVALID_ARGUMENT, "key of " + keyLength + " bytes: keys must have 1-"
+          + node.maxKeyBytes() + " bytes on " + node.self());
+    }
+    ByteView key = keyLength == 0 ? null : ByteView.copyOf(request.getKey());
     if (request.getToOwner()) {
       if (key == null) {
         return failedCall(Status.Code.INVALID_ARGUMENT, "a call to an owner needs a key");
@@ -102,7 +122,7 @@ final class PeerService implements BindableService {
     }
     CompletableFuture<ByteView> answer;
     try {
-      answer = handler.handle(key, ByteView.copyOf(request.getPayload()));
+      answer = handler.handle(sender, key, ByteView.copyOf(request.getPayload()));
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -110,6 +130,25 @@ final class PeerService implements BindableService {
         .setPayload(UnsafeByteOperations.unsafeWrap(value.array()))
         .setRingVersion(node.ringVersion())
         .build());
+  }
+
+  /**
+   * The refusal of a request from a caller that is not shown to be a member: every operation but
+   * a ping (which tells only that this node is running) is a member's.
+   */
+  private Failure notAMember(Node node, Caller caller) {
+    refusedCallers.increment();
+    Failure refusal = failure(Status.Code.PERMISSION_DENIED, node.self() + " takes peer requests only from members of"
+        + " its ring " + Long.toHexString(node.ringVersion()) + ", each from its own host: refused " + caller);
+    if (refusalLogged.compareAndSet(false, true)) { // once: a prober would otherwise fill the log
+      LOG.log(System.Logger.Level.WARNING, "{0}; further refusals are not logged", refusal.getMessage());
+    }
+    return refusal;
+  }
+
+  /** Requests refused because their caller is not shown to be a member. */
+  long refusedCallers() {
+    return refusedCallers.sum();
   }
 
   /** A failed call; {@link #failure(Throwable)} turns it into the response. */
@@ -153,14 +192,29 @@ final class PeerService implements BindableService {
     return new Answer(null, failure(code, message), null, null);
   }
 
+  /**
+   * A failure with its message cut to {@value #MAX_MESSAGE_CHARS} characters: messages quote what
+   * the requester sent (names, addresses), and a status travels in the trailers, which a requester
+   * accepts only up to a few KiB; beyond, it would see INTERNAL instead of the status.
+   */
   static Failure failure(Status.Code code, String message) {
-    return Failure.newBuilder().setCode(code.value()).setMessage(message).build();
+    return Failure.newBuilder().setCode(code.value()).setMessage(bounded(message)).build();
   }
 
-  /** The generated service's methods, with requests parsed into {@link Parsed}. */
+  static final int MAX_MESSAGE_CHARS = 1024;
+
+  static String bounded(String message) {
+    return message.length() <= MAX_MESSAGE_CHARS ? message
+        : message.substring(0, MAX_MESSAGE_CHARS) + "... (" + message.length() + " characters)";
+  }
+
+  /**
+   * The generated service's methods, with requests parsed into {@link Parsed} and each call's
+   * {@link Caller} in its context: whatever server serves them, the node knows who asks.
+   */
   @Override
   public ServerServiceDefinition bindService() {
-    return ServerServiceDefinition.builder(PeerGrpc.SERVICE_NAME)
+    return ServerInterceptors.intercept(ServerServiceDefinition.builder(PeerGrpc.SERVICE_NAME)
         .addMethod(PeerGrpc.getGetMethod().toBuilder(
                 Parsed.marshaller(GetRequest.getDefaultInstance()),
                 ProtoUtils.marshaller(GetResponse.getDefaultInstance())).build(),
@@ -173,7 +227,31 @@ final class PeerService implements BindableService {
                 Parsed.marshaller(CallRequest.getDefaultInstance()),
                 ProtoUtils.marshaller(CallResponse.getDefaultInstance())).build(),
             ServerCalls.asyncUnaryCall(this::call))
-        .build();
+        .build(), Caller.INTERCEPTOR);
+  }
+
+  /**
+   * Takes room for one request in its caller's {@link InFlightBudget}; false, after answering
+   * {@code RESOURCE_EXHAUSTED}, when the caller has as many in flight as it may.
+   */
+  boolean admit(Caller caller) {
+    Node node = this.node;
+    return node == null || node.inFlight().tryAcquire(caller.budgetKey());
+  }
+
+  /** Gives back what {@link #admit} took. */
+  void release(Caller caller) {
+    Node node = this.node;
+    if (node != null) {
+      node.inFlight().release(caller.budgetKey());
+    }
+  }
+
+  /** The failure of a request beyond its caller's budget. */
+  Failure overBudget(Caller caller) {
+    Node node = this.node;
+    return failure(Status.Code.RESOURCE_EXHAUSTED, caller + " has " + node.inFlight().perPeer()
+        + " requests in flight at " + node.self() + ", the most one peer may");
   }
 
   private void call(Parsed<CallRequest> parsed, StreamObserver<CallResponse> responses) {
@@ -181,7 +259,13 @@ final class PeerService implements BindableService {
       responses.onError(Status.INVALID_ARGUMENT.withDescription(parsed.error()).asRuntimeException());
       return;
     }
-    answerCall(parsed.message()).whenComplete((response, cause) -> {
+    Caller caller = Caller.current();
+    if (!admit(caller)) {
+      responses.onError(status(overBudget(caller)).asRuntimeException());
+      return;
+    }
+    answerCall(parsed.message(), caller).whenComplete((response, cause) -> {
+      release(caller);
       if (cause == null) {
         responses.onNext(response);
         responses.onCompleted();
@@ -196,7 +280,15 @@ final class PeerService implements BindableService {
       responses.onError(Status.INVALID_ARGUMENT.withDescription(parsed.error()).asRuntimeException());
       return;
     }
-    Answer answer = answer(parsed.message());
+    Caller caller = Caller.current();
+    if (!admit(caller)) {
+      responses.onError(status(overBudget(caller)).asRuntimeException());
+      return;
+    }
+    Answer answer = answer(parsed.message(), caller);
+    if (answer.pending == null) {
+      release(caller);
+    }
     if (answer.response != null) {
       responses.onNext(answer.response);
       responses.onCompleted();
@@ -204,6 +296,7 @@ final class PeerService implements BindableService {
       responses.onError(status(answer.failure).asRuntimeException());
     } else {
       answer.pending.whenComplete((value, cause) -> {
+        release(caller);
         if (cause == null) {
           responses.onNext(response(value));
           responses.onCompleted();
@@ -218,10 +311,39 @@ final class PeerService implements BindableService {
     return Status.fromCodeValue(failure.getCode()).withDescription(failure.getMessage());
   }
 
+  /**
+   * The most {@code Exchange} streams one peer (one IP address) may have open here: each holds up
+   * to a send-ahead batch of answers for a requester that does not read, and a member keeps one
+   * per link.
+   */
+  static final int MAX_EXCHANGES_PER_PEER = 64;
+
+  private final InFlightBudget exchanges = new InFlightBudget(MAX_EXCHANGES_PER_PEER);
+
   private StreamObserver<Parsed<RequestBatch>> exchange(StreamObserver<ResponseBatch> responses) {
     Node node = this.node;
-    ServerExchange exchange = new ServerExchange(this,
-        (ServerCallStreamObserver<ResponseBatch>) responses, node == null ? null : node::untrack);
+    Caller caller = Caller.current();
+    if (!exchanges.tryAcquire(caller.budgetKey())) {
+      responses.onError(Status.RESOURCE_EXHAUSTED.withDescription(bounded(caller + " has " + MAX_EXCHANGES_PER_PEER
+          + " exchange streams open, the most one peer may")).asRuntimeException());
+      return new StreamObserver<>() { // the call has ended: whatever still arrives is dropped
+        @Override
+        public void onNext(Parsed<RequestBatch> value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+    ServerExchange exchange = new ServerExchange(this, caller, (ServerCallStreamObserver<ResponseBatch>) responses,
+        finished -> {
+          exchanges.release(caller.budgetKey());
+          if (node != null) {
+            node.untrack(finished);
+          }
+        });
     if (node != null) {
       node.track(exchange);
     }

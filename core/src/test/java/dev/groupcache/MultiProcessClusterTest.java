@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.groupcache.proto.GetRequest;
 import dev.groupcache.proto.PeerGrpc;
+import dev.groupcache.testing.PeerChannels;
 import dev.groupcache.testing.ProcessCluster;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -165,7 +165,7 @@ class MultiProcessClusterTest {
     try (ProcessCluster cluster = new ProcessCluster(3)) {
       String target = cluster.address(1);
       int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      ManagedChannel channel = PeerChannels.asMember("127.0.0.1", port, target); // as the member itself
       try {
         PeerGrpc.PeerBlockingStub stub = PeerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
         assertStatus(Status.Code.NOT_FOUND, () -> stub.get(get("no-such-group", "k")));

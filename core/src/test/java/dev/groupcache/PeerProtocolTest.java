@@ -19,7 +19,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import dev.groupcache.testing.PeerChannels;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
@@ -58,7 +58,7 @@ class PeerProtocolTest {
       return k.equals("big") ? ByteView.copyOf(new byte[2000]) : ByteView.of("v:" + k);
     });
     node.setPeers(java.util.List.of(node.self().toString()));
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+    channel = PeerChannels.asMember("127.0.0.1", node.port(), node.self().toString());
     stub = PeerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 

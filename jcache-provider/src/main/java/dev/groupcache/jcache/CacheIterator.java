@@ -3,6 +3,7 @@ package dev.groupcache.jcache;
 import dev.groupcache.ByteView;
 import dev.groupcache.jcache.cluster.OwnerClient;
 import dev.groupcache.jcache.codec.CacheCodec;
+import dev.groupcache.jcache.codec.CodecException;
 import dev.groupcache.jcache.expiry.Ttl;
 import dev.groupcache.jcache.integration.CacheEntry;
 import dev.groupcache.jcache.management.CacheStatistics;
@@ -14,7 +15,9 @@ import javax.cache.Cache;
 
 /**
  * A cache's iterator: every member's entries, a page at a time. Each entry handed out counts as a
- * hit and an access; {@link #remove()} removes the last one through the cache.
+ * hit and an access; {@link #remove()} removes the last one through the cache. An entry whose key
+ * or value no codec here decodes is skipped ({@link UndecodableEntries}): it would otherwise end
+ * every iteration of the cache there.
  */
 final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
   private final Iterator<Entry> entries;
@@ -23,16 +26,21 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
   private final Ttl ttl;
   private final CacheStatistics statistics;
   private final Runnable ensureOpen;
+  private final UndecodableEntries undecodable;
   private final Consumer<K> remove;
   private K last;
+  private Entry upcoming; // read ahead by hasNext: the next entry that decodes
+  private K upcomingKey;
+  private V upcomingValue;
 
-  CacheIterator(OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, CacheStatistics statistics, Runnable ensureOpen,
-      Consumer<K> remove) {
+  CacheIterator(OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl, CacheStatistics statistics,
+      UndecodableEntries undecodable, Runnable ensureOpen, Consumer<K> remove) {
     this.entries = owners.entries(true);
     this.owners = owners;
     this.codec = codec;
     this.ttl = ttl;
     this.statistics = statistics;
+    this.undecodable = undecodable;
     this.ensureOpen = ensureOpen;
     this.remove = remove;
   }
@@ -40,7 +48,17 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
   @Override
   public boolean hasNext() {
     ensureOpen.run();
-    return entries.hasNext();
+    while (upcoming == null && entries.hasNext()) {
+      Entry e = entries.next();
+      try {
+        upcomingKey = codec.decodeKey(ByteView.copyOf(e.getKey()));
+        upcomingValue = codec.decodeValue(e.getValue());
+        upcoming = e;
+      } catch (CodecException unreadable) {
+        undecodable.skipped(unreadable);
+      }
+    }
+    return upcoming != null;
   }
 
   @Override
@@ -48,12 +66,15 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    Entry e = entries.next();
-    ByteView k = ByteView.copyOf(e.getKey());
-    last = codec.decodeKey(k);
+    ByteView k = ByteView.copyOf(upcoming.getKey());
+    last = upcomingKey;
+    V value = upcomingValue;
+    upcoming = null;
+    upcomingKey = null;
+    upcomingValue = null;
     statistics.recordHit();
     owners.touch(k, ttl.access());
-    return new CacheEntry<>(last, codec.decodeValue(e.getValue()));
+    return new CacheEntry<>(last, value);
   }
 
   @Override

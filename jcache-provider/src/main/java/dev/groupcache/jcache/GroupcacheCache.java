@@ -7,6 +7,7 @@ import dev.groupcache.jcache.cluster.ClusterNode;
 import dev.groupcache.jcache.cluster.OwnerClient;
 import dev.groupcache.jcache.cluster.OwnerUnavailableException;
 import dev.groupcache.jcache.codec.CacheCodec;
+import dev.groupcache.jcache.codec.CodecException;
 import dev.groupcache.jcache.codec.Codecs;
 import dev.groupcache.jcache.configuration.Settings;
 import dev.groupcache.jcache.event.CacheEvents;
@@ -19,8 +20,10 @@ import dev.groupcache.jcache.management.CacheStatistics;
 import dev.groupcache.jcache.management.Management;
 import dev.groupcache.jcache.processor.EntryProcessors;
 import dev.groupcache.jcache.proto.OwnerResponse;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -68,6 +71,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   private final OwnerClient owners;
   private final CacheEvents<K, V> events;
   private final CacheStatistics statistics;
+  private final UndecodableEntries undecodable;
   private final CacheConfigurationBean configurationBean;
   private final Ttl ttl;
   private final ExpiryPolicy expiryPolicy;
@@ -103,6 +107,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.nearReads = ttl.pure() && access == Ttl.UNCHANGED;
     this.writeThrough = WriteThrough.of(configuration);
     this.statistics = new CacheStatistics(() -> cluster.service().evictions(id));
+    this.undecodable = new UndecodableEntries(name);
     this.writes = new ConditionalWrites<>(owners, codec, ttl, writeThrough, statistics);
     this.readThrough = new ReadThrough<>(loader, configuration.isReadThrough(), owners, codec, ttl, cluster.events());
     this.configurationBean = new CacheConfigurationBean(this.configuration);
@@ -348,11 +353,25 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   public void removeAll() {
     ensureOpen();
     Map<ByteView, K> all = new LinkedHashMap<>();
+    List<ByteView> unreadable = new ArrayList<>();
     for (Iterator<dev.groupcache.jcache.proto.Entry> it = owners.entries(false); it.hasNext(); ) {
       ByteView k = ByteView.copyOf(it.next().getKey());
-      all.put(k, codec.decodeKey(k));
+      try {
+        all.put(k, codec.decodeKey(k));
+      } catch (CodecException e) {
+        undecodable.skipped(e);
+        unreadable.add(k);
+      }
     }
     removeEach(all);
+    for (ByteView k : unreadable) { // removed too, but no writer can be told of a key it cannot read
+      owners.remove(k, false);
+    }
+  }
+
+  /** Entries skipped by iteration, or removed unread by {@link #removeAll()}, as no codec here decodes them. */
+  public long undecodableEntries() {
+    return undecodable.count();
   }
 
   /** Deletes through the writer, then removes what the writer deleted. */
@@ -390,7 +409,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   @Override
   public Iterator<Cache.Entry<K, V>> iterator() {
     ensureOpen();
-    return new CacheIterator<>(owners, codec, ttl, statistics, this::ensureOpen, this::remove);
+    return new CacheIterator<>(owners, codec, ttl, statistics, undecodable, this::ensureOpen, this::remove);
   }
 
   // ---- listeners, configuration, lifecycle ----

@@ -197,6 +197,7 @@ public final class CacheNodeMain {
           case "manager-uri" -> manager.getURI().toString();
           case "loads" -> String.valueOf(LOADS.get());
           case "events" -> CREATED.get() + " " + UPDATED.get() + " " + REMOVED.get();
+          case "heap" -> String.valueOf(heapAfterGc());
           case "owner-requests" -> String.valueOf(
               manager.unwrap(GroupcacheCacheManager.class).nodeStatistics().ownerRequests());
           default -> "unknown " + w[0];
@@ -206,6 +207,15 @@ public final class CacheNodeMain {
       }
     }
     manager.close();
+  }
+
+  /** The heap in use after full collections, in bytes: what the process keeps. */
+  private static long heapAfterGc() {
+    Runtime runtime = Runtime.getRuntime();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return runtime.totalMemory() - runtime.freeMemory();
   }
 
   /**

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** A member without TLS says once, as it starts, what that exposes and how to turn TLS on. */
 class PlaintextWarningTest {
   private static final Pattern WARNING = Pattern.compile("WARNING: groupcache peer port \\d+ is PLAINTEXT AND"
-      + " UNAUTHENTICATED: any pod that can reach it can read, overwrite and clear every cache\\. Turn on mutual TLS"
+      + " UNAUTHENTICATED: anyone on the network path can read and alter its traffic, and members are told apart"
+      + " from others only by the IP address their requests come from\\. Turn on mutual TLS"
       + " with groupcache\\.tls\\.cert, groupcache\\.tls\\.key and groupcache\\.tls\\.ca");
 
   @Test

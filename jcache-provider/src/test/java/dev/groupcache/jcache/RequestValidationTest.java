@@ -16,10 +16,10 @@ import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import dev.groupcache.proto.CallRequest;
 import dev.groupcache.proto.PeerGrpc;
+import dev.groupcache.testing.PeerChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Requests to the JCache service are taken only as the operation they declare: a request about a
  * key is an owner operation, one without a key a node operation, and anything else is refused with
- * INVALID_ARGUMENT and changes nothing. Sent from a plain gRPC client to a member in its own JVM.
+ * INVALID_ARGUMENT and changes nothing. Sent from a plain gRPC client to a member in its own JVM,
+ * speaking as that member (from its host, naming it), as a faulty or compromised member would:
+ * the checks of form hold for members too, and an entry a member wrote that no codec decodes
+ * breaks neither iteration nor {@code removeAll()}. Outsiders are refused everything
+ * ({@link NonMemberTest}).
  */
 class RequestValidationTest {
   private static CacheCluster cluster;
@@ -44,7 +48,7 @@ class RequestValidationTest {
     assertEquals("ok", cluster.call(0, "fill k 10 100"));
     cache = CacheIds.of(URI.create(cluster.call(0, "manager-uri")), "c");
     String[] hostPort = cluster.address(0).split(":");
-    channel = NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1])).usePlaintext().build();
+    channel = PeerChannels.asMember(hostPort[0], Integer.parseInt(hostPort[1]), cluster.address(0));
     peer = PeerGrpc.newBlockingStub(channel);
   }
 
@@ -109,5 +113,27 @@ class RequestValidationTest {
         .call(call("", false, entries)).getPayload());
     assertEquals(10, r.getPage().getEntriesCount());
     assertTrue(r.getPage().getEntries(0).getValue().size() >= 100);
+  }
+
+  @Test
+  void anEntryNoCodecDecodesIsSkippedByIterationAndRemovedByRemoveAll() throws Exception {
+    ByteString poison = ByteString.copyFrom(new byte[] {0x7f, 1, 2, 3});
+    CallRequest write = CallRequest.newBuilder().setService(CacheService.NAME).setKey(poison).setToOwner(true)
+        .setPayload(OwnerRequest.newBuilder().setCache(cache).setWrite(Write.newBuilder().setValue(poison))
+            .build().toByteString()).build();
+    peer.withDeadlineAfter(30, TimeUnit.SECONDS).call(write);
+    CallRequest badValue = CallRequest.newBuilder().setService(CacheService.NAME).setKey(cluster.encode("k3"))
+        .setToOwner(true).setPayload(OwnerRequest.newBuilder().setCache(cache)
+            .setWrite(Write.newBuilder().setValue(poison)).build().toByteString()).build();
+    peer.withDeadlineAfter(30, TimeUnit.SECONDS).call(badValue);
+    try {
+      assertEquals("9 9", cluster.call(0, "iterate"), "the two undecodable entries are skipped, the rest served");
+      assertEquals("ok", cluster.call(0, "remove-all"));
+      assertEquals("0 0", cluster.call(0, "iterate"), "removeAll() removed them too");
+    } finally {
+      assertEquals("ok", cluster.call(0, "clear"));
+      assertEquals("ok", cluster.call(0, "fill k 10 100"));
+    }
+    assertEquals("10 10", cluster.call(0, "iterate"));
   }
 }

@@ -18,6 +18,7 @@ import dev.groupcache.jcache.proto.OwnerRequest;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +78,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final CopyLeases leases;
   private final ChangeDelivery delivery;
   private final Handover handover;
+  private final RequestLimits limits;
   private final LongAdder ownerRequests = new LongAdder();
+  private final LongAdder unknownCaches = new LongAdder();
   private final LongAdder unavailableReads = new LongAdder();
 
   /**
@@ -92,6 +95,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     this.node = node;
     this.timer = timer;
     this.settings = settings;
+    this.limits = new RequestLimits(node.maxKeyBytes(), node.maxValueBytes());
     this.grants = new CopyGrants(lease, ticker, node::isAvailable);
     this.leases = new CopyLeases(node, ticker, lease);
     this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
@@ -108,8 +112,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
 
   /**
    * The periodic work of copy leases and listeners: renews this node's leases, forgets holders
-   * with nothing left, and repeats this node's listener announcements. Runs on the node's timer
-   * every quarter of a lease.
+   * with nothing left, and repeats this node's announcements of its open caches. Runs on the
+   * node's timer every quarter of a lease.
    */
   void tick() {
     leases.renewAll();
@@ -118,17 +122,18 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     delivery.forgetSilent(now);
     if (now - lastAnnounced >= ANNOUNCE_EVERY.toNanos()) {
       lastAnnounced = now;
-      announceListeners(false);
+      // every open cache, not only those with listeners: an owner makes a store only for a cache
+      // it heard of, and a member whose ring did not have this node yet refused the last time
+      announceOpenCaches();
     }
   }
 
-  /** Tells every other member of this node's listeners on each open cache; {@code all}: also of none. */
-  private void announceListeners(boolean all) {
-    receivers.forEach((cache, receiver) -> {
-      if (all || receiver.listening() != Listening.NONE) {
-        delivery.announce(cache, receiver.listening());
-      }
-    });
+  /**
+   * Tells every other member of each cache open here and its listeners (none, too): owners take
+   * requests only for caches a member announced, and send events to those that listen.
+   */
+  private void announceOpenCaches() {
+    receivers.forEach((cache, receiver) -> delivery.announce(cache, receiver.listening()));
   }
 
   private long lastAnnounced = Long.MIN_VALUE / 2; // only the timer's thread
@@ -233,19 +238,44 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     return leases.expiries();
   }
 
-  /**
-   * Answers a peer's request by the operation it declares: with a key, an {@link OwnerRequest};
-   * without, a {@link NodeRequest}. The two use disjoint field numbers for their operations, so a
-   * request sent as the other kind (such as an owner's read without its key) has no operation
-   * here and is refused with INVALID_ARGUMENT, changing nothing.
-   */
+  /** A request from this node itself. */
   @Override
   public CompletableFuture<ByteView> handle(ByteView key, ByteView request) {
+    return handle(node.self(), key, request);
+  }
+
+  /**
+   * Answers a member's request by the operation it declares: with a key, an {@link
+   * OwnerRequest}; without, a {@link NodeRequest}. The two use disjoint field numbers for their
+   * operations, so a request sent as the other kind (such as an owner's read without its key) has
+   * no operation here and is refused with INVALID_ARGUMENT, changing nothing. Operations that are
+   * one member's (an owner's event, a member's own listeners, holder or lease) are refused with
+   * PERMISSION_DENIED from any other ({@link Sender}); keys and values beyond the node's limits
+   * with INVALID_ARGUMENT and RESOURCE_EXHAUSTED; an owner operation on a key another member owns
+   * on this node's ring with FAILED_PRECONDITION, however it was sent, so that nothing is planted
+   * on a node that does not own it.
+   *
+   * @param sender the member that sent it, as the engine established; null only with the engine's
+   *     member check off, when nothing is known of the sender and nothing is checked of it
+   */
+  @Override
+  public CompletableFuture<ByteView> handle(PeerAddress sender, ByteView key, ByteView request) {
     try {
+      boolean departed = sender != null && !this.node.isMember(sender); // heard in its grace, to hand over
       if (key != null) {
+        if (departed) {
+          throw Sender.departed(sender);
+        }
         OwnerRequest owner = OwnerRequest.parseFrom(request.asReadOnlyBuffer());
         if (owner.getOpCase() == OwnerRequest.OpCase.OP_NOT_SET) {
           return invalid("a request about a key must be one owner operation (read, write or loaded)");
+        }
+        if (!node.ownerOf(key).equals(node.self())) { // as the engine refuses a call to the owner
+          throw Status.FAILED_PRECONDITION.withDescription(node.self() + " does not own this key on its ring "
+              + Long.toHexString(node.ringVersion()) + "; " + node.ownerOf(key) + " does").asRuntimeException();
+        }
+        if (owner.getOpCase() == OwnerRequest.OpCase.READ && !owner.getRead().getHolder().isEmpty()) {
+          Sender.holder(sender, owner.getRead().getHolder());
         }
         return owner(key, owner);
       }
@@ -253,9 +283,14 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       if (node.getOpCase() == NodeRequest.OpCase.OP_NOT_SET) {
         return invalid("a request without a key must be one node operation (clear, entries or event)");
       }
-      return local(node);
+      if (departed && node.getOpCase() != NodeRequest.OpCase.HANDOFF) {
+        throw Sender.departed(sender);
+      }
+      return local(sender, node);
     } catch (InvalidProtocolBufferException e) {
       return invalid("malformed request: " + e.getMessage());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // a refusal, with its status
     }
   }
 
@@ -275,8 +310,12 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   /**
    * Answers a request to this node as the key's owner: for a peer's request once parsed, and for
    * this node's own callers directly, with no bytes in between.
+   *
+   * @throws IllegalArgumentException for a key beyond the limit
+   * @throws io.grpc.StatusRuntimeException RESOURCE_EXHAUSTED for a value beyond it
    */
   CompletableFuture<OwnerResponse> answer(ByteView key, OwnerRequest request) {
+    limits.check(key, request); // throws, as the engine's own check of a key sent to another owner does
     return switch (request.getOpCase()) {
       case READ -> read(request.getCache(), key, request.getRead());
       case WRITE -> write(request.getCache(), key, request.getWrite());
@@ -292,6 +331,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    * read-through lease: otherwise any name a peer sends would cost a store for good.
    */
   CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
+    limits.checkKey(key);
     PeerAddress previous = movedHereFrom(key);
     if (previous != null) {
       OwnerStore store = stores.get(cache);
@@ -430,14 +470,33 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     return stores.size();
   }
 
-  /** The store that answers one request made to this node as an owner, counted. */
+  /**
+   * The store that answers one request made to this node as an owner, counted. A store is made
+   * only for a cache some member has open: this node, or a member that announced it (every member
+   * announces each cache it opens, and repeats it); any other name is NOT_FOUND and costs nothing.
+   */
   private OwnerStore owned(String cache) {
     ownerRequests.increment();
+    OwnerStore store = stores.get(cache);
+    if (store != null) {
+      return store;
+    }
+    if (!receivers.containsKey(cache) && !delivery.known(cache)) {
+      unknownCaches.increment();
+      throw Status.NOT_FOUND.withDescription("cache " + CacheIds.name(cache) + " is open on no member "
+          + node.self() + " has heard of").asRuntimeException();
+    }
     return store(cache);
   }
 
-  private CompletableFuture<ByteView> local(NodeRequest request) {
+  /** Owner requests refused because no member has their cache open. */
+  long unknownCaches() {
+    return unknownCaches.sum();
+  }
+
+  private CompletableFuture<ByteView> local(PeerAddress sender, NodeRequest request) {
     String cache = request.getCache();
+    limits.check(request);
     switch (request.getOpCase()) {
       case CLEAR -> {
         clearHere(cache);
@@ -452,6 +511,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
         return done(NodeResponse.newBuilder().setPage(page).build());
       }
       case EVENT -> {
+        Sender.owner(sender, node, ByteView.copyOf(request.getEvent().getKey()));
         Receiver receiver = receivers.get(cache);
         if (receiver == null) {
           return done(NodeResponse.getDefaultInstance());
@@ -467,12 +527,16 @@ public final class CacheService implements PeerHandler, AutoCloseable {
         return done(NodeResponse.getDefaultInstance());
       }
       case RENEW -> {
+        Sender.holder(sender, request.getRenew().getHolder());
         PeerAddress holder = grants.holder(request.getRenew().getHolder());
         return done(NodeResponse.newBuilder()
             .setCopyLeaseMillis(TimeUnit.NANOSECONDS.toMillis(grants.grant(holder)))
             .setOwnerIncarnation(grants.incarnation()).build());
       }
       case HANDOFF -> {
+        if (request.getHandoff().getLast()) {
+          Sender.member(sender, request.getHandoff().getSender());
+        }
         return done(adopt(cache, request.getHandoff()));
       }
       case HANDOVER_READ -> {
@@ -484,6 +548,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
             : NodeResponse.newBuilder().setHanded(handed).build());
       }
       case LISTENING -> {
+        Sender.member(sender, request.getListening().getMember());
         delivery.heard(cache, request.getListening());
         return done(NodeResponse.newBuilder()
             .setListening(ChangeDelivery.listening(node.self(), listeningHere(cache))).build());
@@ -555,7 +620,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     handover.ringChanged();
     delivery.retain(node.peers());
     // new members learn of this node's listeners, and this node of theirs
-    announceListeners(true);
+    announceOpenCaches();
   }
 
   /**
@@ -565,7 +630,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    */
   @Override
   public void peerBack(PeerAddress peer) {
-    announceListeners(false);
+    announceOpenCaches();
   }
 
   /** Drops this node's owned entries and copies of {@code cache}, without events. */

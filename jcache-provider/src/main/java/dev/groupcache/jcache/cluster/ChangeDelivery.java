@@ -107,6 +107,11 @@ final class ChangeDelivery {
     }
   }
 
+  /** Whether a member announced {@code cache}: it has it open. */
+  boolean known(String cache) {
+    return listening.containsKey(cache);
+  }
+
   /** Forgets members not heard from for a while by {@code now}; on the node's timer. */
   void forgetSilent(long now) {
     listening.values().forEach(l -> l.forget(now));

@@ -71,15 +71,19 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
         .vnodes(settings.vnodes())
         .maxKeyBytes(settings.maxKeyBytes())
         .maxValueBytes(settings.maxValueBytes())
-        .failureTimeout(settings.failureTimeout());
+        .failureTimeout(settings.failureTimeout())
+        .membersOnly(settings.membersOnly());
     settings.bindHost().ifPresent(builder::bindHost);
     if (tls != null) {
       builder.serverCredentials(tls.serverCredentials()).channelCredentials(tls.channelCredentials());
     } else if (!localOnly) {
-      LOG.log(Level.WARNING, "groupcache peer port {0} is PLAINTEXT AND UNAUTHENTICATED: any pod that can reach it"
-          + " can read, overwrite and clear every cache. Turn on mutual TLS with {1}, {2} and {3} (README, Security).",
+      LOG.log(Level.WARNING, "groupcache peer port {0} is PLAINTEXT AND UNAUTHENTICATED: "
+          + (settings.membersOnly() ? "anyone on the network path can read and alter its traffic, and members are"
+              + " told apart from others only by the IP address their requests come from."
+              : "any pod that can reach it can read, overwrite and clear every cache ({4} is off).")
+          + " Turn on mutual TLS with {1}, {2} and {3} (README, Security).",
           String.valueOf(settings.port()), SettingsKey.TLS_CERT.key(), SettingsKey.TLS_KEY.key(),
-          SettingsKey.TLS_CA.key());
+          SettingsKey.TLS_CA.key(), SettingsKey.MEMBERS_ONLY.key());
     }
     try {
       this.node = builder.build();

@@ -21,6 +21,7 @@ import dev.groupcache.jcache.proto.Write;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -442,21 +443,35 @@ public final class OwnerStore {
   /**
    * Up to {@code limit} live entries with keys after {@code after} in byte order (null: from the
    * start), whose keys and values fit in {@code maxBytes}; the first entry is taken whatever its
-   * size, so that every page makes progress.
+   * size, so that every page makes progress. One pass over the store that keeps only the
+   * {@code limit} smallest keys, so that a page of a store of any size costs the page, not the store.
    */
   EntriesPage page(ByteView after, int limit, int maxBytes) {
     long now = ticker.read();
-    List<Map.Entry<ByteView, Stored>> live = new ArrayList<>();
+    // the largest of the smallest keys so far on top, to be dropped for a smaller one
+    PriorityQueue<Map.Entry<ByteView, Stored>> smallest =
+        new PriorityQueue<>(Math.min(limit, 1024), Map.Entry.<ByteView, Stored>comparingByKey().reversed());
+    boolean more = false;
     for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
-      if (!e.getValue().expired(now) && (after == null || e.getKey().compareTo(after) > 0)) {
-        live.add(e);
+      if (e.getValue().expired(now) || (after != null && e.getKey().compareTo(after) <= 0)) {
+        continue;
+      }
+      if (smallest.size() < limit) {
+        smallest.add(e);
+      } else {
+        more = true;
+        if (e.getKey().compareTo(smallest.peek().getKey()) < 0) {
+          smallest.poll();
+          smallest.add(e);
+        }
       }
     }
+    List<Map.Entry<ByteView, Stored>> live = new ArrayList<>(smallest);
     live.sort(Map.Entry.comparingByKey());
     EntriesPage.Builder page = EntriesPage.newBuilder();
     long bytes = 0;
     int taken = 0;
-    while (taken < live.size() && taken < limit) {
+    while (taken < live.size()) {
       Map.Entry<ByteView, Stored> e = live.get(taken);
       long size = e.getKey().length() + e.getValue().value().length();
       if (taken > 0 && bytes + size > maxBytes) {
@@ -466,7 +481,7 @@ public final class OwnerStore {
       bytes += size;
       taken++;
     }
-    return page.setMore(taken < live.size()).build();
+    return page.setMore(more || taken < live.size()).build();
   }
 
   /** The live entries whose keys this node does not own, as their new owners take them. */

@@ -40,18 +40,32 @@ public final class CacheCodec<K, V> {
     return codecs.encode(value);
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * A key from its bytes.
+   *
+   * @throws CodecException if the bytes do not decode, or decode to another type than the cache's
+   *     keys (another member's, or a planted entry): to this cache they are no key
+   */
   public K decodeKey(ByteView bytes) {
-    return (K) codecs.decode(bytes);
+    return typed(codecs.decode(bytes), keyType, "key");
   }
 
-  @SuppressWarnings("unchecked")
+  /** A value from its bytes; throws as {@link #decodeKey} does. */
   public V decodeValue(ByteView bytes) {
-    return (V) codecs.decode(bytes);
+    return typed(codecs.decode(bytes), valueType, "value");
+  }
+
+  /** A value from its bytes; throws as {@link #decodeKey} does. */
+  public V decodeValue(ByteString bytes) {
+    return typed(codecs.decode(bytes), valueType, "value");
   }
 
   @SuppressWarnings("unchecked")
-  public V decodeValue(ByteString bytes) {
-    return (V) codecs.decode(bytes);
+  private static <T> T typed(Object decoded, Class<T> type, String what) {
+    if (type != Object.class && decoded != null && !type.isInstance(decoded)) {
+      throw new CodecException("a " + what + " of this cache decoded to a " + decoded.getClass().getName()
+          + ", not a " + type.getName());
+    }
+    return (T) decoded;
   }
 }

@@ -77,6 +77,7 @@ public final class Settings {
   private final int port;
   private final java.util.OptionalInt metricsPort;
   private final boolean serve;
+  private final boolean membersOnly;
   private final Optional<String> bindHost;
   private final Optional<String> self;
   private final DiscoveryMode discovery;
@@ -138,6 +139,7 @@ public final class Settings {
     this.metricsPort = metrics.text() == null ? java.util.OptionalInt.empty()
         : java.util.OptionalInt.of(SettingValue.port(metrics));
     this.serve = bool(value(SettingsKey.SERVE));
+    this.membersOnly = bool(value(SettingsKey.MEMBERS_ONLY));
     this.bindHost = text(value(SettingsKey.BIND_HOST));
     this.self = SettingValue.self(value(SettingsKey.SELF), environment, port);
     SettingValue mode = value(SettingsKey.DISCOVERY);
@@ -270,6 +272,11 @@ public final class Settings {
   /** {@code groupcache.serve}: whether the node opens its own peer server. */
   public boolean serve() {
     return serve;
+  }
+
+  /** {@code groupcache.members-only}: whether peer requests are taken only from current members. */
+  public boolean membersOnly() {
+    return membersOnly;
   }
 
   /** {@code groupcache.bind-host}; empty for every interface. */

@@ -82,6 +82,11 @@ public enum SettingsKey {
   TLS_REFRESH("groupcache.tls.refresh", "1m", null,
       "How often the TLS files are read again, 1s-1h; changed files apply to new connections, open"
           + " ones continue."),
+  MEMBERS_ONLY("groupcache.members-only", "true", null,
+      "Whether peer requests are taken only from current members: a request must name a member of"
+          + " this node's ring and come from that member's IP address, or it is refused"
+          + " (`PERMISSION_DENIED`). Turn it off only where connections do not come from the peer's own"
+          + " address (a service mesh's proxy), with the mesh's mutual TLS keeping others out."),
   SERIALIZATION_ALLOWLIST("groupcache.serialization.allowlist", null, "empty: Java serialization off",
       "The classes Java serialization may decode, comma-separated `java.io.ObjectInputFilter`"
           + " patterns such as `com.example.model.*,java.util.*`; all others are rejected."),

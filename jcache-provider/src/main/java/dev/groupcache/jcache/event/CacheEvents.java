@@ -194,13 +194,15 @@ public final class CacheEvents<K, V> implements CacheService.Receiver {
     return failure;
   }
 
-  /** The event JCache listeners see: removals and expiries carry the old value as both values. */
+  /**
+   * The event JCache listeners see: removals and expiries carry the old value as both values.
+   * Only the key is decoded here; values only as a listener reads them ({@link EntryEvent}).
+   */
   @SuppressWarnings("unchecked")
   private EntryEvent<K, V> event(Event event, EventType type) {
-    K key = (K) decode.apply(ByteView.copyOf(event.getKey()));
-    V old = event.getHasOldValue() ? (V) decode.apply(ByteView.copyOf(event.getOldValue())) : null;
-    V value = event.getHasValue() ? (V) decode.apply(ByteView.copyOf(event.getValue())) : old;
-    return new EntryEvent<>(cache, type, key, value, old, event.getHasOldValue());
+    return new EntryEvent<>(cache, type, decode, (K) decode.apply(ByteView.copyOf(event.getKey())),
+        event.getHasValue() ? ByteView.copyOf(event.getValue()) : null,
+        event.getHasOldValue() ? ByteView.copyOf(event.getOldValue()) : null, event.getHasOldValue());
   }
 
   /** Runs tasks one at a time, in order, on a shared pool. */

@@ -1,23 +1,40 @@
 package dev.groupcache.jcache.event;
 
+import dev.groupcache.ByteView;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.EventType;
 
-/** A change, as a listener sees it. */
+/**
+ * A change, as a listener sees it. Its values stay bytes until the listener (or its filter) reads
+ * them: a listener that never asks for a value never deserializes one, and a listener that did
+ * not ask for old values is never handed one to decode. Each is decoded once, on first read, and
+ * a value that does not decode fails that read with the codec's exception. The key, which every
+ * listener is given, is decoded before.
+ */
 public final class EntryEvent<K, V> extends CacheEntryEvent<K, V> {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final K key;
-  private final V value;
-  private final V oldValue;
+  private transient Function<ByteView, Object> decode; // null once serialized: everything decoded
+  private transient ByteView valueBytes; // null: no value
+  private transient ByteView oldValueBytes; // null: no old value
   private final boolean oldValueAvailable;
+  private final K key;
+  private V value;
+  private V oldValue;
+  private boolean decoded; // the value
+  private boolean oldDecoded;
 
-  EntryEvent(Cache<K, V> source, EventType type, K key, V value, V oldValue, boolean oldValueAvailable) {
+  EntryEvent(Cache<K, V> source, EventType type, Function<ByteView, Object> decode, K key, ByteView value,
+      ByteView oldValue, boolean oldValueAvailable) {
     super(source, type);
+    this.decode = decode;
     this.key = key;
-    this.value = value;
-    this.oldValue = oldValue;
+    this.valueBytes = value;
+    this.oldValueBytes = oldValue;
     this.oldValueAvailable = oldValueAvailable;
   }
 
@@ -25,7 +42,7 @@ public final class EntryEvent<K, V> extends CacheEntryEvent<K, V> {
   @SuppressWarnings("unchecked")
   EntryEvent<K, V> withoutOldValue() {
     return oldValueAvailable && getEventType() == EventType.UPDATED
-        ? new EntryEvent<>((Cache<K, V>) getSource(), getEventType(), key, value, null, false)
+        ? new EntryEvent<>((Cache<K, V>) getSource(), getEventType(), decode, key, valueBytes, null, false)
         : this;
   }
 
@@ -35,13 +52,37 @@ public final class EntryEvent<K, V> extends CacheEntryEvent<K, V> {
   }
 
   @Override
-  public V getValue() {
+  public synchronized V getValue() {
+    decode();
     return value;
   }
 
   @Override
-  public V getOldValue() {
-    return oldValueAvailable ? oldValue : null;
+  @SuppressWarnings("unchecked")
+  public synchronized V getOldValue() {
+    if (!oldValueAvailable) {
+      return null;
+    }
+    if (!oldDecoded) {
+      oldValue = oldValueBytes == null ? null : (V) decode.apply(oldValueBytes);
+      oldDecoded = true;
+    }
+    return oldValue;
+  }
+
+  @SuppressWarnings("unchecked")
+  private void decode() {
+    if (!decoded) {
+      // removals and expiries carry the old value as their value
+      value = valueBytes != null ? (V) decode.apply(valueBytes) : oldValueBytes != null ? getOldValueAnyway() : null;
+      decoded = true;
+    }
+  }
+
+  /** The old value as a removal's or expiry's value, whether or not the listener asked for old values. */
+  @SuppressWarnings("unchecked")
+  private V getOldValueAnyway() {
+    return oldDecoded ? oldValue : (V) decode.apply(oldValueBytes);
   }
 
   @Override
@@ -55,5 +96,12 @@ public final class EntryEvent<K, V> extends CacheEntryEvent<K, V> {
       return clazz.cast(this);
     }
     throw new IllegalArgumentException("cannot unwrap a cache entry event to " + clazz.getName());
+  }
+
+  /** A serialized event carries its decoded values: the bytes need this node's codecs. */
+  private synchronized void writeObject(ObjectOutputStream out) throws IOException {
+    decode();
+    getOldValue();
+    out.defaultWriteObject();
   }
 }

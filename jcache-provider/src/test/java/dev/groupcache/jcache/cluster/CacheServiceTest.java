@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.groupcache.ByteView;
 import dev.groupcache.Node;
+import dev.groupcache.PeerAddress;
 import dev.groupcache.jcache.configuration.Settings;
 import dev.groupcache.jcache.proto.Clear;
 import dev.groupcache.jcache.proto.Drop;
@@ -18,6 +19,7 @@ import dev.groupcache.jcache.proto.EntriesPage;
 import dev.groupcache.jcache.proto.Event;
 import dev.groupcache.jcache.proto.EventType;
 import dev.groupcache.jcache.proto.Listening;
+import dev.groupcache.jcache.proto.Loaded;
 import dev.groupcache.jcache.proto.NodeRequest;
 import dev.groupcache.jcache.proto.NodeResponse;
 import dev.groupcache.jcache.proto.OwnerRequest;
@@ -25,6 +27,7 @@ import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Renew;
 import dev.groupcache.jcache.proto.Write;
+import io.grpc.Status;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,6 +119,18 @@ class CacheServiceTest {
     return NodeResponse.parseFrom(Answers.now(service.handle(null, request)).asReadOnlyBuffer());
   }
 
+  /** Another member's address, which the engine established as a request's sender. */
+  private static final PeerAddress MEMBER = PeerAddress.parse("127.0.0.1:2");
+
+  private NodeResponse nodeFrom(PeerAddress sender, ByteView request) throws Exception {
+    return NodeResponse.parseFrom(Answers.now(service.handle(sender, null, request)).asReadOnlyBuffer());
+  }
+
+  /** This node opens the cache, as an application does: owners take requests only for caches some member has open. */
+  private void open() {
+    service.receive(CACHE, receiver);
+  }
+
 
   private static Throwable refusal(CompletableFuture<ByteView> answer) {
     assertTrue(answer.isCompletedExceptionally(), "refused");
@@ -125,6 +140,7 @@ class CacheServiceTest {
 
   @Test
   void aStoreIsMadeOnFirstUseWithTheSettingsOfTheCachesName() throws Exception {
+    open();
     owner(KEY, write("v"));
     owner(ByteView.of("other"), write("v"));
 
@@ -138,7 +154,7 @@ class CacheServiceTest {
     for (int i = 0; i < 500; i++) {
       ByteView request = ByteView.of(OwnerRequest.newBuilder().setCache("urn:x" + i + "|nobody's")
           .setRead(Read.newBuilder().setHolder("127.0.0.1:2").setCopyMillis(10_000)).build());
-      OwnerResponse r = owner(KEY, request);
+      OwnerResponse r = OwnerResponse.parseFrom(Answers.now(service.handle(MEMBER, KEY, request)).asReadOnlyBuffer());
       assertFalse(r.getPresent());
       assertEquals(0, r.getCopyLeaseMillis());
     }
@@ -146,6 +162,7 @@ class CacheServiceTest {
     assertEquals(List.of(), settingsAsked);
     assertEquals(500, service.ownerRequests());
 
+    open();
     owner(KEY, write("v")); // a write makes the store, and reads find what it stored
     assertEquals("v", owner(KEY, read()).getValue().toStringUtf8());
     assertEquals(1, service.stores());
@@ -153,6 +170,7 @@ class CacheServiceTest {
 
   @Test
   void aReadThroughReadOfANewCacheTakesItsLeaseThere() throws Exception {
+    open();
     OwnerResponse r = owner(KEY, ByteView.of(OwnerRequest.newBuilder().setCache(CACHE)
         .setRead(Read.newBuilder().setLease(true)).build()));
     assertTrue(r.getLease() != 0, "the loader's lease: " + r);
@@ -189,9 +207,11 @@ class CacheServiceTest {
   @Test
   void aReceiverThatStoppedHearsNoMoreChanges() throws Exception {
     service.receive(CACHE, receiver);
-    service.stopReceiving(CACHE, receiver);
-
     owner(KEY, write("v"));
+    service.stopReceiving(CACHE, receiver);
+    receiver.events.clear();
+
+    owner(KEY, write("w"));
 
     assertEquals(List.of(), receiver.events);
   }
@@ -227,6 +247,7 @@ class CacheServiceTest {
 
   @Test
   void aPageAskedWithNoLimitHoldsOneEntry() throws Exception {
+    open();
     owner(ByteView.of("a"), write("1"));
     owner(ByteView.of("b"), write("2"));
 
@@ -252,6 +273,7 @@ class CacheServiceTest {
 
   @Test
   void aDroppedCacheForgetsItsEntries() throws Exception {
+    open();
     owner(KEY, write("v"));
 
     service.drop(CACHE);
@@ -261,6 +283,7 @@ class CacheServiceTest {
 
   @Test
   void anOwnerOperationSentWithoutItsKeyIsRefused() throws Exception {
+    open();
     owner(KEY, write("v"));
 
     Throwable why = refusal(service.handle(null, write("other")));
@@ -271,6 +294,7 @@ class CacheServiceTest {
 
   @Test
   void aClearSentAboutAKeyIsRefusedAndClearsNothing() throws Exception {
+    open();
     owner(KEY, write("v"));
     ByteView clear = ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setClear(Clear.getDefaultInstance())
         .build());
@@ -292,6 +316,7 @@ class CacheServiceTest {
   @Test
   void whenTheRingMovesKeysAwayTheirWaitingReadersAskTheNewOwner() throws Exception {
     node.registerService(CacheService.NAME, service);
+    open();
     ByteView lease = ByteView.of(OwnerRequest.newBuilder().setCache(CACHE)
         .setRead(Read.newBuilder().setLease(true)).build());
     List<ByteView> keys = new ArrayList<>();
@@ -328,7 +353,7 @@ class CacheServiceTest {
     service.receive(CACHE, receiver);
     receiver.listening = CacheService.Listening.SYNCHRONOUS;
 
-    Listening answer = node(listening("127.0.0.1:2", true, false)).getListening();
+    Listening answer = nodeFrom(MEMBER, listening("127.0.0.1:2", true, false)).getListening();
 
     assertEquals("127.0.0.1:1", answer.getMember());
     assertTrue(answer.getListening());
@@ -337,7 +362,7 @@ class CacheServiceTest {
 
   @Test
   void aMemberThatOpenedNoSuchCacheAnswersThatItDoesNotListen() throws Exception {
-    assertFalse(node(listening("127.0.0.1:2", true, true)).getListening().getListening());
+    assertFalse(nodeFrom(MEMBER, listening("127.0.0.1:2", true, true)).getListening().getListening());
   }
 
   @Test
@@ -353,11 +378,91 @@ class CacheServiceTest {
 
   @Test
   void aRenewalFromANonMemberIsGrantedNothingButLearnsThisRun() throws Exception {
-    NodeResponse r = node(ByteView.of(NodeRequest.newBuilder()
+    NodeResponse r = nodeFrom(MEMBER, ByteView.of(NodeRequest.newBuilder()
         .setRenew(Renew.newBuilder().setHolder("127.0.0.1:2")).build()));
 
     assertEquals(0, r.getCopyLeaseMillis(), "not on this node's ring: it may keep no copy");
     assertNotEquals(0, r.getOwnerIncarnation());
   }
 
+  private static Status.Code code(CompletableFuture<ByteView> answer) {
+    return Status.fromThrowable(refusal(answer)).getCode();
+  }
+
+  @Test
+  void writesLeasesAndLoadsOfACacheNoMemberOpenedAreNotFoundAndMakeNoStore() {
+    for (int i = 0; i < 200; i++) {
+      String cache = "urn:x" + i + "|nobody's";
+      assertEquals(Status.Code.NOT_FOUND, code(service.handle(MEMBER, KEY, ByteView.of(OwnerRequest.newBuilder()
+          .setCache(cache).setWrite(Write.newBuilder().setValue(ByteString.copyFromUtf8("v"))).build()))));
+      assertEquals(Status.Code.NOT_FOUND, code(service.handle(MEMBER, KEY, ByteView.of(OwnerRequest.newBuilder()
+          .setCache(cache).setRead(Read.newBuilder().setLease(true)).build()))));
+      assertEquals(Status.Code.NOT_FOUND, code(service.handle(MEMBER, KEY, ByteView.of(OwnerRequest.newBuilder()
+          .setCache(cache).setLoaded(Loaded.newBuilder().setHasValue(true)).build()))));
+    }
+    assertEquals(0, service.stores(), "no name cost a store");
+    assertEquals(List.of(), settingsAsked);
+    assertEquals(600, service.unknownCaches());
+  }
+
+  @Test
+  void eventsAreTakenOnlyFromTheKeysOwnerOnThisNodesRing() throws Exception {
+    service.receive(CACHE, receiver);
+    node.setPeers(List.of("127.0.0.1:1", "127.0.0.1:2"));
+    ByteView ownedHere = null;
+    ByteView ownedThere = null;
+    for (int i = 0; ownedHere == null || ownedThere == null; i++) {
+      ByteView k = ByteView.of("k" + i);
+      if (node.ownerOf(k).equals(node.self())) {
+        ownedHere = k;
+      } else {
+        ownedThere = k;
+      }
+    }
+    ByteView spoofed = event(ownedHere);
+
+    assertEquals(Status.Code.PERMISSION_DENIED, code(service.handle(MEMBER, null, spoofed)));
+    assertEquals(List.of(), receiver.events, "no listener heard of it");
+
+    nodeFrom(MEMBER, event(ownedThere));
+    assertEquals(1, receiver.events.size(), "the owner's event is heard");
+  }
+
+  private static ByteView event(ByteView key) {
+    return ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setEvent(Event.newBuilder()
+        .setType(EventType.CREATED).setKey(OwnerStore.bytes(key)).setHasValue(true)
+        .setValue(ByteString.copyFromUtf8("v"))).build());
+  }
+
+  @Test
+  void aMemberSpeaksOnlyForItselfAsListenerHolderAndRenewer() {
+    PeerAddress third = PeerAddress.parse("127.0.0.1:3");
+    assertEquals(Status.Code.PERMISSION_DENIED, code(service.handle(third, null, listening("127.0.0.1:2", true, true))));
+    assertEquals(Status.Code.PERMISSION_DENIED, code(service.handle(third, null, ByteView.of(NodeRequest.newBuilder()
+        .setRenew(Renew.newBuilder().setHolder("127.0.0.1:2")).build()))));
+    assertEquals(Status.Code.PERMISSION_DENIED, code(service.handle(third, KEY, ByteView.of(OwnerRequest.newBuilder()
+        .setCache(CACHE).setRead(Read.newBuilder().setHolder("127.0.0.1:2").setCopyMillis(1000)).build()))));
+  }
+
+  @Test
+  void keysAndValuesBeyondTheLimitsAreRefusedOnEveryPath() {
+    open();
+    ByteView longKey = ByteView.copyOf(new byte[node.maxKeyBytes() + 1]);
+    ByteString bigValue = ByteString.copyFrom(new byte[node.maxValueBytes() + 1]);
+
+    assertInstanceOf(IllegalArgumentException.class, refusal(service.handle(MEMBER, longKey, write("v"))));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(service.handle(MEMBER, KEY, ByteView.of(OwnerRequest.newBuilder()
+        .setCache(CACHE).setWrite(Write.newBuilder().setValue(bigValue)).build()))));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(service.handle(MEMBER, KEY, ByteView.of(OwnerRequest.newBuilder()
+        .setCache(CACHE).setLoaded(Loaded.newBuilder().setHasValue(true).setValue(bigValue)).build()))));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(service.handle(MEMBER, null, ByteView.of(NodeRequest.newBuilder()
+        .setCache(CACHE).setEvent(Event.newBuilder().setKey(ByteString.copyFromUtf8("k")).setHasValue(true)
+            .setValue(bigValue)).build()))));
+    assertInstanceOf(IllegalArgumentException.class, refusal(service.handle(MEMBER, null, ByteView.of(
+        NodeRequest.newBuilder().setCache(CACHE).setDrop(Drop.newBuilder()).build()))));
+    assertThrows(IllegalArgumentException.class, () -> service.answer(longKey, OwnerRequest.newBuilder()
+        .setCache(CACHE).setWrite(Write.newBuilder().setValue(ByteString.copyFromUtf8("v"))).build()),
+        "this node's own write of a key too long");
+    assertEquals(0, service.ownerRequests(), "nothing reached a store");
+  }
 }

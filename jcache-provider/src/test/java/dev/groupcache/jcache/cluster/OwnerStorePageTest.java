@@ -172,4 +172,29 @@ class OwnerStorePageTest {
     assertFalse(Answers.now(store.read(ByteView.of("a"), Read.getDefaultInstance())).getPresent());
     assertEquals(List.of(), events);
   }
+
+  @Test
+  void pagesWalkAStoreOfManyEntriesInOrderEachKeyOnce() {
+    java.util.Random random = new java.util.Random(7);
+    java.util.TreeSet<String> written = new java.util.TreeSet<>();
+    while (written.size() < 20_000) {
+      String key = Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+      if (written.add(key)) {
+        put(key, "v");
+      }
+    }
+    List<String> walked = new ArrayList<>();
+    ByteView after = null;
+    int pages = 0;
+    for (EntriesPage page; ; after = ByteView.copyOf(page.getEntries(page.getEntriesCount() - 1).getKey())) {
+      page = store.page(after, 333, NO_BOUND);
+      pages++;
+      walked.addAll(keys(page));
+      if (!page.getMore()) {
+        break;
+      }
+    }
+    assertEquals(List.copyOf(written), walked, "every key once, in order");
+    assertEquals((20_000 + 332) / 333, pages);
+  }
 }

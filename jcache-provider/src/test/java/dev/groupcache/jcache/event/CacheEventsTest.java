@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
@@ -550,5 +551,29 @@ class CacheEventsTest {
     assertEquals(1, allDropped.get());
     assertTrue(dropped.isEmpty());
     assertTrue(log.isEmpty());
+  }
+
+  @Test
+  void aListenerDecodesOnlyTheValuesItReadsAndNoOldValueItDidNotAskFor() {
+    List<ByteView> decoded = new ArrayList<>();
+    Function<ByteView, Object> counting = bytes -> {
+      decoded.add(bytes);
+      return codecs.decode(bytes);
+    };
+    Heard keysOnly = new Heard("keys");
+    List<String> valuesRead = new ArrayList<>();
+    CacheEntryUpdatedListener<String, String> reader = batch -> batch.forEach(e -> valuesRead.add(e.getValue()
+        + " " + e.getOldValue()));
+    CacheEvents<String, String> events = new CacheEvents<>(cache, counting, dropped::add, () -> { }, Runnable::run);
+    events.register(config(keysOnly, true, true));
+
+    events.apply(updated("k", "old", "new"));
+    assertEquals(List.of(codecs.encode("k")), decoded, "the key only: the listener read no value");
+
+    events.register(config(reader, false, true));
+    decoded.clear();
+    events.apply(updated("k", "old", "newer"));
+    assertEquals(List.of("newer null"), valuesRead, "no old value for a listener that did not ask");
+    assertEquals(List.of(codecs.encode("k"), codecs.encode("newer")), decoded, "the old value was never decoded");
   }
 }
