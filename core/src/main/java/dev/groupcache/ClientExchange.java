@@ -168,7 +168,11 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
       if (p == null) {
         continue; // past its deadline already
       }
-      peer.roundTrip(System.nanoTime() - p.sentNanos());
+      long now = System.nanoTime();
+      peer.roundTrip(now - p.sentNanos());
+      if (PeerFetchEvent.enabled()) {
+        recordFetch(p.sentNanos(), now, response.hasFailure());
+      }
       p.answer().onResponse(response);
     }
     if (batch.getAcknowledgedBatches() > 0) {
@@ -261,6 +265,18 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     sweeping.set(false);
     if (!pending.isEmpty()) {
       sweepSoon(); // a request added after the check above is covered here
+    }
+  }
+
+  /** A JFR event of one request to the peer, back-dated to its sending. */
+  private void recordFetch(long sentNanos, long answeredNanos, boolean failed) {
+    PeerFetchEvent event = new PeerFetchEvent();
+    event.begin();
+    event.peer = peer.address().toString();
+    event.failed = failed;
+    event.end();
+    if (event.shouldCommit()) {
+      event.commit();
     }
   }
 }

@@ -234,6 +234,8 @@ public final class Group {
       return null; // timed out while queued
     }
     counters.localLoads.increment();
+    LoadEvent event = new LoadEvent();
+    event.begin();
     ByteView value;
     try {
       value = loader.load(key);
@@ -241,7 +243,9 @@ public final class Group {
         throw new NullPointerException("the loader returned null");
       }
       node.checkValue(value);
+      commit(event, key, false);
     } catch (Throwable t) {
+      commit(event, key, true);
       counters.localLoadErrors.increment();
       boolean interrupted = t instanceof InterruptedException || Thread.currentThread().isInterrupted();
       if (interrupted) {
@@ -257,6 +261,15 @@ public final class Group {
     main.put(key, value);
     flight.complete(value);
     return value;
+  }
+
+  private void commit(LoadEvent event, ByteView key, boolean failed) {
+    if (event.shouldCommit()) {
+      event.name = name();
+      event.keyBytes = key.length();
+      event.failed = failed;
+      event.commit();
+    }
   }
 
   private void offerHot(ByteView key, ByteView value) {

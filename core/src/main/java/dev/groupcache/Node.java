@@ -334,6 +334,13 @@ public final class Node implements AutoCloseable {
         detector.gone(e.getKey(), e.getValue().close());
         return true;
       });
+      RingChangeEvent event = new RingChangeEvent();
+      if (event.shouldCommit()) {
+        event.version = Long.toHexString(ring.version());
+        event.members = next.size();
+        event.includesSelf = next.contains(self);
+        event.commit();
+      }
       LOG.log(Level.INFO, "{0}: ring {1} now has {2} peers{3}", self,
           Long.toHexString(ring.version()), next.size(),
           next.contains(self) ? "" : " (not including this node, which therefore owns no keys)");
@@ -341,10 +348,14 @@ public final class Node implements AutoCloseable {
     services.values().forEach(PeerHandler::ringChanged);
   }
 
-  /** Whether {@code peer} is on the current ring, or is this node. */
+  /**
+   * Whether {@code peer} left the ring at the last change and is still heard in its grace ({@link
+   * Builder#departedGrace}): its services let it hand over what it held, and nothing else.
+   */
   @Internal
-  public boolean isMember(PeerAddress peer) {
-    return peer.equals(self) || ring.peers().contains(peer);
+  public boolean hasLeft(PeerAddress peer) {
+    return System.nanoTime() - departedUntil < 0 && departed.contains(peer) && !ring.peers().contains(peer)
+        && !peer.equals(self);
   }
 
   /** The current members, sorted. */

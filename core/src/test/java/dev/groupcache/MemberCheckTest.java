@@ -191,6 +191,7 @@ class MemberCheckTest {
 
     member.call(CALL);
     assertEquals(PeerAddress.parse("127.0.0.1:1"), senders.get(senders.size() - 1), "named, as the member it was");
-    assertFalse(node.isMember(PeerAddress.parse("127.0.0.1:1")), "and known to its services as one that left");
+    assertTrue(node.hasLeft(PeerAddress.parse("127.0.0.1:1")), "and known to its services as one that left");
+    assertFalse(node.hasLeft(node.self()));
   }
 }

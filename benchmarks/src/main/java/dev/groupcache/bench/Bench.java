@@ -83,6 +83,15 @@ public final class Bench {
         status = 1;
       }
     }
+    if (options.workloads().contains(TlsCost.ID) && options.systems().contains(SystemUnderTest.OURS)) {
+      try {
+        TlsCost.run(options, results); // clusters of its own, plaintext and TLS in turn
+      } catch (RuntimeException e) {
+        Progress.note("tls failed: " + e);
+        e.printStackTrace();
+        status = 1;
+      }
+    }
     results.printRatios();
     return status;
   }

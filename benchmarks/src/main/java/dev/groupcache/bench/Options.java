@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The driver's command line: {@code [w1|w2|w3|w4|w5|w6|discovery|agent|all][,...] [--systems ours,caffeine,hazelcast]
+ * The driver's command line: {@code [w1|w2|w3|w4|w5|w6|discovery|agent|tls|all][,...] [--systems ours,caffeine,hazelcast]
  * [--scale F] [--logs DIR]}.
  *
  * @param workloads the workloads to run, in order
@@ -18,8 +18,8 @@ import java.util.Set;
  * @param logDir where the child JVMs' stderr logs and generated configuration go
  */
 record Options(Set<String> workloads, List<SystemUnderTest> systems, double scale, Path logDir) {
-  static final List<String> ALL_WORKLOADS = List.of("w1", "w2", "w3", "w4", "w5", "w6", "discovery", "agent");
-  static final String USAGE = "usage: bench [w1|w2|w3|w4|w5|w6|discovery|agent|all][,...] "
+  static final List<String> ALL_WORKLOADS = List.of("w1", "w2", "w3", "w4", "w5", "w6", "discovery", "agent", "tls");
+  static final String USAGE = "usage: bench [w1|w2|w3|w4|w5|w6|discovery|agent|tls|all][,...] "
       + "[--systems ours,caffeine,hazelcast] [--scale F] [--logs DIR]";
 
   /** Parses the command line; throws {@link IllegalArgumentException} with the usage on errors. */

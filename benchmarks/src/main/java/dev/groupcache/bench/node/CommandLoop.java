@@ -144,6 +144,9 @@ public final class CommandLoop {
       case "mix":
         return MixRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Long.parseLong(w[4]),
             Long.parseLong(w[5]));
+      case "get-put":
+        return GetPutRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
+            Long.parseLong(w[5]), Long.parseLong(w[6]));
       case "puts":
         return PutRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
             Integer.parseInt(w[5]), Long.parseLong(w[6]));

@@ -38,6 +38,12 @@ public final class OursJCacheNode implements BenchNode {
     settings.setProperty("groupcache.self", self);
     settings.setProperty("groupcache.port", self.substring(self.lastIndexOf(':') + 1));
     settings.setProperty("groupcache.bind-host", "127.0.0.1");
+    String tls = System.getProperty(OursNode.TLS_DIR);
+    if (tls != null) {
+      settings.setProperty("groupcache.tls.cert", tls + "/cert.pem");
+      settings.setProperty("groupcache.tls.key", tls + "/key.pem");
+      settings.setProperty("groupcache.tls.ca", tls + "/ca.pem");
+    }
     provider = Caching.getCachingProvider(PROVIDER);
     // the node starts, and listens, before this member reports itself to the driver
     manager = provider.getCacheManager(provider.getDefaultURI(), provider.getDefaultClassLoader(), settings);

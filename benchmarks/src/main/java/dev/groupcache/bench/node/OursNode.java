@@ -5,6 +5,12 @@ import dev.groupcache.Group;
 import dev.groupcache.GroupConfig;
 import dev.groupcache.HotAdmission;
 import dev.groupcache.Node;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.TlsServerCredentials;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -12,7 +18,29 @@ import java.util.List;
  * takes the full static peer list from the driver.
  */
 public final class OursNode implements BenchNode {
-  private final Node node = Node.builder().self("127.0.0.1").port(0).bindHost("127.0.0.1").build();
+  /** A system property: the directory of {@code cert.pem}, {@code key.pem} and {@code ca.pem} for mutual TLS. */
+  public static final String TLS_DIR = "bench.tls.dir";
+
+  private final Node node = tls(Node.builder().self("127.0.0.1").port(0).bindHost("127.0.0.1")).build();
+
+  /** Mutual TLS from {@link #TLS_DIR}'s files, if it is set. */
+  private static Node.Builder tls(Node.Builder builder) {
+    String dir = System.getProperty(TLS_DIR);
+    if (dir == null) {
+      return builder;
+    }
+    File cert = Path.of(dir, "cert.pem").toFile();
+    File key = Path.of(dir, "key.pem").toFile();
+    File ca = Path.of(dir, "ca.pem").toFile();
+    try {
+      return builder
+          .serverCredentials(TlsServerCredentials.newBuilder().keyManager(cert, key).trustManager(ca)
+              .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE).build())
+          .channelCredentials(TlsChannelCredentials.newBuilder().keyManager(cert, key).trustManager(ca).build());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the TLS files in " + dir, e);
+    }
+  }
 
   /** The child JVM's entry point; speaks {@link CommandLoop}'s protocol. */
   public static void main(String[] args) {

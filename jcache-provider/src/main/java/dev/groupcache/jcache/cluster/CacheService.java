@@ -261,7 +261,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   @Override
   public CompletableFuture<ByteView> handle(PeerAddress sender, ByteView key, ByteView request) {
     try {
-      boolean departed = sender != null && !this.node.isMember(sender); // heard in its grace, to hand over
+      boolean departed = sender != null && this.node.hasLeft(sender); // heard in its grace, to hand over
       if (key != null) {
         if (departed) {
           throw Sender.departed(sender);

@@ -1,6 +1,8 @@
 package dev.groupcache.jcache.integration;
 
 import dev.groupcache.ByteView;
+import dev.groupcache.LoadEvent;
+import dev.groupcache.jcache.cluster.CacheIds;
 import dev.groupcache.jcache.cluster.OwnerClient;
 import dev.groupcache.jcache.cluster.OwnerUnavailableException;
 import dev.groupcache.jcache.codec.CacheCodec;
@@ -48,7 +50,7 @@ public final class ReadThrough<K, V> {
   public V load(K key, ByteView k, long lease) {
     V value;
     try {
-      value = timedLoad(key);
+      value = timedLoad(key, k);
     } catch (Exception e) {
       owners.loadedNothing(k, lease, String.valueOf(e));
       throw loaderFailure(key, e);
@@ -71,8 +73,10 @@ public final class ReadThrough<K, V> {
     return creation == 0 ? null : value;
   }
 
-  /** Calls the loader, counted and timed. */
-  private V timedLoad(K key) throws Exception {
+  /** Calls the loader, counted and timed, and recorded as a JFR event when a recording asks. */
+  private V timedLoad(K key, ByteView k) throws Exception {
+    LoadEvent event = new LoadEvent();
+    event.begin();
     long start = System.nanoTime();
     boolean failed = true;
     try {
@@ -81,6 +85,12 @@ public final class ReadThrough<K, V> {
       return value;
     } finally {
       owners.counters().loaded(System.nanoTime() - start, failed);
+      if (event.shouldCommit()) {
+        event.name = CacheIds.name(owners.cache());
+        event.keyBytes = k.length();
+        event.failed = failed;
+        event.commit();
+      }
     }
   }
 
@@ -105,7 +115,7 @@ public final class ReadThrough<K, V> {
     }
     long before = owners.beginNearRead();
     try {
-      V value = timedLoad(key);
+      V value = timedLoad(key, k);
       if (value != null) {
         owners.keepLoaded(k, codec.value(value), before);
       }

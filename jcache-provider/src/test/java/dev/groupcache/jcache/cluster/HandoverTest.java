@@ -63,9 +63,29 @@ class HandoverTest {
         Duration.ofSeconds(10), false, false, Duration.ofSeconds(30)), Duration.ofSeconds(2), Duration.ofSeconds(2),
         System::nanoTime);
     node.registerService(CacheService.NAME, service);
+    service.receive(CACHE, new OpenCache()); // the cache is open on every member
     closing.add(node);
     closing.add(service);
     return new Member(node, service);
+  }
+
+  /** A cache open on a member, with no copies and no listeners. */
+  private static final class OpenCache implements CacheService.Receiver {
+    @Override
+    public CompletableFuture<String> apply(dev.groupcache.jcache.proto.Event event) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void clearCopies() {}
+
+    @Override
+    public void dropCopy(ByteView key) {}
+
+    @Override
+    public CacheService.Listening listening() {
+      return CacheService.Listening.NONE;
+    }
   }
 
   private static OwnerResponse put(Member m, ByteView key, String value) {
