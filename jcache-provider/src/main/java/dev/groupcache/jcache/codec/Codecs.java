@@ -417,14 +417,14 @@ public final class Codecs {
     if (serialization == null) {
       throw new IllegalArgumentException(
           "Cannot encode "
-              + value.getClass().getName()
+              + value.getClass().getTypeName()
               + ": no codec covers it and Java serialization is off; register a "
               + Codec.class.getName()
-              + " for it, or, if it is Serializable, allow it with "
+              + " for it, or, if it is Serializable, allow it: set "
               + SERIALIZATION_ALLOWLIST
-              + " (for example \""
-              + packagePattern(value.getClass())
-              + "\")");
+              + "="
+              + JavaSerialization.entryFor(value.getClass())
+              + " on every node");
     }
     CodecOutput out = new CodecOutput(256, maxValueBytes);
     try {
@@ -437,11 +437,6 @@ public final class Codecs {
           "Cannot serialize a " + value.getClass().getName() + ": " + e, e);
     }
     return out;
-  }
-
-  private static String packagePattern(Class<?> type) {
-    String pkg = type.getPackageName();
-    return pkg.isEmpty() ? type.getName() : pkg + ".*";
   }
 
   /** Decodes a codec's or serialization's bytes: {@code b[0]} is the tag. */
