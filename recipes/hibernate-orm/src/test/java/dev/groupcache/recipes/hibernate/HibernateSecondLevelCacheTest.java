@@ -3,15 +3,7 @@ package dev.groupcache.recipes.hibernate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.groupcache.testing.ChildJvm;
-import dev.groupcache.testing.FreePorts;
-import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.h2.tools.Server;
-import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,52 +14,19 @@ import org.junit.jupiter.api.Test;
  * The allowlist is the preset and the application's attribute types, nothing of Hibernate's.
  */
 class HibernateSecondLevelCacheTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Duration SETTLE = Duration.ofSeconds(30);
-  private static final Path LOGS = Path.of("target", "library-node-logs");
 
-  private Server database;
-  private final List<ChildJvm> nodes = new ArrayList<>();
+  private LibraryCluster cluster;
 
   @BeforeEach
-  void start() throws SQLException {
-    database = Server.createTcpServer("-tcpPort", String.valueOf(FreePorts.take()), "-ifNotExists").start();
-    String url = "jdbc:h2:tcp://127.0.0.1:" + database.getPort() + "/mem:library;DB_CLOSE_DELAY=-1";
-    try (SessionFactory schema = Library.open(url, false, true)) {
-      assertTrue(schema.isOpen());
-    }
-    List<String> peers = new ArrayList<>();
-    for (int port : FreePorts.take(3)) {
-      peers.add("127.0.0.1:" + port);
-    }
-    for (String self : peers) {
-      nodes.add(ChildJvm.start("library-node-" + nodes.size(), null, List.of(
-              "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-              "-Dgroupcache.discovery=static",
-              "-Dgroupcache.static.peers=" + String.join(",", peers),
-              "-Dgroupcache.self=" + self,
-              "-Dgroupcache.port=" + self.substring(self.indexOf(':') + 1),
-              "-Dgroupcache.bind-host=127.0.0.1",
-              "-Dgroupcache.handover-timeout=0", // all three stop together: no one to hand over to
-              "-Dgroupcache.serialization.allowlist=" + Library.ALLOWLIST),
-          LibraryNodeMain.class.getName(), List.of(url), LOGS));
-    }
-    for (ChildJvm node : nodes) {
-      assertEquals("ready", node.await("ready", WAIT));
-    }
-    for (int i = 0; i < nodes.size(); i++) {
-      awaitAnswer(i, "probe", "ok");
-    }
+  void start() {
+    cluster = new LibraryCluster("library-node", 3, Library.ALLOWLIST);
   }
 
   @AfterEach
   void stop() {
-    // As the application would stop: shutdown hooks run (a recording, if CHILD_JVM_OPTIONS asks
-    // for one, is written); a node that does not stop in time is killed.
-    nodes.forEach(node -> node.terminate(Duration.ofSeconds(15)));
-    nodes.forEach(ChildJvm::close);
-    if (database != null) {
-      database.stop();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -124,17 +83,8 @@ class HibernateSecondLevelCacheTest {
     }
   }
 
-  private void awaitAnswer(int i, String command, String expected) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    String answer;
-    while (!(answer = call(i, command)).equals(expected)) {
-      assertTrue(System.nanoTime() - deadline < 0, "node " + i + " " + command + ": " + answer);
-      pause();
-    }
-  }
-
   private String call(int i, String command) {
-    String answer = nodes.get(i).call(command, WAIT);
+    String answer = cluster.call(i, command);
     assertTrue(!answer.startsWith("error "), "node " + i + " " + command + ": " + answer);
     return answer;
   }
