@@ -94,6 +94,7 @@ public final class JavaSerialization {
     }
     String written = String.join(",", entries);
     List<String> patterns = SerializationPresets.expand(entries);
+    SerializationPresets.checkPresent(entries, loader, LOG);
     if (patterns.contains("*") || patterns.contains("**")) {
       LOG.log(
           System.Logger.Level.WARNING,

@@ -79,6 +79,29 @@ final class SerializationPresets {
     return p;
   }
 
+  /**
+   * Warns of each class of a preset in {@code entries} that {@code loader} cannot find: another
+   * version of the framework may cache classes of other names, which would then be refused (each
+   * refusal names its class).
+   */
+  static void checkPresent(List<String> entries, ClassLoader loader, System.Logger log) {
+    for (String entry : entries) {
+      for (String name : CLASSES.getOrDefault(entry, List.of())) {
+        try {
+          Class.forName(name, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+          log.log(
+              System.Logger.Level.WARNING,
+              "The serialization preset \"{0}\" names {1}, which this class path lacks: is this"
+                  + " the framework version the preset is made for? A class it caches instead will"
+                  + " be refused with its name",
+              entry,
+              name);
+        }
+      }
+    }
+  }
+
   /** The preset that lists {@code type}, or null. */
   static String presetOf(Class<?> type) {
     String name = type.getName();

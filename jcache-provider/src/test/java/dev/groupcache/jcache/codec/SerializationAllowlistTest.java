@@ -98,6 +98,34 @@ class SerializationAllowlistTest {
   }
 
   @Test
+  void aPresetWhoseClassesAreMissingWarnsOfEach() {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(JavaSerialization.class.getName());
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (r.getLevel() == java.util.logging.Level.WARNING) {
+          warnings.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(handler);
+    try {
+      Codecs.create(LOADER, "spring," + MONEY, MAX); // no Spring on this class path
+    } finally {
+      log.removeHandler(handler);
+    }
+    assertEquals(2, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("\"spring\" names org.springframework.cache.support.NullValue"), warnings.toString());
+  }
+
+  @Test
   void presetsExpandInPlaceToExactClassNames() {
     List<String> patterns = SerializationPresets.expand(List.of("!com.example.Bad", "spring", "com.example.*"));
     assertEquals(List.of("!com.example.Bad", "org.springframework.cache.support.NullValue",
