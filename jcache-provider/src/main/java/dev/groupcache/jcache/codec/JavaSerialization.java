@@ -15,7 +15,9 @@ import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Java serialization restricted to an allowlist: the fallback for {@link Serializable} types that
@@ -62,6 +64,7 @@ public final class JavaSerialization {
   private final ObjectInputFilter filter;
   private final ClassLoader loader;
   private final ClassValue<String> refusals; // "" when a class may be written, else why not
+  private final Set<String> reported = ConcurrentHashMap.newKeySet(); // refusals logged
 
   private JavaSerialization(String allowlist, ObjectInputFilter filter, ClassLoader loader) {
     this.allowlist = allowlist;
@@ -160,7 +163,7 @@ public final class JavaSerialization {
   public void checkWritable(Class<?> type) {
     String refusal = refusals.get(type);
     if (!refusal.isEmpty()) {
-      throw new IllegalArgumentException(refusal);
+      throw refused(refusal, "");
     }
   }
 
@@ -186,8 +189,7 @@ public final class JavaSerialization {
         }
       }
       if (oos.refusal != null) {
-        throw new IllegalArgumentException(
-            oos.refusal + " (reached from a value of " + value.getClass().getTypeName() + ")");
+        throw refused(oos.refusal, " (reached from a value of " + value.getClass().getTypeName() + ")");
       }
     } catch (NotSerializableException e) {
       throw new IllegalArgumentException(
@@ -234,6 +236,17 @@ public final class JavaSerialization {
     }
   }
 
+  /**
+   * The exception for a refused class, logged the first time: frameworks that cache after their
+   * transaction commits (Hibernate) may report it far from its cause, or only as a failed commit.
+   */
+  private IllegalArgumentException refused(String refusal, String context) {
+    if (reported.add(refusal)) {
+      LOG.log(System.Logger.Level.WARNING, refusal);
+    }
+    return new IllegalArgumentException(refusal + context);
+  }
+
   private static CodecException unreadable(Exception e) {
     if (e instanceof ClassNotFoundException) {
       return new CodecException(
@@ -271,24 +284,19 @@ public final class JavaSerialization {
         c != null && Serializable.class.isAssignableFrom(c);
         c = c.isArray() ? null : c.getSuperclass()) {
       if (refuses(c)) {
-        String refusal =
-            "Cannot encode "
-                + type.getTypeName()
-                + ": "
-                + (c != type ? "its superclass " + c.getName() : type.isArray() ? "its element type" : "it")
-                + " is not on "
-                + Codecs.SERIALIZATION_ALLOWLIST
-                + "="
-                + allowlist
-                + "; "
-                + remedy(c)
-                + ", or register a "
-                + Codec.class.getName()
-                + " for it";
-        // Once per class: frameworks that cache after their transaction commits (Hibernate) may
-        // report the failure far from its cause, or only as a failed commit.
-        LOG.log(System.Logger.Level.WARNING, refusal);
-        return refusal;
+        return "Cannot encode "
+            + type.getTypeName()
+            + ": "
+            + (c != type ? "its superclass " + c.getName() : type.isArray() ? "its element type" : "it")
+            + " is not on "
+            + Codecs.SERIALIZATION_ALLOWLIST
+            + "="
+            + allowlist
+            + "; "
+            + remedy(c)
+            + ", or register a "
+            + Codec.class.getName()
+            + " for it";
       }
     }
     return "";

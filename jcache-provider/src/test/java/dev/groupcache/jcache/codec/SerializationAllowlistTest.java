@@ -10,9 +10,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,13 +105,35 @@ class SerializationAllowlistTest {
 
   @Test
   void aPresetWhoseClassesAreMissingWarnsOfEach() {
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger(JavaSerialization.class.getName());
-    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Handler handler = new java.util.logging.Handler() {
+    List<String> warnings = warningsOf(() -> Codecs.create(LOADER, "spring," + MONEY, MAX)); // no Spring here
+    assertEquals(2, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("\"spring\" names org.springframework.cache.support.NullValue"),
+        warnings.toString());
+  }
+
+  @Test
+  void aRefusalIsLoggedOnceWhateverTheNumberOfFailures() {
+    Codecs codecs = Codecs.create(LOADER, "java.util.*", MAX);
+    List<String> warnings = warningsOf(() -> {
+      for (int i = 0; i < 3; i++) {
+        assertThrows(IllegalArgumentException.class, () -> codecs.encode(new Money(1)));
+        assertThrows(IllegalArgumentException.class, () -> codecs.encode(new ArrayList<>(List.of(new Money(2)))));
+      }
+    });
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("set " + SETTING + "=java.util.*," + MONEY + " on every node"),
+        warnings.toString());
+  }
+
+  /** The warnings {@link JavaSerialization} logs while {@code action} runs, formatted. */
+  private static List<String> warningsOf(Runnable action) {
+    Logger log = Logger.getLogger(JavaSerialization.class.getName());
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
       @Override
-      public void publish(java.util.logging.LogRecord r) {
-        if (r.getLevel() == java.util.logging.Level.WARNING) {
-          warnings.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+      public void publish(LogRecord r) {
+        if (r.getLevel() == Level.WARNING) {
+          warnings.add(MessageFormat.format(r.getMessage(), r.getParameters()));
         }
       }
 
@@ -117,12 +145,11 @@ class SerializationAllowlistTest {
     };
     log.addHandler(handler);
     try {
-      Codecs.create(LOADER, "spring," + MONEY, MAX); // no Spring on this class path
+      action.run();
     } finally {
       log.removeHandler(handler);
     }
-    assertEquals(2, warnings.size(), warnings.toString());
-    assertTrue(warnings.get(0).contains("\"spring\" names org.springframework.cache.support.NullValue"), warnings.toString());
+    return warnings;
   }
 
   @Test
