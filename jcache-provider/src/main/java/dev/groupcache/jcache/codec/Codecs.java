@@ -112,8 +112,10 @@ public final class Codecs {
    * Returns the codecs found through {@link ServiceLoader} in {@code loader}, with Java
    * serialization for the classes {@code serializationAllowlist} admits.
    *
-   * @param serializationAllowlist patterns in {@link java.io.ObjectInputFilter.Config#createFilter}
-   *     syntax; empty turns Java serialization off
+   * @param serializationAllowlist the setting's entries, separated by commas or semicolons:
+   *     patterns in {@link java.io.ObjectInputFilter.Config#createFilter} syntax, presets such as
+   *     {@code hibernate}, array types (see {@link JavaSerialization}); empty turns Java
+   *     serialization off
    * @param maxValueBytes the largest encoding; also the limit on serialized streams and arrays
    * @throws IllegalArgumentException if the allowlist is malformed or a codec is invalid
    * @throws IllegalStateException if a codec cannot be loaded, or two codecs share a type or id
