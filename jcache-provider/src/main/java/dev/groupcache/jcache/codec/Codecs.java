@@ -112,8 +112,10 @@ public final class Codecs {
    * Returns the codecs found through {@link ServiceLoader} in {@code loader}, with Java
    * serialization for the classes {@code serializationAllowlist} admits.
    *
-   * @param serializationAllowlist patterns in {@link java.io.ObjectInputFilter.Config#createFilter}
-   *     syntax; empty turns Java serialization off
+   * @param serializationAllowlist the setting's entries, separated by commas or semicolons:
+   *     patterns in {@link java.io.ObjectInputFilter.Config#createFilter} syntax, presets such as
+   *     {@code hibernate}, array types (see {@link JavaSerialization}); empty turns Java
+   *     serialization off
    * @param maxValueBytes the largest encoding; also the limit on serialized streams and arrays
    * @throws IllegalArgumentException if the allowlist is malformed or a codec is invalid
    * @throws IllegalStateException if a codec cannot be loaded, or two codecs share a type or id
@@ -417,14 +419,14 @@ public final class Codecs {
     if (serialization == null) {
       throw new IllegalArgumentException(
           "Cannot encode "
-              + value.getClass().getName()
+              + value.getClass().getTypeName()
               + ": no codec covers it and Java serialization is off; register a "
               + Codec.class.getName()
-              + " for it, or, if it is Serializable, allow it with "
+              + " for it, or, if it is Serializable, allow it: set "
               + SERIALIZATION_ALLOWLIST
-              + " (for example \""
-              + packagePattern(value.getClass())
-              + "\")");
+              + "="
+              + JavaSerialization.entryFor(value.getClass())
+              + " on every node");
     }
     CodecOutput out = new CodecOutput(256, maxValueBytes);
     try {
@@ -437,11 +439,6 @@ public final class Codecs {
           "Cannot serialize a " + value.getClass().getName() + ": " + e, e);
     }
     return out;
-  }
-
-  private static String packagePattern(Class<?> type) {
-    String pkg = type.getPackageName();
-    return pkg.isEmpty() ? type.getName() : pkg + ".*";
   }
 
   /** Decodes a codec's or serialization's bytes: {@code b[0]} is the tag. */

@@ -15,18 +15,27 @@ import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Java serialization restricted to an allowlist: the fallback for {@link Serializable} types that
  * no codec covers, used only when the allowlist is set.
  *
- * <p>The allowlist is a pattern string in the syntax of {@link
- * ObjectInputFilter.Config#createFilter}, such as {@code com.example.**;java.util.*}. It becomes
- * one filter: the default limits, then the given patterns, then a few inert {@code java.lang}
- * classes (the boxes, {@code Number}, {@code Enum}, and {@code Object} for {@code Object[]}), then
- * {@code !*}, which rejects every other class. The patterns may set their own limits ({@code
- * maxdepth=20}), which replace the defaults.
+ * <p>The allowlist is written as the setting takes it, entries separated by commas (or, as {@link
+ * ObjectInputFilter.Config#createFilter} separates them, semicolons), such as {@code
+ * hibernate,com.example.**,java.util.*}. Each entry is a pattern in the syntax of {@code
+ * createFilter}, a preset's name ({@link SerializationPresets}), or an array type {@code Type[]},
+ * which means {@code Type}: the filter matches an array by its element type, so allowing a class
+ * allows its arrays. It becomes one filter: the default limits, then the patterns, then a few inert
+ * {@code java.lang} classes (the boxes, {@code Number}, {@code Enum}, and {@code Object} for {@code
+ * Object[]}), then {@code !*}, which rejects every other class. The patterns may set their own
+ * limits ({@code maxdepth=20}), which replace the defaults.
+ *
+ * <p>Every refusal says how to write the setting to admit the class: the list as given, comma
+ * separated, with the class (its element type for an array, its preset's name for a preset's
+ * class) added.
  *
  * <p>Decoding runs the filter on every class named in the stream, before any instance exists, so a
  * refused class is loaded at most (never initialized or instantiated) and its {@code readObject}
@@ -51,10 +60,11 @@ public final class JavaSerialization {
   static final int DEFAULT_MAX_DEPTH = 100;
   static final int DEFAULT_MAX_REFS = 1_000_000;
 
-  private final String allowlist;
+  private final String allowlist; // as written, comma-separated: for messages
   private final ObjectInputFilter filter;
   private final ClassLoader loader;
   private final ClassValue<String> refusals; // "" when a class may be written, else why not
+  private final Set<String> reported = ConcurrentHashMap.newKeySet(); // refusals logged
 
   private JavaSerialization(String allowlist, ObjectInputFilter filter, ClassLoader loader) {
     this.allowlist = allowlist;
@@ -76,22 +86,24 @@ public final class JavaSerialization {
    * @throws IllegalArgumentException if the allowlist is not valid filter syntax
    */
   public static JavaSerialization create(String allowlist, ClassLoader loader, int maxBytes) {
-    List<String> patterns = new ArrayList<>();
-    for (String p : allowlist.split(";")) {
+    List<String> entries = new ArrayList<>();
+    for (String p : allowlist.split("[,;]")) {
       if (!p.isBlank()) {
-        patterns.add(p.strip());
+        entries.add(p.strip());
       }
     }
-    if (patterns.isEmpty()) {
+    if (entries.isEmpty()) {
       return null;
     }
-    String normalized = String.join(";", patterns);
+    String written = String.join(",", entries);
+    List<String> patterns = SerializationPresets.expand(entries);
+    SerializationPresets.checkPresent(entries, loader, LOG);
     if (patterns.contains("*") || patterns.contains("**")) {
       LOG.log(
           System.Logger.Level.WARNING,
           "{0}={1} allows every class: deserializing bytes from peers can then run arbitrary code",
           Codecs.SERIALIZATION_ALLOWLIST,
-          normalized);
+          written);
     }
     String spec =
         new StringJoiner(";")
@@ -99,7 +111,7 @@ public final class JavaSerialization {
             .add("maxrefs=" + DEFAULT_MAX_REFS)
             .add("maxbytes=" + maxBytes)
             .add("maxarray=" + maxBytes)
-            .add(normalized)
+            .add(String.join(";", patterns))
             .add(ALWAYS_ALLOWED)
             .add("!*")
             .toString();
@@ -108,15 +120,38 @@ public final class JavaSerialization {
       filter = ObjectInputFilter.Config.createFilter(spec);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "Invalid " + Codecs.SERIALIZATION_ALLOWLIST + " \"" + allowlist + "\": " + e.getMessage(),
-          e);
+          "Invalid " + Codecs.SERIALIZATION_ALLOWLIST + "=" + written + ": " + e.getMessage(), e);
     }
-    return new JavaSerialization(normalized, filter, loader);
+    return new JavaSerialization(written, filter, loader);
   }
 
-  /** The normalized allowlist, for messages. */
+  /** The allowlist as written, comma-separated, presets not expanded: for messages. */
   String allowlist() {
     return allowlist;
+  }
+
+  /**
+   * The entry that admits {@code type}: its preset's name if a preset lists it, else its name, an
+   * array's element type's name for an array.
+   */
+  static String entryFor(Class<?> type) {
+    Class<?> element = type;
+    while (element.isArray()) {
+      element = element.getComponentType();
+    }
+    String preset = SerializationPresets.presetOf(element);
+    return preset != null ? preset : element.getName();
+  }
+
+  /** How to admit {@code type}: the setting as it must be written, this list with its entry added. */
+  private String remedy(Class<?> type) {
+    return "set "
+        + Codecs.SERIALIZATION_ALLOWLIST
+        + "="
+        + allowlist
+        + ","
+        + entryFor(type)
+        + " on every node";
   }
 
   /**
@@ -128,7 +163,7 @@ public final class JavaSerialization {
   public void checkWritable(Class<?> type) {
     String refusal = refusals.get(type);
     if (!refusal.isEmpty()) {
-      throw new IllegalArgumentException(refusal);
+      throw refused(refusal, "");
     }
   }
 
@@ -154,8 +189,7 @@ public final class JavaSerialization {
         }
       }
       if (oos.refusal != null) {
-        throw new IllegalArgumentException(
-            oos.refusal + " (reached from a value of " + value.getClass().getName() + ")");
+        throw refused(oos.refusal, " (reached from a value of " + value.getClass().getTypeName() + ")");
       }
     } catch (NotSerializableException e) {
       throw new IllegalArgumentException(
@@ -202,6 +236,17 @@ public final class JavaSerialization {
     }
   }
 
+  /**
+   * The exception for a refused class, logged the first time: frameworks that cache after their
+   * transaction commits (Hibernate) may report it far from its cause, or only as a failed commit.
+   */
+  private IllegalArgumentException refused(String refusal, String context) {
+    if (reported.add(refusal)) {
+      LOG.log(System.Logger.Level.WARNING, refusal);
+    }
+    return new IllegalArgumentException(refusal + context);
+  }
+
   private static CodecException unreadable(Exception e) {
     if (e instanceof ClassNotFoundException) {
       return new CodecException(
@@ -228,7 +273,7 @@ public final class JavaSerialization {
   private String refusal(Class<?> type) {
     if (!Serializable.class.isAssignableFrom(type)) {
       return "Cannot encode "
-          + type.getName()
+          + type.getTypeName()
           + ": no codec covers it and it is not Serializable; register a "
           + Codec.class.getName()
           + " for it";
@@ -241,12 +286,15 @@ public final class JavaSerialization {
       if (refuses(c)) {
         return "Cannot encode "
             + type.getTypeName()
-            + (c == type ? ": it" : ": its superclass " + c.getName())
+            + ": "
+            + (c != type ? "its superclass " + c.getName() : type.isArray() ? "its element type" : "it")
             + " is not on "
             + Codecs.SERIALIZATION_ALLOWLIST
-            + " (\""
+            + "="
             + allowlist
-            + "\"); add it there, on every node, or register a "
+            + "; "
+            + remedy(c)
+            + ", or register a "
             + Codec.class.getName()
             + " for it";
       }
@@ -296,11 +344,14 @@ public final class JavaSerialization {
         return new CodecException(
             "Refused to deserialize "
                 + type.getTypeName()
-                + ": it is not on "
+                + ": "
+                + (type.isArray() ? "its element type" : "it")
+                + " is not on "
                 + Codecs.SERIALIZATION_ALLOWLIST
-                + " (\""
+                + "="
                 + allowlist
-                + "\"); allow it there, on every node, to cache it",
+                + "; to cache it, "
+                + remedy(type),
             cause);
       }
       return new CodecException(

@@ -218,7 +218,8 @@ record SettingValue(String key, String text, String origin) {
       }
       if (!ok) {
         throw v.invalid("has \"" + p + "\", which is not a class-name pattern",
-            "comma-separated java.io.ObjectInputFilter class patterns such as com.example.model.*,java.util.*");
+            "comma-separated java.io.ObjectInputFilter class patterns and presets (hibernate, spring)"
+                + " such as hibernate,com.example.model.*,java.util.*");
       }
     }
     return patterns;

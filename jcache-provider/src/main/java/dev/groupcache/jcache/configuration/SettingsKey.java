@@ -89,7 +89,10 @@ public enum SettingsKey {
           + " address (a service mesh's proxy), with the mesh's mutual TLS keeping others out."),
   SERIALIZATION_ALLOWLIST("groupcache.serialization.allowlist", null, "empty: Java serialization off",
       "The classes Java serialization may decode, comma-separated `java.io.ObjectInputFilter`"
-          + " patterns such as `com.example.model.*,java.util.*`; all others are rejected."),
+          + " patterns and presets such as `hibernate,com.example.model.*,java.util.*`; all others"
+          + " are rejected. A class allows its arrays; the presets `hibernate` and `spring` allow"
+          + " the classes Hibernate ORM's second-level cache and Spring's cache abstraction write"
+          + " (see [Hibernate ORM](#hibernate-orm) and [Spring Boot](#spring-boot))."),
   AGENT_FAIL_FAST("groupcache.agent.fail-fast", "false", null,
       "With the agent: whether a node that cannot start stops the application (true) or leaves it"
           + " running with a local-only, not-ready cache (false)."),

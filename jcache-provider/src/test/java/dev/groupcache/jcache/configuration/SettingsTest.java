@@ -217,8 +217,8 @@ class SettingsTest {
       "groupcache.static.peers|10.0.0.1:0|groupcache.static.peers = \"10.0.0.1:0\" (from test) has \"10.0.0.1:0\", which is not an address (the port must be 1-65535): expected comma-separated host:port or [ipv6]:port",
       "groupcache.dns.server|2001:db8::53|groupcache.dns.server = \"2001:db8::53\" (from test) is not a DNS server (an IPv6 address must be bracketed, as in [2001:db8::1]:8080): expected host, host:port or [ipv6]:port",
       "groupcache.dns.server|10.96.0.10:dns|groupcache.dns.server = \"10.96.0.10:dns\" (from test) is not a DNS server (the port is not a number): expected host, host:port or [ipv6]:port",
-      "groupcache.serialization.allowlist|com.example.*,maxdepth=5|groupcache.serialization.allowlist = \"com.example.*,maxdepth=5\" (from test) has \"maxdepth=5\", which is not a class-name pattern: expected comma-separated java.io.ObjectInputFilter class patterns such as com.example.model.*,java.util.*",
-      "groupcache.serialization.allowlist|!|groupcache.serialization.allowlist = \"!\" (from test) has \"!\", which is not a class-name pattern: expected comma-separated java.io.ObjectInputFilter class patterns such as com.example.model.*,java.util.*",
+      "groupcache.serialization.allowlist|com.example.*,maxdepth=5|groupcache.serialization.allowlist = \"com.example.*,maxdepth=5\" (from test) has \"maxdepth=5\", which is not a class-name pattern: expected comma-separated java.io.ObjectInputFilter class patterns and presets (hibernate, spring) such as hibernate,com.example.model.*,java.util.*",
+      "groupcache.serialization.allowlist|!|groupcache.serialization.allowlist = \"!\" (from test) has \"!\", which is not a class-name pattern: expected comma-separated java.io.ObjectInputFilter class patterns and presets (hibernate, spring) such as hibernate,com.example.model.*,java.util.*",
   })
   void nodeKeyErrorsNameKeyValueOriginAndWhatIsAllowed(String key, String value, String message) {
     assertEquals(message, error(key, value));
