@@ -80,6 +80,11 @@ class PlainDependencyClusterIT {
         assertTrue(node.stats().getAsJsonObject("cache").get("CacheHits").getAsLong() > 0, node.name());
       }
       assertTrue(ownerRequests >= symbols.size(), "owners answered: " + ownerRequests);
+      // the service's own /metrics: the same figures the agent serves, through the provider's binder
+      String page = nodes.get(0).text("/metrics");
+      MetricsPage metrics = MetricsPage.parse(nodes.get(0).name(), page);
+      assertTrue(metrics.sum("groupcache_jcache_gets_total", l -> "quotes".equals(l.get("cache"))) > 0, page);
+      assertEquals(3, metrics.sum("groupcache_ring_members"), page);
 
       // a removal at one node is seen at the others: the next read loads anew
       Quote before = nodes.get(1).quote("P0");

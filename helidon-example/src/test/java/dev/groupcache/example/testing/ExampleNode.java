@@ -160,6 +160,15 @@ public final class ExampleNode implements AutoCloseable {
     return JsonParser.parseString(r.body()).getAsJsonObject();
   }
 
+  /** A GET's body as text; an {@link IOException} for any status but 200. */
+  public String text(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(request(path), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    if (r.statusCode() != 200) {
+      throw new IOException(name + " answered " + r.statusCode() + " to GET " + path + ": " + r.body());
+    }
+    return r.body();
+  }
+
   /** A GET's status. */
   public int status(String path) throws IOException, InterruptedException {
     return HTTP.send(request(path), HttpResponse.BodyHandlers.discarding()).statusCode();
