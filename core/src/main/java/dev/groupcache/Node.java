@@ -27,11 +27,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One member of a groupcache cluster: its groups, its view of the membership (the ring), its links
@@ -74,6 +76,7 @@ public final class Node implements AutoCloseable {
   private final PeerService service;
   private final FailureDetector detector;
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
+  private final List<Consumer<Group>> groupObservers = new CopyOnWriteArrayList<>();
   private final Map<String, PeerHandler> services = new ConcurrentHashMap<>();
   private final Map<PeerAddress, PeerClient> clients = new ConcurrentHashMap<>();
   private final Set<ServerExchange> exchanges = ConcurrentHashMap.newKeySet();
@@ -140,7 +143,18 @@ public final class Node implements AutoCloseable {
     if (groups.putIfAbsent(config.name(), group) != null) {
       throw new IllegalStateException("group '" + config.name() + "' already exists on " + self);
     }
+    groupObservers.forEach(o -> o.accept(group));
     return group;
+  }
+
+  /**
+   * Tells {@code observer} of each group this node has, then of each group made later, on the
+   * thread that makes it. A group made while this runs may be told twice.
+   */
+  @Internal
+  public void observeGroups(Consumer<Group> observer) {
+    groupObservers.add(observer);
+    groups.values().forEach(observer);
   }
 
   /** Makes a group with a budget of {@code maxBytes} and the other settings at their defaults. */

@@ -1,5 +1,8 @@
 package dev.groupcache.jcache;
 
+import dev.groupcache.CacheStats;
+import dev.groupcache.Group;
+import dev.groupcache.GroupStats;
 import dev.groupcache.Node;
 import dev.groupcache.PeerAddress;
 import dev.groupcache.discovery.DiscoveryStats;
@@ -48,6 +51,7 @@ public final class GroupcacheMetrics implements MeterBinder {
   private final ClusterNode cluster;
   private final Map<String, List<Meter>> cacheMeters = new ConcurrentHashMap<>();
   private final Set<PeerAddress> peersBound = ConcurrentHashMap.newKeySet();
+  private final Set<String> groupsBound = ConcurrentHashMap.newKeySet();
   private volatile MeterRegistry registry;
 
   /** The figures of {@code manager}'s caches and of the node they share. */
@@ -105,6 +109,7 @@ public final class GroupcacheMetrics implements MeterBinder {
     for (PeerAddress peer : node.peers()) {
       bindPeer(r, node, peer);
     }
+    node.observeGroups(group -> bindGroup(r, group));
     Map<PeerAddress, Timer> roundTrips = new ConcurrentHashMap<>();
     node.observeRoundTrips((peer, nanos) -> roundTrips.computeIfAbsent(peer, p -> {
       bindPeer(r, node, p);
@@ -112,6 +117,52 @@ public final class GroupcacheMetrics implements MeterBinder {
           .description("From sending a request to a peer to its answer")
           .serviceLevelObjectives(ROUND_TRIP_BUCKETS).register(r);
     }).record(nanos, TimeUnit.NANOSECONDS));
+  }
+
+  /**
+   * An engine group's figures, named as golang groupcache's exporters name them; read from {@link
+   * Group#stats()} when scraped.
+   */
+  private void bindGroup(MeterRegistry r, Group group) {
+    if (!groupsBound.add(group.name())) {
+      return;
+    }
+    Tags tags = Tags.of("group", group.name());
+    groupCounter(r, "groupcache.gets", group, tags, GroupStats::gets, "Gets of the group on this node");
+    groupCounter(r, "groupcache.hits", group, tags.and("cache", "main"), GroupStats::mainHits,
+        "Gets answered by the main cache (keys this node owns, or loaded itself)");
+    groupCounter(r, "groupcache.hits", group, tags.and("cache", "hot"), GroupStats::hotHits,
+        "Gets answered by the hot cache (copies of popular keys of other owners)");
+    groupCounter(r, "groupcache.loads", group, tags, GroupStats::loads, "Gets that found neither cache");
+    groupCounter(r, "groupcache.loads.deduped", group, tags, GroupStats::loadsDeduplicated,
+        "Loads after single flight: those not sharing another get's load");
+    groupCounter(r, "groupcache.peer.loads", group, tags, GroupStats::peerLoads, "Values fetched from their owner");
+    groupCounter(r, "groupcache.peer.errors", group, tags, GroupStats::peerErrors, "Fetches from an owner that failed");
+    groupCounter(r, "groupcache.local.loads", group, tags, GroupStats::localLoads, "Calls of the loader on this node");
+    groupCounter(r, "groupcache.local.load.errs", group, tags, GroupStats::localLoadErrors,
+        "Calls of the loader that failed");
+    groupCounter(r, "groupcache.server.requests", group, tags, GroupStats::serverRequests, "Requests from peers");
+    for (String which : List.of("main", "hot")) {
+      boolean main = which.equals("main");
+      Tags t = tags.and("cache", which);
+      Gauge.builder("groupcache.cache.bytes", group, g -> cacheOf(g, main).bytes()).tags(t)
+          .description("Bytes of keys and values held").register(r);
+      Gauge.builder("groupcache.cache.items", group, g -> cacheOf(g, main).entries()).tags(t)
+          .description("Entries held").register(r);
+      FunctionCounter.builder("groupcache.cache.evictions", group, g -> cacheOf(g, main).evictions()).tags(t)
+          .description("Entries evicted for room").register(r);
+    }
+  }
+
+  private static CacheStats cacheOf(Group group, boolean main) {
+    GroupStats s = group.stats();
+    return main ? s.main() : s.hot();
+  }
+
+  private static void groupCounter(MeterRegistry r, String name, Group group, Tags tags, ToDoubleFunction<GroupStats> f,
+      String description) {
+    FunctionCounter.builder(name, group, g -> f.applyAsDouble(g.stats())).tags(tags).description(description)
+        .register(r);
   }
 
   /** A peer's state and suspicions; a peer that left the ring reads as NaN, not as suspected. */

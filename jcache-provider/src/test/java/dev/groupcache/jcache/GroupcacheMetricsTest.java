@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.groupcache.ByteView;
+import dev.groupcache.Group;
+import dev.groupcache.Node;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -113,6 +116,37 @@ class GroupcacheMetricsTest {
     m.destroyCache("metered");
     assertNull(registry.find("groupcache.jcache.gets").tags("cache", "metered").functionCounter(),
         "a destroyed cache's meters are removed");
+  }
+
+  @Test
+  void engineGroupsOfTheNodeAreBoundAsTheyAreMadeWithGolangGroupcachesNames() throws Exception {
+    CacheManager m = manager();
+    Node node = m.unwrap(GroupcacheCacheManager.class).cluster().node();
+    Group before = node.newGroup("engine-before", 1 << 20, key -> ByteView.of("v"));
+    new GroupcacheMetrics(m).bindTo(registry);
+    Group after = node.newGroup("engine-after", 1 << 20, key -> {
+      if (key.toStringUtf8().startsWith("bad")) {
+        throw new IllegalStateException("refused");
+      }
+      return ByteView.of("v");
+    });
+
+    before.get(ByteView.of("k"));
+    before.get(ByteView.of("k"));
+    after.get(ByteView.of("k"));
+    assertThrows(RuntimeException.class, () -> after.get(ByteView.of("bad")));
+
+    assertEquals(2, counter("groupcache.gets", "group", "engine-before"));
+    assertEquals(1, counter("groupcache.hits", "group", "engine-before", "cache", "main"));
+    assertEquals(0, counter("groupcache.hits", "group", "engine-before", "cache", "hot"));
+    assertEquals(1, counter("groupcache.loads", "group", "engine-before"));
+    assertEquals(1, counter("groupcache.local.loads", "group", "engine-before"));
+    assertEquals(1, gauge("groupcache.cache.items", "group", "engine-before", "cache", "main"));
+    assertTrue(gauge("groupcache.cache.bytes", "group", "engine-before", "cache", "main") >= 2);
+    assertEquals(0, counter("groupcache.cache.evictions", "group", "engine-before", "cache", "main"));
+    assertEquals(2, counter("groupcache.gets", "group", "engine-after"), "a group made after binding");
+    assertEquals(1, counter("groupcache.local.load.errs", "group", "engine-after"));
+    assertEquals(0, counter("groupcache.peer.loads", "group", "engine-after"));
   }
 
   @Test
