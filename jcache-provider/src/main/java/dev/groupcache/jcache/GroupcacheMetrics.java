@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,8 @@ public final class GroupcacheMetrics implements MeterBinder {
       1_000, 5_000);
 
   private final GroupcacheCacheManager manager; // null: every manager's caches
-  private final ClusterNode cluster;
+  private final ClusterNode cluster; // null: an engine node's figures alone
+  private final Node node;
   private final Map<String, List<Meter>> cacheMeters = new ConcurrentHashMap<>();
   private final Set<PeerAddress> peersBound = ConcurrentHashMap.newKeySet();
   private final Set<String> groupsBound = ConcurrentHashMap.newKeySet();
@@ -58,6 +60,7 @@ public final class GroupcacheMetrics implements MeterBinder {
   public GroupcacheMetrics(javax.cache.CacheManager manager) {
     this.manager = manager.unwrap(GroupcacheCacheManager.class);
     this.cluster = this.manager.cluster();
+    this.node = cluster.node();
   }
 
   /**
@@ -72,11 +75,26 @@ public final class GroupcacheMetrics implements MeterBinder {
     if (cluster == null) {
       throw new IllegalStateException("no groupcache node runs in this JVM yet");
     }
+    this.node = cluster.node();
+  }
+
+  /**
+   * The figures of an engine node that an application runs itself, with no JCache manager: its
+   * groups (now and later), ring, and peers' state, suspicions and round trips.
+   */
+  public GroupcacheMetrics(Node node) {
+    this.manager = null;
+    this.cluster = null;
+    this.node = Objects.requireNonNull(node, "node");
   }
 
   @Override
   public void bindTo(MeterRegistry registry) {
     this.registry = registry;
+    bindEngine(registry, node);
+    if (cluster == null) {
+      return;
+    }
     bindNode(registry, cluster);
     bindDiscovery(registry, cluster);
     if (manager != null) {
@@ -86,12 +104,27 @@ public final class GroupcacheMetrics implements MeterBinder {
     }
   }
 
-  private void bindNode(MeterRegistry r, ClusterNode cluster) {
-    Node node = cluster.node();
+  /** What every node has, with or without JCache: ring, peers, round trips and groups. */
+  private void bindEngine(MeterRegistry r, Node node) {
     Gauge.builder("groupcache.ring.members", node, n -> n.peers().size())
         .description("Members on this node's ring").register(r);
     Gauge.builder("groupcache.ring.version", node, n -> n.ringVersion() & ((1L << 52) - 1))
         .description("A fingerprint of the membership: equal on nodes that agree on it").register(r);
+    for (PeerAddress peer : node.peers()) {
+      bindPeer(r, node, peer);
+    }
+    node.observeGroups(group -> bindGroup(r, group));
+    Map<PeerAddress, Timer> roundTrips = new ConcurrentHashMap<>();
+    node.observeRoundTrips((peer, nanos) -> roundTrips.computeIfAbsent(peer, p -> {
+      bindPeer(r, node, p);
+      return Timer.builder("groupcache.peer.round.trip").tag("peer", p.toString())
+          .description("From sending a request to a peer to its answer")
+          .serviceLevelObjectives(ROUND_TRIP_BUCKETS).register(r);
+    }).record(nanos, TimeUnit.NANOSECONDS));
+  }
+
+  /** The JCache node's own figures. */
+  private void bindNode(MeterRegistry r, ClusterNode cluster) {
     Gauge.builder("groupcache.node.ready", cluster, c -> c.isReady() ? 1 : 0)
         .description("1 when discovery has synced and the node is not local-only").register(r);
     counter(r, "groupcache.owner.requests", cluster, ClusterNode::getOwnerRequests,
@@ -106,17 +139,6 @@ public final class GroupcacheMetrics implements MeterBinder {
         "Changes made at this node as an owner");
     counter(r, "groupcache.unavailable.reads", cluster, ClusterNode::getUnavailableReads,
         "Reads answered as misses, or loaded here, because the key's owner was unavailable");
-    for (PeerAddress peer : node.peers()) {
-      bindPeer(r, node, peer);
-    }
-    node.observeGroups(group -> bindGroup(r, group));
-    Map<PeerAddress, Timer> roundTrips = new ConcurrentHashMap<>();
-    node.observeRoundTrips((peer, nanos) -> roundTrips.computeIfAbsent(peer, p -> {
-      bindPeer(r, node, p);
-      return Timer.builder("groupcache.peer.round.trip").tag("peer", p.toString())
-          .description("From sending a request to a peer to its answer")
-          .serviceLevelObjectives(ROUND_TRIP_BUCKETS).register(r);
-    }).record(nanos, TimeUnit.NANOSECONDS));
   }
 
   /**
