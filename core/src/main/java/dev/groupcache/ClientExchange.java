@@ -121,6 +121,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     if (status != null) {
       Pending p = pending.remove(id); // ended before our request was seen
       if (p != null) {
+        peer.callFailed();
         p.answer().onFailure(status.asException());
       }
       return;
@@ -170,6 +171,9 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
       }
       long now = System.nanoTime();
       peer.roundTrip(now - p.sentNanos());
+      if (response.hasFailure()) {
+        peer.callFailed();
+      }
       if (PeerFetchEvent.enabled()) {
         recordFetch(p.sentNanos(), now, response.hasFailure());
       }
@@ -240,6 +244,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     for (Long id : pending.keySet()) {
       Pending p = pending.remove(id);
       if (p != null) {
+        peer.callFailed();
         p.answer().onFailure(status.asException());
       }
     }
@@ -259,6 +264,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Pending> e = it.next();
       if (now - e.getValue().deadlineNanos() >= 0 && pending.remove(e.getKey(), e.getValue())) {
+        peer.callFailed();
         e.getValue().answer().onFailure(new TimeoutException(peer.address() + " did not answer in time"));
       }
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -46,6 +47,7 @@ final class FailureDetector {
   private final long intervalNanos;
   private final AtomicLong suspicions = new AtomicLong();
   private final Map<PeerAddress, AtomicLong> suspicionsByPeer = new ConcurrentHashMap<>();
+  private final Map<PeerAddress, LongAdder> callErrorsByPeer = new ConcurrentHashMap<>();
   private volatile RoundTripObserver roundTrips = RoundTripObserver.NONE;
   private ScheduledFuture<?> task; // guarded by this
   private long lastTickNanos; // only the timer thread
@@ -131,6 +133,17 @@ final class FailureDetector {
   long suspicions(PeerAddress peer) {
     AtomicLong n = suspicionsByPeer.get(peer);
     return n == null ? 0 : n.get();
+  }
+
+  /** A request to {@code peer} failed: refused, past its deadline, or its stream ended. */
+  void callFailed(PeerAddress peer) {
+    callErrorsByPeer.computeIfAbsent(peer, p -> new LongAdder()).increment();
+  }
+
+  /** How many requests to {@code peer} failed. */
+  long callErrors(PeerAddress peer) {
+    LongAdder n = callErrorsByPeer.get(peer);
+    return n == null ? 0 : n.sum();
   }
 
   void observeRoundTrips(RoundTripObserver observer) {

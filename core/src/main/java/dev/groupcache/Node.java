@@ -451,6 +451,12 @@ public final class Node implements AutoCloseable {
     return detector.suspicions(peer);
   }
 
+  /** How many requests to {@code peer} failed here: refused, past their deadline, or cut off. */
+  @Internal
+  public long callErrors(PeerAddress peer) {
+    return detector.callErrors(peer);
+  }
+
   /** Sets what hears the round trips of this node's requests to its peers (one at a time). */
   @Internal
   public void observeRoundTrips(RoundTripObserver observer) {

@@ -202,6 +202,11 @@ final class PeerClient {
   }
 
   /** Something came from the peer: it is alive, and no longer suspected. */
+  /** A request failed: refused, past its deadline, or its stream ended. */
+  void callFailed() {
+    detector.callFailed(address);
+  }
+
   /** A request was answered {@code nanos} after it was sent. */
   void roundTrip(long nanos) {
     detector.roundTrip(address, nanos);

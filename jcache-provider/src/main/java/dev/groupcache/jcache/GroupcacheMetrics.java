@@ -197,6 +197,9 @@ public final class GroupcacheMetrics implements MeterBinder {
         .description("1 while the peer answers, 0 while it is suspected").register(r);
     FunctionCounter.builder("groupcache.peer.suspicions", node, n -> n.suspicions(peer))
         .tag("peer", peer.toString()).description("Times the peer became suspected here").register(r);
+    FunctionCounter.builder("groupcache.peer.call.errors", node, n -> n.callErrors(peer))
+        .tag("peer", peer.toString())
+        .description("Requests to the peer that failed: refused, past their deadline, or cut off").register(r);
   }
 
   private void bindDiscovery(MeterRegistry r, ClusterNode cluster) {
