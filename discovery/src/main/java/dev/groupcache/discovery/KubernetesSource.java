@@ -54,7 +54,11 @@ abstract class KubernetesSource<T> extends PublishingSource implements ListWatch
     objects.clear();
     objects.putAll(all);
     offer(compute(objects));
-    reportedForbidden = false;
+    if (reportedForbidden) { // the one line that ends the forbidden one: the rule was granted
+      reportedForbidden = false;
+      LOG.log(Level.INFO, "groupcache discovery may list and watch {0} in namespace ''{1}'' again; it is ready",
+          resource, namespace);
+    }
     synced();
   }
 

@@ -59,12 +59,18 @@ class AccessTest {
     slice("10.0.0.1");
     api.forbid(ResourceKind.ENDPOINT_SLICE, "system:serviceaccount:shop:orders");
     List<String> errors = new ArrayList<>();
+    List<String> infos = new ArrayList<>();
     Handler capture = new Handler() {
       @Override
       public void publish(LogRecord r) {
+        String line = java.text.MessageFormat.format(r.getMessage(), r.getParameters());
         if (r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
           synchronized (errors) {
-            errors.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+            errors.add(line);
+          }
+        } else if (r.getLevel() == java.util.logging.Level.INFO) {
+          synchronized (infos) {
+            infos.add(line);
           }
         }
       }
@@ -96,6 +102,14 @@ class AccessTest {
       awaitTrue(source::isReady, () -> source.stats().toString());
       assertEquals(List.of("10.0.0.1:7600"), source.current().peers());
       assertFalse(source.stats().forbidden());
+      synchronized (infos) {
+        List<String> again = infos.stream().filter(l -> l.contains("again")).toList();
+        assertEquals(1, again.size(), "one line when the rule is granted: " + infos);
+        assertTrue(again.get(0).contains("endpointslices in namespace 'shop' again"), again.get(0));
+      }
+      synchronized (errors) {
+        assertEquals(1, errors.size(), "no more errors once allowed: " + errors);
+      }
     } finally {
       logger.removeHandler(capture);
     }
