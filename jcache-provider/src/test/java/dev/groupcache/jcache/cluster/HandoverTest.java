@@ -97,6 +97,16 @@ class HandoverTest {
     return m.service().read(CACHE, key, Read.getDefaultInstance()).join();
   }
 
+  /** The first key {@code member} owns on its ring. */
+  private static ByteView keyOwnedBy(Member member) {
+    for (int i = 0; ; i++) {
+      ByteView key = ByteView.of("key-" + i);
+      if (member.node().ownerOf(key).equals(member.node().self())) {
+        return key;
+      }
+    }
+  }
+
   private static Member owner(List<Member> members, ByteView key) {
     String owner = members.get(0).node().ownerOf(key).toString();
     return members.stream().filter(m -> m.address().equals(owner)).findFirst().orElseThrow();
@@ -213,13 +223,7 @@ class HandoverTest {
     Member b = start();
     a.node().setPeers(List.of(a.address(), b.address()));
     b.node().setPeers(List.of(a.address(), b.address()));
-    ByteView key = null;
-    for (int i = 0; key == null; i++) {
-      ByteView k = ByteView.of("key-" + i);
-      if (a.node().ownerOf(k).equals(a.node().self())) {
-        key = k;
-      }
-    }
+    ByteView key = keyOwnedBy(a);
     long version = put(a, key, "kept").getVersion();
 
     // b sees a leave before a does: a cannot hand anything over yet, and b's read waits
@@ -239,13 +243,7 @@ class HandoverTest {
     Member b = start();
     a.node().setPeers(List.of(a.address(), b.address()));
     b.node().setPeers(List.of(a.address(), b.address()));
-    ByteView key = null;
-    for (int i = 0; key == null; i++) {
-      ByteView k = ByteView.of("key-" + i);
-      if (a.node().ownerOf(k).equals(a.node().self())) {
-        key = k;
-      }
-    }
+    ByteView key = keyOwnedBy(a);
     put(a, key, "lost");
     a.service().close(); // a never hands anything over: as if it died
 
