@@ -13,7 +13,9 @@ import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -91,6 +93,8 @@ public final class Node implements AutoCloseable {
   private volatile long[] replacedAt = new long[0];
   private static final int EARLIER_RINGS = 4;
   private volatile MemberAddresses memberAddresses;
+  /** The address the server is bound to, from which connections to peers leave; null: any. */
+  private final InetAddress localAddress;
   /** Members that left at the last change, heard until {@link #departedUntil}: to hand over what they held. */
   private volatile MemberAddresses departed;
   private volatile long departedUntil = System.nanoTime();
@@ -112,6 +116,7 @@ public final class Node implements AutoCloseable {
     this.memberAddresses = MemberAddresses.of(List.of(), self);
     this.departed = memberAddresses;
     this.departedGraceNanos = b.departedGrace.toNanos();
+    this.localAddress = localAddress(b.bindHost);
     this.detector = new FailureDetector(self, b.failureTimeout,
         peer -> services.values().forEach(h -> h.peerBack(peer)));
     if (b.loadExecutor != null) {
@@ -550,13 +555,44 @@ public final class Node implements AutoCloseable {
   }
 
   private PeerClient connect(PeerAddress peer) {
-    return new PeerClient(peer, () -> NettyChannelBuilder.forAddress(peer.host(), peer.port(), channelCredentials)
+    return new PeerClient(peer, () -> fromBindHost(NettyChannelBuilder.forAddress(peer.host(), peer.port(),
+            channelCredentials))
         .directExecutor() // callbacks only complete futures; a hand-off would cost a thread wake-up
         .maxInboundMessageSize(limits.clientInboundBytes())
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
         .intercept(MetadataUtils.newAttachHeadersInterceptor(selfHeader()))
         .build(), limits, detector);
+  }
+
+  /**
+   * Connections to peers leave from the address the server is bound to, if it is bound to one:
+   * peers that check a member's requests come from its own host see the address they know it by,
+   * also where several members share a machine on different addresses.
+   */
+  private NettyChannelBuilder fromBindHost(NettyChannelBuilder builder) {
+    if (localAddress == null) {
+      return builder;
+    }
+    return builder.localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
+      @Override
+      public SocketAddress createSocketAddress(SocketAddress remoteAddress, io.grpc.Attributes attrs) {
+        return new InetSocketAddress(localAddress, 0);
+      }
+    });
+  }
+
+  /** The bind host as an address, or null for none or a wildcard (any interface). */
+  private static InetAddress localAddress(String bindHost) {
+    if (bindHost == null) {
+      return null;
+    }
+    try {
+      InetAddress address = InetAddress.getByName(bindHost);
+      return address.isAnyLocalAddress() ? null : address;
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("bind host " + bindHost + " does not resolve", e);
+    }
   }
 
   /** The header that names this node to the peers it calls ({@link Caller}). */
