@@ -120,6 +120,12 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     grants.prune();
     long now = ticker.read();
     delivery.forgetSilent(now);
+    if (keysMovedLately && now - ringChangedAt > PULL_WINDOW_NANOS) {
+      keysMovedLately = false; // reads stop looking for previous owners: one volatile read each
+      if (ticker.read() - ringChangedAt <= PULL_WINDOW_NANOS) {
+        keysMovedLately = true; // a change came in between: it wrote its time before its flag
+      }
+    }
     if (now - lastAnnounced >= ANNOUNCE_EVERY.toNanos()) {
       lastAnnounced = now;
       // every open cache, not only those with listeners: an owner makes a store only for a cache
@@ -409,15 +415,18 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    * lately (within {@link #PULL_WINDOW}); else null.
    */
   private PeerAddress movedHereFrom(ByteView key) {
-    if (ticker.read() - ringChangedAt > PULL_WINDOW.toNanos()) {
-      return null; // the usual case: one clock read
+    if (!keysMovedLately) {
+      return null; // the usual case, on every owned read: one volatile read
     }
-    PeerAddress previous = node.previousOwnerOf(key, PULL_WINDOW.toNanos());
+    PeerAddress previous = node.previousOwnerOf(key, PULL_WINDOW_NANOS); // its own clock check
     return previous == null || previous.equals(node.self()) || !node.ownerOf(key).equals(node.self()) ? null : previous;
   }
 
   /** How long after a ring change a miss here asks the key's previous owner for its entry. */
   static final Duration PULL_WINDOW = Duration.ofSeconds(30);
+  private static final long PULL_WINDOW_NANOS = PULL_WINDOW.toNanos();
+  /** Whether the ring changed within {@link #PULL_WINDOW}, as the timer last saw it (errs on true). */
+  private volatile boolean keysMovedLately;
   private static final Duration PULL_TIMEOUT = Duration.ofSeconds(2);
   private volatile long ringChangedAt = Long.MIN_VALUE / 2;
 
@@ -612,9 +621,10 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   public void ringChanged() {
     long now = ticker.read();
     ringChangedAt = now;
+    keysMovedLately = true;
     departedHandovers.values().forEach(waiting -> waiting.complete(null)); // waiters of an older change
     departedHandovers.clear();
-    handoversDone.values().removeIf(at -> now - at > PULL_WINDOW.toNanos());
+    handoversDone.values().removeIf(at -> now - at > PULL_WINDOW_NANOS);
     stores.values().forEach(store -> store.ringChanged(now));
     stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
     handover.ringChanged();

@@ -110,6 +110,7 @@ public final class OwnerStore {
    */
   private final Cache<ByteView, Boolean> writtenSinceRingChange;
   private volatile long ringChangedAt = Long.MIN_VALUE / 2;
+  private static final long HANDOVER_NANOS = Handover.GIVE_UP.toNanos();
   // changed under the key's stripe; concurrent so that a ring change can look through it
   private final Map<ByteView, Lease> leases = new ConcurrentHashMap<>();
   private final Object[] stripes = new Object[STRIPES];
@@ -526,7 +527,7 @@ public final class OwnerStore {
 
   /** Remembers a write during a hand-over; outside one, costs a clock comparison. */
   private void recordWrite(ByteView key, long now) {
-    if (now - ringChangedAt < Handover.GIVE_UP.toNanos()) {
+    if (now - ringChangedAt < HANDOVER_NANOS) {
       writtenSinceRingChange.put(key, Boolean.TRUE);
     }
   }
