@@ -175,7 +175,7 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
         peer.callFailed();
       }
       if (PeerFetchEvent.enabled()) {
-        recordFetch(p.sentNanos(), now, response.hasFailure());
+        PeerFetchEvent.record(peer.address(), now - p.sentNanos(), response.hasFailure());
       }
       p.answer().onResponse(response);
     }
@@ -271,18 +271,6 @@ final class ClientExchange implements ClientResponseObserver<RequestBatch, Respo
     sweeping.set(false);
     if (!pending.isEmpty()) {
       sweepSoon(); // a request added after the check above is covered here
-    }
-  }
-
-  /** A JFR event of one request to the peer, back-dated to its sending. */
-  private void recordFetch(long sentNanos, long answeredNanos, boolean failed) {
-    PeerFetchEvent event = new PeerFetchEvent();
-    event.begin();
-    event.peer = peer.address().toString();
-    event.failed = failed;
-    event.end();
-    if (event.shouldCommit()) {
-      event.commit();
     }
   }
 }
