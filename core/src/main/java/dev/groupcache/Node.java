@@ -89,9 +89,10 @@ public final class Node implements AutoCloseable {
    * The rings before the current one, newest first, with when each was replaced: where entries of
    * keys that moved were until then, through changes that come close together.
    */
-  private volatile List<Ring> earlierRings = List.of();
-  private volatile long[] replacedAt = new long[0];
+  private volatile List<EarlierRing> earlierRings = List.of();
   private static final int EARLIER_RINGS = 4;
+
+  private record EarlierRing(Ring ring, long replacedAt) {}
   private volatile MemberAddresses memberAddresses;
   /** The address the server is bound to, from which connections to peers leave; null: any. */
   private final InetAddress localAddress;
@@ -335,15 +336,9 @@ public final class Node implements AutoCloseable {
           clients.computeIfAbsent(peer, this::connect);
         }
       }
-      List<Ring> earlier = new ArrayList<>(EARLIER_RINGS);
-      earlier.add(ring);
-      long[] at = new long[Math.min(EARLIER_RINGS, earlierRings.size() + 1)];
-      at[0] = System.nanoTime();
-      for (int i = 0; i < earlierRings.size() && earlier.size() < EARLIER_RINGS; i++) {
-        earlier.add(earlierRings.get(i));
-        at[i + 1] = replacedAt[i];
-      }
-      replacedAt = at;
+      List<EarlierRing> earlier = new ArrayList<>(EARLIER_RINGS);
+      earlier.add(new EarlierRing(ring, System.nanoTime()));
+      earlier.addAll(earlierRings.subList(0, Math.min(EARLIER_RINGS - 1, earlierRings.size())));
       earlierRings = List.copyOf(earlier);
       ring = Ring.of(next, vnodes);
       clients.entrySet().removeIf(e -> {
@@ -396,14 +391,14 @@ public final class Node implements AutoCloseable {
    */
   @Internal
   public PeerAddress previousOwnerOf(ByteView key, long withinNanos) {
-    List<Ring> earlier = earlierRings;
-    long[] at = replacedAt;
-    if (earlier.isEmpty() || System.nanoTime() - at[0] > withinNanos) {
-      return null;
-    }
-    PeerAddress current = ring.owner(key);
-    for (int i = 0; i < earlier.size() && System.nanoTime() - at[i] <= withinNanos; i++) {
-      PeerAddress before = earlier.get(i).owner(key);
+    long now = System.nanoTime();
+    PeerAddress current = null;
+    for (EarlierRing earlier : earlierRings) { // newest first
+      if (now - earlier.replacedAt() > withinNanos) {
+        return null;
+      }
+      current = current != null ? current : ring.owner(key);
+      PeerAddress before = earlier.ring().owner(key);
       if (before != null && !before.equals(current)) {
         return before;
       }

@@ -68,7 +68,6 @@ public final class GroupcacheCacheManager implements CacheManager {
     complete.setManagementEnabled(complete.isManagementEnabled() || cacheSettings.management());
     GroupcacheCache<K, V> cache = new GroupcacheCache<>(this, name, complete, cluster, codecs, cacheSettings);
     caches.put(name, cache);
-    cacheWatchers.forEach(w -> w.opened().accept(cache));
     EVERY_CACHE_WATCHERS.forEach(w -> w.opened().accept(cache));
     return cache;
   }
@@ -151,7 +150,6 @@ public final class GroupcacheCacheManager implements CacheManager {
   /** A cache closed itself: it leaves the manager. */
   synchronized void closed(GroupcacheCache<?, ?> cache) {
     if (caches.remove(cache.getName(), cache)) {
-      cacheWatchers.forEach(w -> w.closed().accept(cache));
       EVERY_CACHE_WATCHERS.forEach(w -> w.closed().accept(cache));
     }
   }
@@ -159,11 +157,13 @@ public final class GroupcacheCacheManager implements CacheManager {
   /** Who hears of caches opened and closed here: {@link GroupcacheMetrics}. */
   private record CacheWatcher(Consumer<GroupcacheCache<?, ?>> opened, Consumer<GroupcacheCache<?, ?>> closed) {}
 
-  private final List<CacheWatcher> cacheWatchers = new CopyOnWriteArrayList<>();
   private static final List<CacheWatcher> EVERY_CACHE_WATCHERS = new CopyOnWriteArrayList<>();
   private static final Set<GroupcacheCacheManager> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** As {@link #onCacheOpened}, for the caches of every manager of this provider in the JVM. */
+  /**
+   * Tells {@code opened} of every cache of every manager of this provider in the JVM, open now and
+   * later, and {@code closed} of each that closes: {@link GroupcacheMetrics}.
+   */
   static void onAnyCacheOpened(Consumer<GroupcacheCache<?, ?>> opened, Consumer<GroupcacheCache<?, ?>> closed) {
     EVERY_CACHE_WATCHERS.add(new CacheWatcher(opened, closed));
     for (GroupcacheCacheManager m : OPEN) {
@@ -173,12 +173,6 @@ public final class GroupcacheCacheManager implements CacheManager {
       }
       open.forEach(opened);
     }
-  }
-
-  /** Tells {@code opened} of every cache open now and later, and {@code closed} of each that closes. */
-  synchronized void onCacheOpened(Consumer<GroupcacheCache<?, ?>> opened, Consumer<GroupcacheCache<?, ?>> closed) {
-    cacheWatchers.add(new CacheWatcher(opened, closed));
-    caches.values().forEach(opened);
   }
 
   /** The JVM's cluster node these caches share. */

@@ -97,11 +97,15 @@ public final class GroupcacheMetrics implements MeterBinder {
     }
     bindNode(registry, cluster);
     bindDiscovery(registry, cluster);
-    if (manager != null) {
-      manager.onCacheOpened(this::bindCache, this::unbindCache);
-    } else {
-      GroupcacheCacheManager.onAnyCacheOpened(this::bindCache, this::unbindCache);
-    }
+    GroupcacheCacheManager.onAnyCacheOpened(cache -> {
+      if (bound(cache)) {
+        bindCache(cache);
+      }
+    }, cache -> {
+      if (bound(cache)) {
+        unbindCache(cache);
+      }
+    });
   }
 
   /** What every node has, with or without JCache: ring, peers, round trips and groups. */
@@ -217,6 +221,11 @@ public final class GroupcacheMetrics implements MeterBinder {
         .description("Watches that ended and were started again").register(r);
     FunctionCounter.builder("groupcache.discovery.relists", cluster, c -> c.discoveryStats().relists())
         .description("Full lists after the first").register(r);
+  }
+
+  /** Whether this binder covers {@code cache}: its manager's, or any with no manager given. */
+  private boolean bound(GroupcacheCache<?, ?> cache) {
+    return manager == null || cache.getCacheManager() == manager;
   }
 
   private void bindCache(GroupcacheCache<?, ?> cache) {
