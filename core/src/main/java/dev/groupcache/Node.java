@@ -384,6 +384,17 @@ public final class Node implements AutoCloseable {
   }
 
   /**
+   * The key's owner and the next {@code n - 1} distinct members after it on the current ring, in
+   * ring order: where a provider keeps backups of the key. Fewer if the ring has fewer members;
+   * just this node if the ring is empty.
+   */
+  @Internal
+  public List<PeerAddress> replicasOf(ByteView key, int n) {
+    List<PeerAddress> replicas = ring.replicas(key, n);
+    return replicas.isEmpty() ? List.of(self) : replicas;
+  }
+
+  /**
    * Who owned {@code key} before its current owner, if the ring changed that within {@code
    * withinNanos}: where its entry was until then, for a new owner that has not received it yet.
    * Looks back over the last few changes, so that a key that moved here and then stayed through

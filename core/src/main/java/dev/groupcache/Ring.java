@@ -94,6 +94,34 @@ final class Ring {
     return peers[(int) (points[i == points.length ? 0 : i] & INDEX_MASK)];
   }
 
+  /**
+   * The first {@code n} distinct peers at or after the key's point, owner first: where its copies
+   * go when a key is kept on more than one peer. Fewer if the ring has fewer peers.
+   */
+  List<PeerAddress> replicas(ByteView key, int n) {
+    if (points.length == 0 || n <= 0) {
+      return List.of();
+    }
+    int want = Math.min(n, peers.length);
+    int i = Arrays.binarySearch(points, hash(key));
+    if (i < 0) {
+      i = -i - 1;
+    }
+    PeerAddress[] found = new PeerAddress[want];
+    int count = 0;
+    for (int step = 0; step < points.length && count < want; step++) {
+      PeerAddress p = peers[(int) (points[(i + step) % points.length] & INDEX_MASK)];
+      boolean seen = false;
+      for (int j = 0; j < count && !seen; j++) {
+        seen = found[j] == p;
+      }
+      if (!seen) {
+        found[count++] = p;
+      }
+    }
+    return List.of(found);
+  }
+
   static long hash(ByteView key) {
     return Hashing.xxh64(key.array());
   }

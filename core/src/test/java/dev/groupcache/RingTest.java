@@ -55,6 +55,28 @@ class RingTest {
   }
 
   @Test
+  void aKeysSecondReplicaIsItsOwnerOnceItsOwnerLeaves() {
+    // Backups rely on it: the member holding a key's backup is the one that owns the key when
+    // its owner leaves the ring, so the entry is already where it will be asked for.
+    Random random = new Random(4);
+    List<PeerAddress> peers = randomPeers(random, 5);
+    Ring five = Ring.of(peers, Ring.DEFAULT_VNODES);
+    Map<PeerAddress, Integer> backups = new HashMap<>();
+    for (ByteView key : randomKeys(random).subList(0, 20_000)) {
+      List<PeerAddress> replicas = five.replicas(key, 2);
+      assertEquals(2, replicas.size());
+      assertEquals(five.owner(key), replicas.get(0));
+      assertNotEquals(replicas.get(0), replicas.get(1));
+      List<PeerAddress> rest = new ArrayList<>(peers);
+      rest.remove(replicas.get(0));
+      assertEquals(replicas.get(1), Ring.of(rest, Ring.DEFAULT_VNODES).owner(key));
+      backups.merge(replicas.get(1), 1, Integer::sum);
+    }
+    assertEquals(5, backups.size(), "every member backs up some keys: " + backups);
+    assertEquals(List.of(peers.get(0)), Ring.of(peers.subList(0, 1), 8).replicas(ByteView.copyOf(new byte[] {1}), 2));
+  }
+
+  @Test
   void dependsOnlyOnTheSetOfPeers() {
     List<PeerAddress> peers = randomPeers(new Random(3), 5);
     List<PeerAddress> shuffled = new ArrayList<>(peers);

@@ -83,6 +83,12 @@ public final class Bench {
         status = 1;
       }
     }
+    if (options.workloads().contains(JCachePutWorkload.BACKUPS_ID)
+        && options.systems().stream().anyMatch(JCachePutWorkload::supports)) {
+      if (!JCachePutWorkload.runBackups(options, results)) {
+        status = 1;
+      }
+    }
     if (options.workloads().contains(TlsCost.ID) && options.systems().contains(SystemUnderTest.OURS)) {
       try {
         TlsCost.run(options, results); // clusters of its own, plaintext and TLS in turn

@@ -110,6 +110,62 @@ final class JCachePutWorkload {
     return ok;
   }
 
+  /** The backups phase's workload id: W6's puts on 3 members with one synchronous backup each. */
+  static final String BACKUPS_ID = "backups";
+  private static final int MEMORY_ENTRIES = 60_000;
+
+  /**
+   * Runs the backups phase for every chosen system that supports it: 3 members, one synchronous
+   * backup per entry (Hazelcast's default, ours too), the warm-up and the three measured phases of
+   * W6 ({@code backups.jcache_put.n3.*}); then the heap each entry costs the cluster with its
+   * backup ({@code backups.bytes_per_entry}): {@value #MEMORY_ENTRIES} new entries of 100-byte
+   * values into a fresh cache, the members' heaps after full collections before and after.
+   *
+   * @return whether every cluster completed
+   */
+  static boolean runBackups(Options options, Results results) {
+    boolean ok = true;
+    for (SystemUnderTest s : options.systems().stream().filter(JCachePutWorkload::supports).toList()) {
+      Class<?> mainClass = s == SystemUnderTest.OURS ? OursJCacheNode.class : HazelcastMember.class;
+      String label = s.label() + "-backups-n3";
+      long maxMillis = options.millis(MAX_MILLIS);
+      try (Cluster cluster = Cluster.start(s, label, mainClass, 3, JVM_OPTIONS, options.logDir())) {
+        cluster.open(new CacheSpec("w6b", -1, 0, 0, "POPULAR", true, 1));
+        String prefix = "backups.jcache_put.n3.";
+        phase(cluster, "warm-up", "warm", 3, count(WARMUP_PUTS / 2, 3, options), THREADS,
+            options.millis(WARMUP_MILLIS / 2));
+        put(results, s, prefix + "one_writer.",
+            phase(cluster, "one writer", "one", 1, count(ONE_WRITER_PUTS, 1, options), 1, maxMillis));
+        put(results, s, prefix, phase(cluster, "one thread per member", "seq", 3, count(PUTS, 3, options), 1,
+            maxMillis));
+        put(results, s, prefix + "threads_" + THREADS + ".", phase(cluster, THREADS + " threads per member", "par", 3,
+            count(CONCURRENT_PUTS, 3, options), THREADS, maxMillis));
+        long before = heap(cluster);
+        cluster.open(new CacheSpec("w6m", -1, 0, 0, "POPULAR", true, 1));
+        Phase fill = phase(cluster, "memory fill", "mem", 3, (int) Math.max(1, MEMORY_ENTRIES * options.scale() / 3),
+            THREADS, maxMillis);
+        long after = heap(cluster);
+        if (fill.puts() > 0) {
+          results.put(s, "backups.bytes_per_entry", (double) (after - before) / fill.puts(), Unit.BYTES);
+        }
+      } catch (RuntimeException e) {
+        Progress.note(label + " failed: " + e);
+        e.printStackTrace();
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  /** The members' heaps in use after full collections, summed. */
+  private static long heap(Cluster cluster) {
+    long total = 0;
+    for (Reply r : cluster.callAll("heap", Workload.timeout(0))) {
+      total += r.number("heap_bytes");
+    }
+    return total;
+  }
+
   private static void scaling(Results results, SystemUnderTest s, String prefix, Phase three, Phase five) {
     if (three.p50Ns() == 0 || three.p99Ns() == 0) {
       Progress.note(s.label() + " " + prefix + ": no puts with 3 members; no n5_over_n3 figures");

@@ -18,7 +18,7 @@ import java.util.Set;
  * @param logDir where the child JVMs' stderr logs and generated configuration go
  */
 record Options(Set<String> workloads, List<SystemUnderTest> systems, double scale, Path logDir) {
-  static final List<String> ALL_WORKLOADS = List.of("w1", "w2", "w3", "w4", "w5", "w6", "discovery", "agent", "tls");
+  static final List<String> ALL_WORKLOADS = List.of("w1", "w2", "w3", "w4", "w5", "w6", "backups", "discovery", "agent", "tls");
   static final String USAGE = "usage: bench [w1|w2|w3|w4|w5|w6|discovery|agent|tls|all][,...] "
       + "[--systems ours,caffeine,hazelcast] [--scale F] [--logs DIR]";
 

@@ -8,6 +8,7 @@ enum Unit {
   OPS_PER_SECOND("ops/s", 1),
   CALLS("calls", 0),
   MEGABYTES("MB", 1),
+  BYTES("bytes", 0),
   FRACTION("ratio", 3),
   TIMES("x", 3);
 

@@ -95,7 +95,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.cluster = cluster;
     this.codec = new CacheCodec<>(codecs, configuration.getKeyType(), configuration.getValueType());
     this.owners = new OwnerClient(cluster.node(), cluster.service(), id, cluster.peerTimeout(),
-        (long) (settings.maxBytes() * settings.hotShare()), settings.nearTtl(), cluster.ticker());
+        (long) (settings.maxBytes() * settings.hotShare()), settings.nearTtl(), settings.backups(), cluster.ticker());
     this.expiryPolicy = configuration.getExpiryPolicyFactory() == null
         ? new EternalExpiryPolicy()
         : configuration.getExpiryPolicyFactory().create();

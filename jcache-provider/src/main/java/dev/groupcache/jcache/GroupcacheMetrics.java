@@ -143,6 +143,14 @@ public final class GroupcacheMetrics implements MeterBinder {
         "Changes made at this node as an owner");
     counter(r, "groupcache.unavailable.reads", cluster, ClusterNode::getUnavailableReads,
         "Reads answered as misses, or loaded here, because the key's owner was unavailable");
+    Gauge.builder("groupcache.backup.entries", cluster, ClusterNode::getBackupEntries)
+        .description("Backups held here of other owners' entries").register(r);
+    Gauge.builder("groupcache.backup.bytes", cluster, ClusterNode::getBackupBytes).baseUnit("bytes")
+        .description("The weight of the backups held here").register(r);
+    counter(r, "groupcache.backups.skipped", cluster, ClusterNode::getBackupsSkipped,
+        "Backups not held because the member to hold them was unavailable");
+    counter(r, "groupcache.acted", cluster, ClusterNode::getActedForUnavailableOwners,
+        "Operations answered here as the owner of an unavailable member's key");
   }
 
   /**

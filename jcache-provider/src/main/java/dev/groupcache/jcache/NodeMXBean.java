@@ -34,4 +34,16 @@ public interface NodeMXBean {
 
   /** Reads answered as misses because the key's owner was unavailable. */
   long getUnavailableReads();
+
+  /** Backups this node holds of other owners' entries, every cache, tombstones included. */
+  long getBackupEntries();
+
+  /** Their weight in bytes: keys, values and per-entry overhead. */
+  long getBackupBytes();
+
+  /** Backups not held because the member to hold them was unavailable. */
+  long getBackupsSkipped();
+
+  /** Operations answered here as the owner of an unavailable member's key. */
+  long getActedForUnavailableOwners();
 }

@@ -118,6 +118,7 @@ public final class CacheNodeMain {
     answer("ready");
     ChaosLoad chaos = null;
     GetLoop gets = null;
+    AckedWriteLoad acked = null;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] w = line.split(" ");
@@ -177,13 +178,25 @@ public final class CacheNodeMain {
             gets = null;
             yield done;
           }
+          case "acked-start" -> {
+            acked = new AckedWriteLoad(chaosCache(manager), w[1], Integer.parseInt(w[2]), Integer.parseInt(w[3]),
+                Integer.parseInt(w[4]), Integer.parseInt(w[5]), Long.parseLong(w[6]), Long.parseLong(w[7]),
+                Long.parseLong(w[8]));
+            yield "started";
+          }
+          case "acked-stop" -> acked.stop(Long.parseLong(w[1]));
+          case "acked-check" -> acked.check();
+          case "acked-ops" -> String.valueOf(acked.ops());
+          case "peer-available" -> "peer-available " + manager.unwrap(GroupcacheCacheManager.class).cluster().node()
+              .isAvailable(dev.groupcache.PeerAddress.parse(w[1]));
+          case "now" -> String.valueOf(System.currentTimeMillis());
           case "chaos-filled" -> "filled " + chaos.awaitFilled(Long.parseLong(w[1]));
           case "chaos-stop" -> {
             String done = "stopped " + chaos.stop();
             chaos = null;
             yield done;
           }
-          case "available" -> available(chaosCache(manager), w[1]);
+          case "available" -> available(manager, chaosCache(manager), w[1]);
           case "chaos-put" -> {
             chaosCache(manager).put(w[1], w[2]);
             yield "ok";
@@ -230,11 +243,18 @@ public final class CacheNodeMain {
   }
 
   /**
-   * Whether this member finds the owner of {@code key} available: a write there, a remove of a key
-   * no one writes, is answered rather than failed. A read cannot tell, as it falls through to a
+   * Whether this member finds the owner of {@code key} available: not suspected, and a write
+   * there, a remove of a key no one writes, is answered rather than failed. A read cannot tell, as it falls through to a
    * miss when the owner is unavailable.
    */
-  private static String available(Cache<String, String> cache, String key) {
+  private static String available(CacheManager manager, Cache<String, String> cache, String key) {
+    dev.groupcache.Node node = manager.unwrap(GroupcacheCacheManager.class).cluster().node();
+    dev.groupcache.PeerAddress owner = node.ownerOf(dev.groupcache.jcache.codec.Codecs.create(
+        CacheNodeMain.class.getClassLoader(), "", 1 << 20)
+        .encode(key));
+    if (!node.isAvailable(owner)) { // its backup may answer for it: that is not the owner answering
+      return "available false " + owner + " is suspected";
+    }
     try {
       cache.remove(key);
       return "available true";

@@ -19,7 +19,9 @@ class DistributedCacheTest {
 
   @BeforeEach
   void start() {
-    cluster = new CacheCluster(3, List.of("-Dgroupcache.peer-timeout=3s", "-Dgroupcache.caches.c.near-ttl=60s"));
+    // No backups: these tests show what a dead owner costs without them (BackupFailoverTest with)
+    cluster = new CacheCluster(3, List.of("-Dgroupcache.peer-timeout=3s", "-Dgroupcache.caches.c.near-ttl=60s",
+        "-Dgroupcache.caches.c.backups=0"));
     nodes = List.of(cluster.node(0), cluster.node(1), cluster.node(2));
   }
 

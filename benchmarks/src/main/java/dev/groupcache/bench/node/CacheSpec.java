@@ -16,7 +16,12 @@ import java.util.Map;
  * @param byValue JCache store-by-value (true) or store-by-reference
  */
 public record CacheSpec(String name, long loaderMillis, long maxBytes, double hotShare,
-    String admission, boolean byValue) {
+    String admission, boolean byValue, int backups) {
+
+  /** A spec with no backups, as groupcache keeps none. */
+  public CacheSpec(String name, long loaderMillis, long maxBytes, double hotShare, String admission, boolean byValue) {
+    this(name, loaderMillis, maxBytes, hotShare, admission, byValue, 0);
+  }
 
   /** Whether the cache loads missing keys itself (JCache read-through). */
   public boolean readThrough() {
@@ -26,7 +31,7 @@ public record CacheSpec(String name, long loaderMillis, long maxBytes, double ho
   /** The command-line form, {@code name key=value ...}, parsed by {@link #parse}. */
   public String format() {
     return name + " loaderMillis=" + loaderMillis + " maxBytes=" + maxBytes + " hotShare="
-        + hotShare + " admission=" + admission + " byValue=" + byValue;
+        + hotShare + " admission=" + admission + " byValue=" + byValue + " backups=" + backups;
   }
 
   /** Parses {@link #format()}'s output split on spaces, starting at {@code from}. */
@@ -43,6 +48,7 @@ public record CacheSpec(String name, long loaderMillis, long maxBytes, double ho
         Long.parseLong(kv.getOrDefault("maxBytes", "0")),
         Double.parseDouble(kv.getOrDefault("hotShare", "0")),
         kv.getOrDefault("admission", "POPULAR"),
-        Boolean.parseBoolean(kv.getOrDefault("byValue", "true")));
+        Boolean.parseBoolean(kv.getOrDefault("byValue", "true")),
+        Integer.parseInt(kv.getOrDefault("backups", "0")));
   }
 }

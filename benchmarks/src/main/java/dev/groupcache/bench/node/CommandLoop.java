@@ -152,6 +152,13 @@ public final class CommandLoop {
             Integer.parseInt(w[5]), Long.parseLong(w[6]));
       case "loads":
         return Reply.of().with("loads", LoaderCalls.total());
+      case "heap": { // the heap this JVM keeps: used after full collections
+        Runtime runtime = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+          System.gc();
+        }
+        return Reply.of().with("heap_bytes", runtime.totalMemory() - runtime.freeMemory());
+      }
       case "stats": {
         Reply r = Reply.of();
         cache(w[1]).stats().forEach(r::with);

@@ -128,7 +128,7 @@ public final class HazelcastMember implements BenchNode {
     if (cache == null) {
       CacheConfig<String, byte[]> config = new CacheConfig<>(spec.name());
       config.setTypes(String.class, byte[].class);
-      config.setBackupCount(0);
+      config.setBackupCount(spec.backups()); // synchronous, as ours are
       config.setAsyncBackupCount(0);
       config.setStatisticsEnabled(false);
       config.setEvictionConfig(new EvictionConfig()

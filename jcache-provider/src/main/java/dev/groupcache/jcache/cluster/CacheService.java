@@ -20,6 +20,8 @@ import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,6 +80,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final CopyLeases leases;
   private final ChangeDelivery delivery;
   private final Handover handover;
+  private final Replication replication;
+  private final Map<String, Integer> backupCounts = new ConcurrentHashMap<>();
   private final RequestLimits limits;
   private final LongAdder ownerRequests = new LongAdder();
   private final LongAdder unknownCaches = new LongAdder();
@@ -99,7 +103,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     this.grants = new CopyGrants(lease, ticker, node::isAvailable);
     this.leases = new CopyLeases(node, ticker, lease);
     this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
-    this.handover = new Handover(node, stores, HANDOFF_BATCH_TIMEOUT);
+    this.replication = new Replication(node, ticker, invalidationTimeout, lease.plusNanos(grants.marginNanos()));
+    this.handover = new Handover(node, stores, HANDOFF_BATCH_TIMEOUT,
+        () -> replication.backfill(stores, backupCounts), replication::isActingFor);
   }
 
   /** How long one batch of a hand-over may take to be answered. */
@@ -120,6 +126,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     grants.prune();
     long now = ticker.read();
     delivery.forgetSilent(now);
+    replication.ownersBack().forEach(handover::handBack);
     if (keysMovedLately && now - ringChangedAt > PULL_WINDOW_NANOS) {
       keysMovedLately = false; // reads stop looking for previous owners: one volatile read each
       if (ticker.read() - ringChangedAt <= PULL_WINDOW_NANOS) {
@@ -168,9 +175,10 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       }
       Settings.CacheSettings s = settings.apply(CacheIds.name(id));
       long ownBytes = (long) (s.maxBytes() * (1 - s.hotShare()));
+      backupCounts.put(id, s.backups());
       OwnerStore made = new OwnerStore(ownBytes, s.readThroughTimeout().toMillis(),
-          (event, holders) -> delivery.publish(id, event, holders), grants, Math.max(10_000, ownBytes / 256), timer,
-          ticker);
+          (event, holders) -> delivery.publish(id, event, holders), replication.backups(id, s.backups()), grants,
+          Math.max(10_000, ownBytes / 256), timer, ticker);
       made.ringChanged(ringChangedAt); // a store made during a hand-over records its writes too
       return made;
     });
@@ -209,6 +217,81 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     if (store != null) {
       store.clear();
     }
+    replication.drop(cache);
+  }
+
+  /** The budget of the backups of {@code cache} kept here: as much as its owned entries may take. */
+  private long backupBytes(String cache) {
+    return backupBudgets.computeIfAbsent(cache, c -> {
+      Settings.CacheSettings s = settings.apply(CacheIds.name(c));
+      return (long) (s.maxBytes() * (1 - s.hotShare()));
+    });
+  }
+
+  private final Map<String, Long> backupBudgets = new ConcurrentHashMap<>();
+
+  /** Backups this node keeps for other owners, of every cache. */
+  long backupEntries() {
+    return replication.backupEntries();
+  }
+
+  /** Their weight. */
+  long backupBytes() {
+    return replication.backupBytes();
+  }
+
+  /** Backups not held because their member was unavailable. */
+  long backupsSkipped() {
+    return replication.skipped();
+  }
+
+  /** Operations answered here as the owner of an unavailable member's key. */
+  long acted() {
+    return replication.acted();
+  }
+
+  /**
+   * Answers an owner's operation on a key whose owner does not answer, if this node is the member
+   * to act for it ({@link Replication}): its backup of the key joins its own store first, and an
+   * acting write waits until the owner's copy leases are surely over.
+   */
+  private CompletableFuture<ByteView> acting(String cache, dev.groupcache.jcache.proto.Acting acting) {
+    ByteView key = ByteView.copyOf(acting.getKey());
+    OwnerRequest request = acting.getRequest();
+    if (!request.getCache().equals(cache) || request.getOpCase() == OwnerRequest.OpCase.OP_NOT_SET) {
+      return invalid("an acting request carries one owner operation on its own cache");
+    }
+    limits.checkKey(key);
+    PeerAddress owner = replication.mayAct(key);
+    OwnerStore store = owned(cache);
+    BackupStore backups = replication.existing(cache);
+    HandedEntry backed = backups == null ? null : backups.take(key);
+    if (backed != null) {
+      store.adopt(key, ByteView.copyOf(backed.getValue()), backed.getVersion(), backed.getRemainingMillis(), true);
+    }
+    long wait = request.getOpCase() == OwnerRequest.OpCase.READ ? 0 : replication.actingWritableIn(owner);
+    CompletableFuture<OwnerResponse> answer = wait == 0 ? answer(key, request)
+        : CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, timer))
+            .thenCompose(waited -> answer(key, request));
+    return answer.thenApply(r -> ByteView.of(NodeResponse.newBuilder().setActed(r).build()));
+  }
+
+  /** For this node's own callers: {@link #acting} without the bytes. */
+  CompletableFuture<OwnerResponse> actingHere(String cache, ByteView key, OwnerRequest request) {
+    CompletableFuture<ByteView> acted;
+    try {
+      acted = acting(cache, dev.groupcache.jcache.proto.Acting.newBuilder().setKey(OwnerStore.bytes(key))
+          .setRequest(request).build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return acted.thenApply(reply -> {
+          try {
+            return NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getActed();
+          } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e); // this node's own bytes
+          }
+        });
   }
 
   /**
@@ -546,7 +629,19 @@ public final class CacheService implements PeerHandler, AutoCloseable {
         if (request.getHandoff().getLast()) {
           Sender.member(sender, request.getHandoff().getSender());
         }
-        return done(adopt(cache, request.getHandoff()));
+        return adopt(cache, request.getHandoff()).thenApply(ByteView::of);
+      }
+      case BACKUP -> {
+        if (!receivers.containsKey(cache) && !delivery.known(cache)) {
+          unknownCaches.increment();
+          throw Status.NOT_FOUND.withDescription("cache " + CacheIds.name(cache) + " is open on no member "
+              + node.self() + " has heard of").asRuntimeException();
+        }
+        boolean kept = replication.keep(sender, cache, backupBytes(cache), request.getBackup());
+        return done(kept ? NodeResponse.getDefaultInstance() : NodeResponse.newBuilder().setFenced(true).build());
+      }
+      case ACTING -> {
+        return acting(cache, request.getActing());
       }
       case HANDOVER_READ -> {
         ByteView key = ByteView.copyOf(request.getHandoverRead().getKey());
@@ -573,13 +668,14 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    * Keeps the handed entries whose keys this node owns; the answer names the others, which their
    * sender offers again once this node's ring agrees.
    */
-  private NodeResponse adopt(String cache, dev.groupcache.jcache.proto.Handoff handoff) {
+  private CompletableFuture<NodeResponse> adopt(String cache, dev.groupcache.jcache.proto.Handoff handoff) {
     if (handoff.getLast()) {
       handoverDone(handoff.getSender());
-      return NodeResponse.getDefaultInstance();
+      return CompletableFuture.completedFuture(NodeResponse.getDefaultInstance());
     }
     NodeResponse.Builder answer = NodeResponse.newBuilder();
     OwnerStore store = null;
+    List<CompletableFuture<Void>> backedUp = new ArrayList<>();
     for (HandedEntry e : handoff.getEntriesList()) {
       ByteView key = ByteView.copyOf(e.getKey());
       if (!node.ownerOf(key).equals(node.self())) {
@@ -589,9 +685,12 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       if (store == null) {
         store = store(cache);
       }
-      store.adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis());
+      if (store.adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis(),
+          handoff.getNewerWins())) {
+        backedUp.add(store.backUp(key)); // the sender forgets it once answered: two copies first
+      }
     }
-    return answer.build();
+    return CompletableFuture.allOf(backedUp.toArray(CompletableFuture[]::new)).thenApply(held -> answer.build());
   }
 
   /**
@@ -627,10 +726,26 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     handoversDone.values().removeIf(at -> now - at > PULL_WINDOW_NANOS);
     stores.values().forEach(store -> store.ringChanged(now));
     stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
+    takeOwnedBackups();
     handover.ringChanged();
     delivery.retain(node.peers());
     // new members learn of this node's listeners, and this node of theirs
     announceOpenCaches();
+  }
+
+  /**
+   * Backups of keys this node now owns (their owner left the ring) join its own stores, where they
+   * will be asked for; backups of keys this node no longer backs up are dropped (their owners send
+   * them to their new backups after their hand-over).
+   */
+  private void takeOwnedBackups() {
+    replication.caches().forEach(cache -> {
+      BackupStore backups = replication.existing(cache);
+      int count = backupCounts.computeIfAbsent(cache, c -> settings.apply(CacheIds.name(c)).backups());
+      backups.sort(key -> node.ownerOf(key).equals(node.self()),
+          key -> node.replicasOf(key, count + 1).contains(node.self()),
+          (key, e) -> store(cache).adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis()));
+    });
   }
 
   /**

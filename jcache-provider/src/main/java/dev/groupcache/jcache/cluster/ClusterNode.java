@@ -253,6 +253,26 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     return service.unavailableReads();
   }
 
+  @Override
+  public long getBackupEntries() {
+    return service.backupEntries();
+  }
+
+  @Override
+  public long getBackupBytes() {
+    return service.backupBytes();
+  }
+
+  @Override
+  public long getBackupsSkipped() {
+    return service.backupsSkipped();
+  }
+
+  @Override
+  public long getActedForUnavailableOwners() {
+    return service.acted();
+  }
+
   public NodeStatistics statistics() {
     return new NodeStatistics(getSelf(), List.of(getPeers()), isReady(), getOwnerRequests(), getLateInvalidations(),
         getSuspicions(), getLeaseExpiries(), getChangesPublished(), getInvalidationsSent(), getUnavailableReads());

@@ -51,6 +51,8 @@ final class Handover implements AutoCloseable {
   private final Node node;
   private final Map<String, OwnerStore> stores;
   private final Duration timeout;
+  private final Runnable afterPass;
+  private final Predicate<PeerAddress> actingFor;
   private final ExecutorService thread;
   private final AtomicLong generation = new AtomicLong();
   private final AtomicInteger pending = new AtomicInteger();
@@ -61,11 +63,18 @@ final class Handover implements AutoCloseable {
   /**
    * @param stores this node's owner stores by cache id, as they come and go
    * @param timeout how long one batch may take
+   * @param afterPass runs on the hand-over's thread after each pass for a ring change (backups of
+   *     the entries this node then owns go to their members on the new ring)
+   * @param actingFor whether this node acts for an owner that does not answer: the entries of its
+   *     keys stay here, neither offered nor forgotten, until it answers ({@link #handBack})
    */
-  Handover(Node node, Map<String, OwnerStore> stores, Duration timeout) {
+  Handover(Node node, Map<String, OwnerStore> stores, Duration timeout, Runnable afterPass,
+      Predicate<PeerAddress> actingFor) {
     this.node = node;
     this.stores = stores;
     this.timeout = timeout;
+    this.afterPass = afterPass;
+    this.actingFor = actingFor;
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "groupcache-handoff");
       t.setDaemon(true);
@@ -84,6 +93,9 @@ final class Handover implements AutoCloseable {
       thread.execute(() -> {
         try {
           run(pass);
+          if (current(pass)) {
+            afterPass.run();
+          }
         } catch (RuntimeException e) {
           LOG.log(Level.ERROR, "handing entries to their new owners failed; the next ring change tries again", e);
         } finally {
@@ -92,6 +104,36 @@ final class Handover implements AutoCloseable {
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pending.decrementAndGet(); // closed meanwhile
+    }
+  }
+
+  /**
+   * {@code owner} answers again after this node acted for it: the entries of its keys held here go
+   * back to it, replacing older versions there. One try; what it does not take stays here until the
+   * next ring change hands it over.
+   */
+  void handBack(PeerAddress owner) {
+    if (closed) {
+      return;
+    }
+    long pass = generation.get();
+    pending.incrementAndGet();
+    try {
+      thread.execute(() -> {
+        try {
+          long before = handed.sum();
+          for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
+            offer(pass, store.getKey(), store.getValue(), key -> !node.ownerOf(key).equals(owner), owner);
+          }
+          LOG.log(Level.INFO, "handed {0} entries back to {1}", handed.sum() - before, owner);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "handing entries back to " + owner + " failed", e);
+        } finally {
+          pending.decrementAndGet();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      pending.decrementAndGet();
     }
   }
 
@@ -120,13 +162,16 @@ final class Handover implements AutoCloseable {
   private void run(long pass) {
     long started = System.nanoTime();
     long deadline = started + GIVE_UP.toNanos();
-    Predicate<ByteView> ownedHere = key -> node.ownerOf(key).equals(node.self());
+    Predicate<ByteView> ownedHere = key -> {
+      PeerAddress owner = node.ownerOf(key);
+      return owner.equals(node.self()) || actingFor.test(owner);
+    };
     long before = handed.sum();
     long backoffMillis = 50;
     while (current(pass)) {
       int left = 0;
       for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
-        left += offer(pass, store.getKey(), store.getValue(), ownedHere);
+        left += offer(pass, store.getKey(), store.getValue(), ownedHere, null);
       }
       if (left == 0 && current(pass)) {
         announceDone();
@@ -179,14 +224,20 @@ final class Handover implements AutoCloseable {
     return !closed && generation.get() == pass;
   }
 
-  /** Offers one cache's entries that moved to their owners; how many are left to offer. */
-  private int offer(long pass, String cache, OwnerStore store, Predicate<ByteView> ownedHere) {
+  /**
+   * Offers one cache's entries that moved to their owners; how many are left to offer. With {@code
+   * backTo}, only to that member, as entries acted for ({@code newer_wins}).
+   */
+  private int offer(long pass, String cache, OwnerStore store, Predicate<ByteView> ownedHere, PeerAddress backTo) {
     Map<PeerAddress, List<HandedEntry>> byOwner = new LinkedHashMap<>();
     for (HandedEntry e : store.notOwned(ownedHere)) {
       byOwner.computeIfAbsent(node.ownerOf(ByteView.copyOf(e.getKey())), o -> new ArrayList<>()).add(e);
     }
     int left = 0;
     for (Map.Entry<PeerAddress, List<HandedEntry>> owner : byOwner.entrySet()) {
+      if (backTo != null && !backTo.equals(owner.getKey())) {
+        continue;
+      }
       List<HandedEntry> entries = owner.getValue();
       int from = 0;
       while (from < entries.size()) {
@@ -196,7 +247,7 @@ final class Handover implements AutoCloseable {
           left += entries.size() - from;
           break;
         }
-        left += send(owner.getKey(), cache, store, batch);
+        left += send(owner.getKey(), cache, store, batch, backTo != null);
         from = to;
       }
     }
@@ -218,9 +269,10 @@ final class Handover implements AutoCloseable {
   }
 
   /** Sends one batch; how many of its entries the owner did not take. */
-  private int send(PeerAddress owner, String cache, OwnerStore store, List<HandedEntry> batch) {
+  private int send(PeerAddress owner, String cache, OwnerStore store, List<HandedEntry> batch, boolean newerWins) {
     ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache)
-        .setHandoff(dev.groupcache.jcache.proto.Handoff.newBuilder().addAllEntries(batch)).build());
+        .setHandoff(dev.groupcache.jcache.proto.Handoff.newBuilder().addAllEntries(batch).setNewerWins(newerWins))
+        .build());
     NodeResponse response;
     try {
       ByteView reply = node.call(owner, CacheService.NAME, request, timeout)

@@ -65,14 +65,18 @@ public final class OwnerClient {
   private final String self;
   private final long nearTtlMillis;
   private final NearCopies.Owners nearOwners; // made once: a near hit allocates nothing
+  private final int backups;
   private final CacheCounters counters = new CacheCounters();
 
   /**
    * @param nearBytes the budget of near copies; 0 keeps none
+   * @param backups how many members after a key's owner hold its entry: who may act for an owner
+   *     that does not answer
    * @param ticker the clock near copies expire by
    */
   public OwnerClient(Node node, CacheService service, String cache, Duration timeout, long nearBytes, Duration nearTtl,
-      Ticker ticker) {
+      int backups, Ticker ticker) {
+    this.backups = backups;
     this.node = node;
     this.service = service;
     this.cache = cache;
@@ -450,12 +454,96 @@ public final class OwnerClient {
   }
 
   private OwnerResponse remote(ByteView key, OwnerRequest request, boolean idempotent) {
-    ByteView reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, idempotent));
+    ByteView reply;
+    try {
+      reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, idempotent));
+    } catch (OwnerUnavailableException unavailable) {
+      if (backups == 0 || service == null) {
+        throw unavailable;
+      }
+      return acting(key, request, unavailable);
+    }
+    return parse(reply);
+  }
+
+  private static OwnerResponse parse(ByteView reply) {
     try {
       return OwnerResponse.parseFrom(reply.asReadOnlyBuffer());
     } catch (InvalidProtocolBufferException e) {
       throw new CacheException("an unreadable answer from the owner: " + e.getMessage(), e);
     }
+  }
+
+  /** How long a caller waits between asking a key's backup to act and asking again. */
+  private static final long ACTING_RETRY_MILLIS = 20;
+
+  /**
+   * Sends an operation on a key whose owner does not answer to the first available member among its
+   * backups, which acts as the owner once it finds the owner unavailable too (until then it refuses,
+   * and this asks again, within the timeout). A read keeps no copy of the answer: its lease would be
+   * the acting member's, not the owner's. Throws {@code unavailable} if no backup can act.
+   */
+  private OwnerResponse acting(ByteView key, OwnerRequest request, OwnerUnavailableException unavailable) {
+    OwnerRequest sent = request.hasRead() && !request.getRead().getHolder().isEmpty()
+        ? request.toBuilder().setRead(request.getRead().toBuilder().clearHolder().clearCopyMillis()).build()
+        : request;
+    ByteView relayed = ByteView.of(NodeRequest.newBuilder().setCache(cache)
+        .setActing(dev.groupcache.jcache.proto.Acting.newBuilder().setKey(OwnerStore.bytes(key)).setRequest(sent))
+        .build());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    CacheException last = unavailable;
+    while (System.nanoTime() - deadline < 0) {
+      List<PeerAddress> replicas = node.replicasOf(key, backups + 1);
+      if (node.isAvailable(replicas.get(0))) {
+        return parse(await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, false)));
+      }
+      PeerAddress actor = null;
+      for (int i = 1; i < replicas.size() && actor == null; i++) {
+        actor = node.isAvailable(replicas.get(i)) ? replicas.get(i) : null;
+      }
+      if (actor == null) {
+        break;
+      }
+      try {
+        if (actor.equals(node.self())) {
+          return await(service.actingHere(cache, key, sent));
+        }
+        ByteView reply = await(node.call(actor, CacheService.NAME, relayed, timeout));
+        return NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getActed();
+      } catch (InvalidProtocolBufferException e) {
+        throw new CacheException("an unreadable answer from " + actor + ": " + e.getMessage(), e);
+      } catch (CacheException e) {
+        if (!refusedToAct(e)) {
+          throw e; // the acting member's verdict on the operation, such as a listener failure
+        }
+        last = e; // it does not find the owner unavailable yet, or itself became unavailable
+      }
+      try {
+        Thread.sleep(ACTING_RETRY_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw last instanceof OwnerUnavailableException u ? u
+        : new OwnerUnavailableException("cache " + CacheIds.name(cache) + ": the owner of the key is unavailable and"
+            + " no backup could act for it: " + last.getMessage(), last);
+  }
+
+  /** Whether an acting request failed because the member may not (yet) act, or could not be reached. */
+  private static boolean refusedToAct(CacheException e) {
+    if (e instanceof OwnerUnavailableException) {
+      return true;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.ABORTED) {
+        return true;
+      }
+      if (t.getMessage() != null && t.getMessage().contains(Replication.NOT_ACTING)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Waits a little longer than the call's own deadline, which fails it first. */

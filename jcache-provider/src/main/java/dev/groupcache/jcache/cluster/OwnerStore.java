@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.groupcache.ByteView;
 import dev.groupcache.PeerAddress;
+import dev.groupcache.jcache.proto.BackedEntry;
 import dev.groupcache.jcache.proto.Entry;
 import dev.groupcache.jcache.proto.EntriesPage;
 import dev.groupcache.jcache.proto.Event;
@@ -63,6 +64,19 @@ public final class OwnerStore {
     CompletableFuture<String> publish(Event event, List<PeerAddress> holders);
   }
 
+  /** Where this store's changes are backed up ({@link Replication}). */
+  interface Backups {
+    /**
+     * Sends the key's new state to its backup; called under the key's lock, so that one key's
+     * backups leave in the order of its changes. Completes once the backup holds it, or at once if
+     * there is no backup to hold it; fails if the backup refused it (it acted as this key's owner
+     * meanwhile), and the change is then not acknowledged.
+     */
+    CompletableFuture<Void> replicate(ByteView key, BackedEntry entry);
+
+    Backups NONE = (key, entry) -> CompletableFuture.completedFuture(null);
+  }
+
   /** Copy leases granted by this node to readers that keep copies ({@link CopyGrants}). */
   interface Grants {
     /** The member a read names as its holder, parsed once per member rather than once per read. */
@@ -114,10 +128,14 @@ public final class OwnerStore {
   // changed under the key's stripe; concurrent so that a ring change can look through it
   private final Map<ByteView, Lease> leases = new ConcurrentHashMap<>();
   private final Object[] stripes = new Object[STRIPES];
-  private final AtomicLong versions = new AtomicLong();
+  // Versions start from the wall clock (65,536 a millisecond), so that a later run of an owner, or a
+  // backup acting for it, numbers its entries above those of an earlier run: backups keep the
+  // highest version of a key.
+  private final AtomicLong versions = new AtomicLong(System.currentTimeMillis() << 16);
   private final AtomicLong leaseIds = new AtomicLong();
   private final LongAdder evictions = new LongAdder();
   private final EventSink events;
+  private final Backups backups;
   private final Grants grants;
   private final CopyHolders holders;
   private final ScheduledExecutorService timer;
@@ -128,12 +146,14 @@ public final class OwnerStore {
    * @param leaseMillis how long a caller may take to load a key before another may
    * @param grants the copy leases of readers that keep copies
    * @param maxHolderKeys how many keys the directory of copy holders keeps at most
+   * @param backups where changes are backed up
    * @param ticker the clock entries expire by
    */
-  public OwnerStore(long maxBytes, long leaseMillis, EventSink events, Grants grants, long maxHolderKeys,
-      ScheduledExecutorService timer, Ticker ticker) {
+  public OwnerStore(long maxBytes, long leaseMillis, EventSink events, Backups backups, Grants grants,
+      long maxHolderKeys, ScheduledExecutorService timer, Ticker ticker) {
     this.ticker = ticker;
     this.events = events;
+    this.backups = backups;
     this.grants = grants;
     this.holders = new CopyHolders(maxHolderKeys, ticker);
     this.timer = timer;
@@ -259,10 +279,10 @@ public final class OwnerStore {
   private CompletableFuture<String> touch(ByteView key, Stored s, long ttlMillis, long now) {
     if (ttlMillis == 0) {
       entries.invalidate(key);
-      return publish(key, event(EventType.EXPIRED, key, s.value(), null));
+      return both(publish(key, event(EventType.EXPIRED, key, s.value(), null)), replicateRemoval(key));
     }
     entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis), s.handedOver()));
-    return null;
+    return null; // the backup keeps its own expiry: a failover may expire the entry earlier, never later
   }
 
   /** Puts or removes an entry if the write's condition holds. */
@@ -289,7 +309,7 @@ public final class OwnerStore {
         answer.setApplied(old != null);
         if (old != null) {
           entries.invalidate(key);
-          published = publish(key, event(EventType.REMOVED, key, old.value(), null));
+          published = both(publish(key, event(EventType.REMOVED, key, old.value(), null)), replicateRemoval(key));
         } else {
           published = expiry;
         }
@@ -313,6 +333,37 @@ public final class OwnerStore {
     return first.thenCombine(then, (a, b) -> a != null ? a : b);
   }
 
+  /**
+   * Backs up the key's entry as just stored; under its lock. If the backup refuses it, the entry is
+   * forgotten here (unless it changed again): the backup acted as this key's owner meanwhile and
+   * hands its own entry back.
+   */
+  private CompletableFuture<String> replicate(ByteView key, Stored s, long now) {
+    BackedEntry entry = BackedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value())).setVersion(s.version())
+        .setRemainingMillis(remaining(s, now)).build();
+    return whenBackedUp(key, s.version(), backups.replicate(key, entry));
+  }
+
+  /** Backs up the key's removal; under its lock. */
+  private CompletableFuture<String> replicateRemoval(ByteView key) {
+    long version = versions.incrementAndGet();
+    return whenBackedUp(key, version, backups.replicate(key, BackedEntry.newBuilder().setKey(bytes(key)).setVersion(version)
+        .setRemoved(true).build()));
+  }
+
+  private CompletableFuture<String> whenBackedUp(ByteView key, long version, CompletableFuture<Void> backedUp) {
+    if (backedUp.isDone() && !backedUp.isCompletedExceptionally()) {
+      return null; // no backup, or already held: nothing to wait for
+    }
+    return backedUp.handle((held, failure) -> {
+      if (failure != null) {
+        handedOff(key, version); // forgets it if still this version
+        throw failure instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(failure);
+      }
+      return null;
+    });
+  }
+
   /** The answer, once the change it made (if any) is applied everywhere, with any listener failure. */
   private static CompletableFuture<OwnerResponse> reply(CompletableFuture<String> published, OwnerResponse answer) {
     if (published == null) {
@@ -334,15 +385,16 @@ public final class OwnerStore {
       }
       entries.invalidate(key);
       answer.setVersion(0);
-      return publish(key, event(EventType.EXPIRED, key, old.value(), null));
+      return both(publish(key, event(EventType.EXPIRED, key, old.value(), null)), replicateRemoval(key));
     }
     long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt()) : deadline(now, ttlMillis);
     Stored stored = new Stored(value, versions.incrementAndGet(), expiresAt);
     entries.put(key, stored);
     answer.setVersion(stored.version()).setRemainingMillis(remaining(stored, now));
-    return old == null
+    CompletableFuture<String> backedUp = replicate(key, stored, now);
+    return both(old == null
         ? publish(key, event(EventType.CREATED, key, null, value))
-        : publish(key, event(EventType.UPDATED, key, old.value(), value));
+        : publish(key, event(EventType.UPDATED, key, old.value(), value)), backedUp);
   }
 
   /** Ends a lease: stores what was loaded if the key is still absent, and answers its waiters. */
@@ -506,11 +558,20 @@ public final class OwnerStore {
    * at the previous owner never names a different entry here.
    */
   boolean adopt(ByteView key, ByteView value, long version, long remainingMillis) {
+    return adopt(key, value, version, remainingMillis, false);
+  }
+
+  /**
+   * As {@link #adopt(ByteView, ByteView, long, long)}; with {@code newerWins} (an entry from a member
+   * that acted as this key's owner, or this node's backup of it) it replaces any older version here.
+   */
+  boolean adopt(ByteView key, ByteView value, long version, long remainingMillis, boolean newerWins) {
     synchronized (stripe(key)) {
       long now = ticker.read();
       Stored current = entries.getIfPresent(key);
-      if (current != null ? !(current.handedOver() && current.version() < version)
-          : writtenSinceRingChange.getIfPresent(key) != null) {
+      boolean older = current != null && current.version() < version;
+      if (newerWins ? current != null && !older
+          : current != null ? !(current.handedOver() && older) : writtenSinceRingChange.getIfPresent(key) != null) {
         return false;
       }
       versions.accumulateAndGet(version, Math::max);
@@ -529,6 +590,33 @@ public final class OwnerStore {
   private void recordWrite(ByteView key, long now) {
     if (now - ringChangedAt < HANDOVER_NANOS) {
       writtenSinceRingChange.put(key, Boolean.TRUE);
+    }
+  }
+
+  /** The live entries whose keys {@code ownedHere} accepts, as their backups keep them. */
+  List<BackedEntry> ownedEntries(Predicate<ByteView> ownedHere) {
+    long now = ticker.read();
+    List<BackedEntry> owned = new ArrayList<>();
+    for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
+      Stored s = e.getValue();
+      if (!s.expired(now) && ownedHere.test(e.getKey())) {
+        owned.add(BackedEntry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(s.value()))
+            .setVersion(s.version()).setRemainingMillis(remaining(s, now)).build());
+      }
+    }
+    return owned;
+  }
+
+  /** Backs up the key's entry again as it is here (it came from elsewhere); done at once if there is none. */
+  CompletableFuture<Void> backUp(ByteView key) {
+    synchronized (stripe(key)) {
+      long now = ticker.read();
+      Stored s = entries.getIfPresent(key);
+      if (s == null || s.expired(now)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<String> held = replicate(key, s, now);
+      return held == null ? CompletableFuture.completedFuture(null) : held.handle((r, t) -> null);
     }
   }
 

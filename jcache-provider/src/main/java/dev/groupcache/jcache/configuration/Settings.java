@@ -114,9 +114,10 @@ public final class Settings {
    * @param statistics whether JCache statistics are kept
    * @param management whether the JCache management bean is registered
    * @param readThroughTimeout how long a read-through load may run
+   * @param backups how many members after a key's owner also hold its entry
    */
   public record CacheSettings(String name, long maxBytes, double hotShare, Duration nearTtl,
-      boolean statistics, boolean management, Duration readThroughTimeout) {}
+      boolean statistics, boolean management, Duration readThroughTimeout, int backups) {}
 
   /**
    * The files and checks of mutual TLS between peers, read from {@code groupcache.tls.*}; present
@@ -451,7 +452,8 @@ public final class Settings {
         duration(value(SettingsKey.CACHE_NEAR_TTL, name), false),
         bool(value(SettingsKey.CACHE_STATISTICS, name)),
         bool(value(SettingsKey.CACHE_MANAGEMENT, name)),
-        duration(value(SettingsKey.CACHE_READ_THROUGH_TIMEOUT, name), true));
+        duration(value(SettingsKey.CACHE_READ_THROUGH_TIMEOUT, name), true),
+        integer(value(SettingsKey.CACHE_BACKUPS, name), 0, 2, "a number of backups"));
   }
 
   // ---- reading ----

@@ -115,7 +115,11 @@ public enum SettingsKey {
   CACHE_MANAGEMENT("groupcache.caches.<name>.management", "false", null,
       "Whether the cache's JCache management bean is registered."),
   CACHE_READ_THROUGH_TIMEOUT("groupcache.caches.<name>.read-through-timeout", "30s", null,
-      "How long a read-through load may run before its waiters fail.");
+      "How long a read-through load may run before its waiters fail."),
+  CACHE_BACKUPS("groupcache.caches.<name>.backups", "1", null,
+      "How many members after a key's owner also hold its entry, 0 to 2: a write is acknowledged once"
+          + " they hold it, and the first of them answers for the key while its owner does not. 0 for a"
+          + " cache that would rather reload than pay for the copies.");
 
   /** The placeholder for the cache name in per-cache keys. */
   static final String NAME = "<name>";

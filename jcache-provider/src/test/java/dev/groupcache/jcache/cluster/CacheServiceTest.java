@@ -54,7 +54,7 @@ class CacheServiceTest {
   private final CacheService service = new CacheService(node, timer, name -> {
     settingsAsked.add(name);
     return new Settings.CacheSettings(name, 1 << 20, 0.25, Duration.ofSeconds(10), false, false,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), 0);
   }, Duration.ofSeconds(5), Duration.ofSeconds(2), new AtomicLong()::get);
 
   /** A receiver that records what reaches it and answers as the test says. */

@@ -60,7 +60,7 @@ class HandoverTest {
     }
     Node node = Node.builder().self("127.0.0.1:" + port).port(port).bindHost("127.0.0.1").build();
     CacheService service = new CacheService(node, timer, name -> new Settings.CacheSettings(name, 64 << 20, 0.25,
-        Duration.ofSeconds(10), false, false, Duration.ofSeconds(30)), Duration.ofSeconds(2), Duration.ofSeconds(2),
+        Duration.ofSeconds(10), false, false, Duration.ofSeconds(30), 0), Duration.ofSeconds(2), Duration.ofSeconds(2),
         System::nanoTime);
     node.registerService(CacheService.NAME, service);
     service.receive(CACHE, new OpenCache()); // the cache is open on every member

@@ -33,7 +33,7 @@ class NearCopyRaceTest {
   void setUp() {
     node = Node.builder().self("127.0.0.1:1").serve(false).build();
     node.setPeers(List.of("127.0.0.1:1", "127.0.0.1:2"));
-    client = new OwnerClient(node, null, "c", Duration.ofSeconds(5), 1 << 20, Duration.ofSeconds(60),
+    client = new OwnerClient(node, null, "c", Duration.ofSeconds(5), 1 << 20, Duration.ofSeconds(60), 0,
         Ticker.systemTicker());
     near = client.nearCopies();
     held = HeldLease.from(PeerAddress.parse("127.0.0.1:2"), Ticker.systemTicker());

@@ -55,7 +55,7 @@ class OwnerStoreLeaseTimeoutTest {
   private final ManualTimer timer = new ManualTimer();
   private final OwnerStore store = new OwnerStore(1 << 20, LEASE_MILLIS,
       (event, holders) -> CompletableFuture.completedFuture(null),
-      new CopyGrants(Duration.ofSeconds(2), new AtomicLong()::get, member -> true), 10_000, timer, new AtomicLong()::get);
+      OwnerStore.Backups.NONE, new CopyGrants(Duration.ofSeconds(2), new AtomicLong()::get, member -> true), 10_000, timer, new AtomicLong()::get);
 
   @AfterEach
   void stop() {

@@ -243,7 +243,7 @@ class OwnerStoreVersionTest {
   void theAnswerWaitsForTheEventAndCarriesAListenersFailure() {
     CompletableFuture<String> applied = new CompletableFuture<>();
     OwnerStore slow = new OwnerStore(1 << 20, 60_000, (event, holders) -> applied,
-        new CopyGrants(Duration.ofSeconds(2), ticker, member -> true), 10_000, recorded.timer, ticker);
+        OwnerStore.Backups.NONE, new CopyGrants(Duration.ofSeconds(2), ticker, member -> true), 10_000, recorded.timer, ticker);
 
     CompletableFuture<OwnerResponse> answer = slow.write(KEY, put("a").build());
 

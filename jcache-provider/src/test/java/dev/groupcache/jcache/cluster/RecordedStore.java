@@ -33,7 +33,7 @@ final class RecordedStore implements AutoCloseable {
       this.holders.add(holders);
       CompletableFuture<String> p = publication.get();
       return p != null ? p : CompletableFuture.completedFuture(null);
-    }, grants, 10_000, timer, ticker);
+    }, OwnerStore.Backups.NONE, grants, 10_000, timer, ticker);
   }
 
   @Override

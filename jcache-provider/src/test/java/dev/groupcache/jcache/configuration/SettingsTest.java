@@ -82,7 +82,7 @@ class SettingsTest {
     assertEquals(Duration.ofSeconds(2), s.invalidationTimeout());
     assertEquals(List.of(), s.serializationAllowlist());
     assertEquals(new Settings.CacheSettings("orders", 64L << 20, 0.125, Duration.ofSeconds(10),
-        false, false, Duration.ofSeconds(30)), s.cache("orders"));
+        false, false, Duration.ofSeconds(30), 1), s.cache("orders"));
   }
 
   @Test
@@ -284,7 +284,7 @@ class SettingsTest {
         "groupcache.caches.my-cache.max-bytes", "3MiB",
         "groupcache.caches.orders.max-bytes", "5MiB");
     assertEquals(new Settings.CacheSettings("orders.v2", 1 << 20, 0.0, Duration.ZERO, true, true,
-        Duration.ofMinutes(1)), s.cache("orders.v2"));
+        Duration.ofMinutes(1), 1), s.cache("orders.v2"));
     assertEquals(3L << 20, s.cache("my-cache").maxBytes());
     assertEquals(5L << 20, s.cache("orders").maxBytes());
     assertEquals(64L << 20, s.cache("orders.v3").maxBytes());

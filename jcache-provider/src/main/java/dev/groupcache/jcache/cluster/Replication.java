@@ -1,0 +1,313 @@
+package dev.groupcache.jcache.cluster;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.groupcache.ByteView;
+import dev.groupcache.Node;
+import dev.groupcache.PeerAddress;
+import dev.groupcache.jcache.proto.BackedEntry;
+import dev.groupcache.jcache.proto.Backup;
+import dev.groupcache.jcache.proto.NodeRequest;
+import dev.groupcache.jcache.proto.NodeResponse;
+import io.grpc.Status;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import javax.cache.CacheException;
+
+/**
+ * Backups of owned entries, and acting for an owner that does not answer.
+ *
+ * <p>A key's backups are the members after its owner on the ring ({@link Node#replicasOf}): the
+ * first of them is also the member that owns the key once its owner leaves the ring, so a backup is
+ * already where the key will be asked for. An owner's change is acknowledged once its backups hold
+ * it ({@link #backups}); a backup this node finds unavailable is skipped, counted, so that a dead
+ * member stalls no write (the change then has one copy until the ring or the member comes back).
+ *
+ * <p>When a key's owner is unavailable, callers send its operations to the first available backup
+ * ({@code Acting}), which answers as the owner only if it finds the owner unavailable too: it takes
+ * its backup of the key into its own store first, and its own changes are backed up to the
+ * members after it. Before its first acting write it waits out the copy leases the owner may have
+ * granted ({@link #actingWritableAt}), so no near copy outlives a write it acknowledges. From then
+ * until the owner is heard again it refuses the owner's backups ({@code fenced}), so that a write
+ * the owner takes without knowing it was replaced is not acknowledged; when the owner answers
+ * again, the entries it acted on go back to it, newer versions winning.
+ */
+final class Replication {
+  private static final System.Logger LOG = System.getLogger(Replication.class.getName());
+  /** Begins the refusal of a member that may not act for a key's owner (yet). */
+  static final String NOT_ACTING = "not acting for the owner: ";
+
+  private final Node node;
+  private final Ticker ticker;
+  private final Duration timeout;
+  private final long leaseNanos;
+  private final Map<String, BackupStore> stores = new ConcurrentHashMap<>();
+  /** Owners this node has acted for, with the time before which it acknowledges no acting write. */
+  private final Map<PeerAddress, Long> actingFor = new ConcurrentHashMap<>();
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
+  private final LongAdder fenced = new LongAdder();
+  private final LongAdder acted = new LongAdder();
+
+  /**
+   * @param timeout how long a backup may take to be held before the write goes on without it
+   * @param lease the copy lease (plus its margin) an owner grants: how long its copies may live
+   */
+  Replication(Node node, Ticker ticker, Duration timeout, Duration lease) {
+    this.node = node;
+    this.ticker = ticker;
+    this.timeout = timeout;
+    this.leaseNanos = lease.toNanos();
+  }
+
+  /** The backups of {@code cache} this node keeps for other owners, made on first use. */
+  BackupStore store(String cache, long maxBytes) {
+    BackupStore store = stores.get(cache);
+    return store != null ? store : stores.computeIfAbsent(cache, c -> new BackupStore(maxBytes, ticker));
+  }
+
+  /** The caches this node keeps backups of. */
+  java.util.Set<String> caches() {
+    return java.util.Set.copyOf(stores.keySet());
+  }
+
+  /** The backups of {@code cache} kept here, or null. */
+  BackupStore existing(String cache) {
+    return stores.get(cache);
+  }
+
+  /** Where a cache with {@code count} backups sends its owned changes from this node. */
+  OwnerStore.Backups backups(String cache, int count) {
+    if (count <= 0) {
+      return OwnerStore.Backups.NONE;
+    }
+    return (key, entry) -> {
+      List<PeerAddress> targets = targets(key, count);
+      if (targets.isEmpty()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache)
+          .setBackup(Backup.newBuilder().addEntries(entry)).build());
+      CompletableFuture<?>[] held = new CompletableFuture<?>[targets.size()];
+      for (int i = 0; i < held.length; i++) {
+        held[i] = send(targets.get(i), request);
+      }
+      return held.length == 1 ? held[0].thenApply(r -> null) : CompletableFuture.allOf(held);
+    };
+  }
+
+  /**
+   * The members that back up a change of {@code key} made here: the next {@code count} available
+   * members after the key's owner, leaving out this node and the owner (when this node acts for it).
+   */
+  List<PeerAddress> targets(ByteView key, int count) {
+    List<PeerAddress> replicas = node.replicasOf(key, count + 2);
+    List<PeerAddress> targets = new ArrayList<>(count);
+    for (int i = 1; i < replicas.size() && targets.size() < count; i++) {
+      PeerAddress member = replicas.get(i);
+      if (member.equals(node.self())) {
+        continue;
+      }
+      if (node.isAvailable(member)) {
+        targets.add(member);
+      } else {
+        skipped.increment();
+      }
+    }
+    return targets;
+  }
+
+  /**
+   * Sends a backup: completes once held, or once the member turns out unavailable (the change
+   * goes on with one copy fewer); fails if the member refused it, having acted as the owner.
+   */
+  CompletableFuture<Void> send(PeerAddress member, ByteView request) {
+    sent.increment();
+    return node.call(member, CacheService.NAME, request, timeout).handle((reply, failure) -> {
+      if (failure != null) {
+        skipped.increment();
+        return null;
+      }
+      NodeResponse response;
+      try {
+        response = NodeResponse.parseFrom(reply.asReadOnlyBuffer());
+      } catch (InvalidProtocolBufferException e) {
+        skipped.increment();
+        return null;
+      }
+      if (response.getFenced()) {
+        fenced.increment();
+        throw new CacheException(member + " acted as the owner of this key while this node was unreachable;"
+            + " the write was not applied, try again");
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Keeps a member's backups, unless this node has acted for that member since it was last heard:
+   * whether they were kept (else the answer is {@code fenced}).
+   */
+  boolean keep(PeerAddress sender, String cache, long maxBytes, Backup backup) {
+    if (sender != null && actingFor.containsKey(sender)) {
+      fenced.increment();
+      return false;
+    }
+    BackupStore store = store(cache, maxBytes);
+    backup.getEntriesList().forEach(store::keep);
+    return true;
+  }
+
+  /**
+   * Checks that this node may act as the owner of {@code key}: its owner is unavailable here too and
+   * this node is the first available member after it. Returns the owner acted for.
+   *
+   * @throws io.grpc.StatusRuntimeException ABORTED if this node may not act for it (yet)
+   */
+  PeerAddress mayAct(ByteView key) {
+    List<PeerAddress> replicas = node.replicasOf(key, node.peers().size());
+    PeerAddress owner = replicas.get(0);
+    if (owner.equals(node.self()) || node.isAvailable(owner)) {
+      throw Status.ABORTED.withDescription(NOT_ACTING + owner + " owns this key and answers " + node.self())
+          .asRuntimeException();
+    }
+    for (int i = 1; i < replicas.size(); i++) {
+      PeerAddress member = replicas.get(i);
+      if (member.equals(node.self())) {
+        break;
+      }
+      if (node.isAvailable(member)) {
+        throw Status.ABORTED.withDescription(NOT_ACTING + member + ", not " + node.self() + ", acts for " + owner)
+            .asRuntimeException();
+      }
+    }
+    if (actingFor.putIfAbsent(owner, ticker.read() + leaseNanos) == null) {
+      LOG.log(Level.WARNING, "acting as the owner of {0}''s keys: it does not answer", owner);
+    }
+    acted.increment();
+    return owner;
+  }
+
+  /** Whether this node has acted for {@code owner} since it was last heard. */
+  boolean isActingFor(PeerAddress owner) {
+    return actingFor.containsKey(owner);
+  }
+
+  /**
+   * How long (nanoseconds) an acting write must wait before it may be acknowledged: until the
+   * copies the owner granted before it stopped answering are surely dead. 0 once that has passed.
+   */
+  long actingWritableIn(PeerAddress owner) {
+    Long at = actingFor.get(owner);
+    return at == null ? 0 : Math.max(0, at - ticker.read());
+  }
+
+  /**
+   * The owners this node acted for that answer again: it stops acting for them (and refusing their
+   * backups) and returns them, for their entries to go back.
+   */
+  List<PeerAddress> ownersBack() {
+    List<PeerAddress> back = new ArrayList<>();
+    for (PeerAddress owner : actingFor.keySet()) {
+      if (node.isAvailable(owner) || !node.peers().contains(owner)) {
+        if (actingFor.remove(owner) != null && node.peers().contains(owner)) {
+          LOG.log(Level.INFO, "{0} answers again: handing back the keys acted for", owner);
+          back.add(owner);
+        }
+      }
+    }
+    return back;
+  }
+
+  /**
+   * Sends the entries of {@code stores} that this node owns to their backups, batched: after a
+   * ring change, their backups may be other members than before. Returns how many were sent.
+   */
+  int backfill(Map<String, OwnerStore> owned, Map<String, Integer> counts) {
+    int total = 0;
+    for (Map.Entry<String, OwnerStore> store : owned.entrySet()) {
+      int count = counts.getOrDefault(store.getKey(), 0);
+      if (count <= 0) {
+        continue;
+      }
+      Map<PeerAddress, List<BackedEntry>> byTarget = new LinkedHashMap<>();
+      for (BackedEntry e : store.getValue().ownedEntries(key -> node.ownerOf(key).equals(node.self()))) {
+        for (PeerAddress target : targets(ByteView.copyOf(e.getKey()), count)) {
+          byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(e);
+        }
+      }
+      for (Map.Entry<PeerAddress, List<BackedEntry>> target : byTarget.entrySet()) {
+        total += sendBatches(target.getKey(), store.getKey(), target.getValue());
+      }
+    }
+    return total;
+  }
+
+  private int sendBatches(PeerAddress target, String cache, List<BackedEntry> entries) {
+    int from = 0;
+    while (from < entries.size()) {
+      Backup.Builder batch = Backup.newBuilder();
+      long bytes = 0;
+      int to = from;
+      while (to < entries.size() && to - from < Handover.BATCH_ENTRIES
+          && (to == from || bytes + entries.get(to).getValue().size() <= Handover.BATCH_BYTES)) {
+        bytes += entries.get(to).getKey().size() + entries.get(to).getValue().size();
+        batch.addEntries(entries.get(to++));
+      }
+      try {
+        send(target, ByteView.of(NodeRequest.newBuilder().setCache(cache).setBackup(batch).build()))
+            .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return from;
+      } catch (Exception e) {
+        return from; // refused or unreachable: the next change tries again
+      }
+      from = to;
+    }
+    return entries.size();
+  }
+
+  /** Forgets a destroyed cache's backups. */
+  void drop(String cache) {
+    BackupStore store = stores.remove(cache);
+    if (store != null) {
+      store.clear();
+    }
+  }
+
+  long sent() {
+    return sent.sum();
+  }
+
+  /** Backups not sent or not held because their member was unavailable. */
+  long skipped() {
+    return skipped.sum();
+  }
+
+  /** Backups refused because this node (or the receiver) acted for their owner. */
+  long fenced() {
+    return fenced.sum();
+  }
+
+  /** Operations this node answered as the owner of an unavailable member's key. */
+  long acted() {
+    return acted.sum();
+  }
+
+  long backupEntries() {
+    return stores.values().stream().mapToLong(BackupStore::size).sum();
+  }
+
+  long backupBytes() {
+    return stores.values().stream().mapToLong(BackupStore::bytes).sum();
+  }
+}
