@@ -132,17 +132,17 @@ final class JCachePutWorkload {
       try (Cluster cluster = Cluster.start(s, label, mainClass, 3, JVM_OPTIONS, options.logDir())) {
         cluster.open(new CacheSpec("w6b", -1, 0, 0, "POPULAR", true, 1));
         String prefix = "backups.jcache_put.n3.";
-        phase(cluster, "warm-up", "warm", 3, count(WARMUP_PUTS / 2, 3, options), THREADS,
+        phase(cluster, "w6b", "warm-up", "warm", 3, count(WARMUP_PUTS / 2, 3, options), THREADS,
             options.millis(WARMUP_MILLIS / 2));
         put(results, s, prefix + "one_writer.",
-            phase(cluster, "one writer", "one", 1, count(ONE_WRITER_PUTS, 1, options), 1, maxMillis));
-        put(results, s, prefix, phase(cluster, "one thread per member", "seq", 3, count(PUTS, 3, options), 1,
+            phase(cluster, "w6b", "one writer", "one", 1, count(ONE_WRITER_PUTS, 1, options), 1, maxMillis));
+        put(results, s, prefix, phase(cluster, "w6b", "one thread per member", "seq", 3, count(PUTS, 3, options), 1,
             maxMillis));
-        put(results, s, prefix + "threads_" + THREADS + ".", phase(cluster, THREADS + " threads per member", "par", 3,
+        put(results, s, prefix + "threads_" + THREADS + ".", phase(cluster, "w6b", THREADS + " threads per member", "par", 3,
             count(CONCURRENT_PUTS, 3, options), THREADS, maxMillis));
         long before = heap(cluster);
         cluster.open(new CacheSpec("w6m", -1, 0, 0, "POPULAR", true, 1));
-        Phase fill = phase(cluster, "memory fill", "mem", 3, (int) Math.max(1, MEMORY_ENTRIES * options.scale() / 3),
+        Phase fill = phase(cluster, "w6m", "memory fill", "mem", 3, (int) Math.max(1, MEMORY_ENTRIES * options.scale() / 3),
             THREADS, maxMillis);
         long after = heap(cluster);
         if (fill.puts() > 0) {
@@ -232,7 +232,13 @@ final class JCachePutWorkload {
    */
   private static Phase phase(Cluster cluster, String what, String tag, int writers, int perMember,
       int threads, long maxMillis) {
-    IntFunction<String> command = i -> String.join(" ", "puts", "w6", tag + "-" + i + "-",
+    return phase(cluster, "w6", what, tag, writers, perMember, threads, maxMillis);
+  }
+
+  /** As {@link #phase(Cluster, String, String, int, int, int, long)}, into cache {@code cache}. */
+  private static Phase phase(Cluster cluster, String cache, String what, String tag, int writers, int perMember,
+      int threads, long maxMillis) {
+    IntFunction<String> command = i -> String.join(" ", "puts", cache, tag + "-" + i + "-",
         Integer.toString(perMember), Integer.toString(threads), Integer.toString(VALUE_BYTES),
         Long.toString(maxMillis));
     List<Reply> replies = writers == cluster.size()
