@@ -104,6 +104,22 @@ class BackupFailoverTest {
     }
   }
 
+  /** A clear reaches the backups too: an owner's death after it brings back none of what it cleared. */
+  @Test
+  void aClearedEntryStaysClearedWhenItsOwnerDies() throws InterruptedException {
+    cluster = new CacheCluster(3, List.of("-Dgroupcache.failure-timeout=2s"));
+    String key = cluster.keyOwnedBy(2, "cleared");
+    assertEquals("ok", cluster.call(0, "put " + key + " before"));
+    assertEquals("value before", cluster.call(1, "get " + key));
+    assertEquals("ok", cluster.call(0, "clear"));
+
+    cluster.node(2).kill();
+    awaitSuspected(2, Duration.ofSeconds(30));
+    // cache c loads what it misses: a miss shows as the loader's value
+    assertEquals("value loaded:" + key, cluster.call(0, "get " + key));
+    assertEquals("value loaded:" + key, cluster.call(1, "get " + key));
+  }
+
   /** Waits until member {@code m}'s load has done {@code ops} operations, within a minute. */
   private void awaitOps(int m, long ops) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -183,7 +183,8 @@ class NetnsClusterIT {
         // place (a Deployment's rollout, maxUnavailable 1), under load; the entries survive it
         List<String> cached = new ArrayList<>(symbols);
         cached.addAll(fresh);
-        cached.addAll(symbols("R", 210)); // 300 entries: 2% of them is 6
+        // 300 entries: 2% of them is 6; more with -De2e.entries=N, to see how hand-overs grow with the data
+        cached.addAll(symbols("R", Math.max(0, Integer.getInteger("e2e.entries", 300) - cached.size())));
         LoadRun fill = new LoadRun(endpoints::ready, this::pod, cached, 6, cached.size(), Duration.ofSeconds(60));
         fill.run();
         fill.assertNoFailures();

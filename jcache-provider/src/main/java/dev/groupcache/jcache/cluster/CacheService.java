@@ -758,11 +758,15 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     announceOpenCaches();
   }
 
-  /** Drops this node's owned entries and copies of {@code cache}, without events. */
+  /** Drops this node's owned entries, backups and copies of {@code cache}, without events. */
   void clearHere(String cache) {
     OwnerStore store = stores.get(cache);
     if (store != null) {
       store.clear();
+    }
+    BackupStore backups = replication.existing(cache);
+    if (backups != null) {
+      backups.clear(); // or an owner's death after a clear would bring its entries back
     }
     Receiver receiver = receivers.get(cache);
     if (receiver != null) {
