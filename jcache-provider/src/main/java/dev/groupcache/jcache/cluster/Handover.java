@@ -84,27 +84,13 @@ final class Handover implements AutoCloseable {
 
   /** The ring changed: hands over what moved, after any pass under way stops. */
   void ringChanged() {
-    if (closed) {
-      return;
-    }
     long pass = generation.incrementAndGet();
-    pending.incrementAndGet();
-    try {
-      thread.execute(() -> {
-        try {
-          run(pass);
-          if (current(pass)) {
-            afterPass.run();
-          }
-        } catch (RuntimeException e) {
-          LOG.log(Level.ERROR, "handing entries to their new owners failed; the next ring change tries again", e);
-        } finally {
-          pending.decrementAndGet();
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      pending.decrementAndGet(); // closed meanwhile
-    }
+    submit("handing entries to their new owners failed; the next ring change tries again", () -> {
+      run(pass);
+      if (current(pass)) {
+        afterPass.run();
+      }
+    });
   }
 
   /**
@@ -113,27 +99,34 @@ final class Handover implements AutoCloseable {
    * next ring change hands it over.
    */
   void handBack(PeerAddress owner) {
+    long pass = generation.get();
+    submit("handing entries back to " + owner + " failed", () -> {
+      long before = handed.sum();
+      for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
+        offer(pass, store.getKey(), store.getValue(), key -> !node.ownerOf(key).equals(owner), owner);
+      }
+      LOG.log(Level.INFO, "handed {0} entries back to {1}", handed.sum() - before, owner);
+    });
+  }
+
+  /** Runs {@code work} on the hand-over's thread, counted as pending until it ends. */
+  private void submit(String failure, Runnable work) {
     if (closed) {
       return;
     }
-    long pass = generation.get();
     pending.incrementAndGet();
     try {
       thread.execute(() -> {
         try {
-          long before = handed.sum();
-          for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
-            offer(pass, store.getKey(), store.getValue(), key -> !node.ownerOf(key).equals(owner), owner);
-          }
-          LOG.log(Level.INFO, "handed {0} entries back to {1}", handed.sum() - before, owner);
+          work.run();
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "handing entries back to " + owner + " failed", e);
+          LOG.log(Level.ERROR, failure, e);
         } finally {
           pending.decrementAndGet();
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      pending.decrementAndGet();
+      pending.decrementAndGet(); // closed meanwhile
     }
   }
 
