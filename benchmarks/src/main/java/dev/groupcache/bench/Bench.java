@@ -37,6 +37,7 @@ public final class Bench {
     Progress.note("workloads " + options.workloads() + ", systems " + options.systems() + ", scale "
         + options.scale() + ", child JVM options " + Cluster.JVM_OPTIONS);
     Results results = new Results(out);
+    JarSizes.put(results);
     int status = 0;
     if (options.workloads().contains("discovery") && options.systems().contains(SystemUnderTest.OURS)) {
       try {

@@ -1,5 +1,7 @@
 package dev.groupcache.discovery;
 
+import java.util.Locale;
+
 /**
  * Makes {@link PeerSource}s.
  *
@@ -22,6 +24,9 @@ public final class Discovery {
         return new DnsSource(config);
       case ENDPOINTSLICES:
       case PODS:
+        if (config.access() == null) {
+          requireKubernetesClient(config.mode());
+        }
         KubernetesAccess access = config.access() != null ? config.access() : KubernetesAccess.auto();
         String namespace = config.namespace() != null ? config.namespace() : access.namespace();
         if (namespace == null || namespace.isBlank()) {
@@ -35,6 +40,25 @@ public final class Discovery {
         throw new AssertionError(config.mode());
     }
   }
+
+  /**
+   * Fails, naming the jar to add, if client-java cannot be loaded: the self-contained
+   * groupcache-jcache leaves it to groupcache-kubernetes, so that static and DNS discovery do not
+   * carry it. Checked here, before any class that links to client-java is used.
+   */
+  static void requireKubernetesClient(DiscoveryMode mode) {
+    try {
+      // relocated with client-java in the bundles, so this names the class the bundle needs
+      Class.forName(KUBERNETES_CLIENT, false, Discovery.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalStateException("discovery mode " + mode.name().toLowerCase(Locale.ROOT)
+          + " reads the Kubernetes API, and the Kubernetes client is not on the class path: add the"
+          + " dependency dev.groupcache:groupcache-kubernetes (it brings groupcache-jcache with it), or"
+          + " choose discovery dns or static", e);
+    }
+  }
+
+  static final String KUBERNETES_CLIENT = "io.kubernetes.client.openapi.ApiClient";
 
   /**
    * This node's own address as the sources write it: {@code configured} if given (it must then be
