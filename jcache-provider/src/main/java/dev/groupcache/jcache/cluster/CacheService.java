@@ -126,7 +126,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     grants.prune();
     long now = ticker.read();
     delivery.forgetSilent(now);
-    replication.ownersBack().forEach(handover::handBack);
+    replication.ownersBack().forEach(owner -> handover.handBack(owner, all -> replication.handedBack(owner, all)));
     if (keysMovedLately && now - ringChangedAt > PULL_WINDOW_NANOS) {
       keysMovedLately = false; // reads stop looking for previous owners: one volatile read each
       if (ticker.read() - ringChangedAt <= PULL_WINDOW_NANOS) {
@@ -686,7 +686,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
         store = store(cache);
       }
       if (store.adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis(),
-          handoff.getNewerWins())) {
+          handoff.getReplace())) {
         backedUp.add(store.backUp(key)); // the sender forgets it once answered: two copies first
       }
     }

@@ -95,17 +95,23 @@ final class Handover implements AutoCloseable {
 
   /**
    * {@code owner} answers again after this node acted for it: the entries of its keys held here go
-   * back to it, replacing older versions there. One try; what it does not take stays here until the
-   * next ring change hands it over.
+   * back to it, replacing older versions there. One try; {@code done} hears whether it took them all.
    */
-  void handBack(PeerAddress owner) {
+  void handBack(PeerAddress owner, java.util.function.Consumer<Boolean> done) {
     long pass = generation.get();
+    boolean[] all = {false};
     submit("handing entries back to " + owner + " failed", () -> {
-      long before = handed.sum();
-      for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
-        offer(pass, store.getKey(), store.getValue(), key -> !node.ownerOf(key).equals(owner), owner);
+      try {
+        long before = handed.sum();
+        int left = 0;
+        for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
+          left += offer(pass, store.getKey(), store.getValue(), key -> !node.ownerOf(key).equals(owner), owner);
+        }
+        all[0] = left == 0 && current(pass);
+        LOG.log(Level.INFO, "handed {0} entries back to {1}, {2} left", handed.sum() - before, owner, left);
+      } finally {
+        done.accept(all[0]);
       }
-      LOG.log(Level.INFO, "handed {0} entries back to {1}", handed.sum() - before, owner);
     });
   }
 
@@ -219,7 +225,7 @@ final class Handover implements AutoCloseable {
 
   /**
    * Offers one cache's entries that moved to their owners; how many are left to offer. With {@code
-   * backTo}, only to that member, as entries acted for ({@code newer_wins}).
+   * backTo}, only to that member, as entries acted for ({@code replace}).
    */
   private int offer(long pass, String cache, OwnerStore store, Predicate<ByteView> ownedHere, PeerAddress backTo) {
     Map<PeerAddress, List<HandedEntry>> byOwner = new LinkedHashMap<>();
@@ -264,7 +270,7 @@ final class Handover implements AutoCloseable {
   /** Sends one batch; how many of its entries the owner did not take. */
   private int send(PeerAddress owner, String cache, OwnerStore store, List<HandedEntry> batch, boolean newerWins) {
     ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache)
-        .setHandoff(dev.groupcache.jcache.proto.Handoff.newBuilder().addAllEntries(batch).setNewerWins(newerWins))
+        .setHandoff(dev.groupcache.jcache.proto.Handoff.newBuilder().addAllEntries(batch).setReplace(newerWins))
         .build());
     NodeResponse response;
     try {

@@ -279,7 +279,7 @@ public final class OwnerStore {
   private CompletableFuture<String> touch(ByteView key, Stored s, long ttlMillis, long now) {
     if (ttlMillis == 0) {
       entries.invalidate(key);
-      return both(publish(key, event(EventType.EXPIRED, key, s.value(), null)), replicateRemoval(key));
+      return both(publish(key, event(EventType.EXPIRED, key, s.value(), null)), replicateRemoval(key, s));
     }
     entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis), s.handedOver()));
     return null; // the backup keeps its own expiry: a failover may expire the entry earlier, never later
@@ -309,7 +309,7 @@ public final class OwnerStore {
         answer.setApplied(old != null);
         if (old != null) {
           entries.invalidate(key);
-          published = both(publish(key, event(EventType.REMOVED, key, old.value(), null)), replicateRemoval(key));
+          published = both(publish(key, event(EventType.REMOVED, key, old.value(), null)), replicateRemoval(key, old));
         } else {
           published = expiry;
         }
@@ -334,30 +334,44 @@ public final class OwnerStore {
   }
 
   /**
-   * Backs up the key's entry as just stored; under its lock. If the backup refuses it, the entry is
-   * forgotten here (unless it changed again): the backup acted as this key's owner meanwhile and
-   * hands its own entry back.
+   * Backs up the key's entry as just stored over {@code previous} (null: none); under its lock. If
+   * the backup refuses it (it acted as this key's owner meanwhile), the change is undone here, unless
+   * the key changed again: it was not acknowledged, and the acting member hands its own entries back.
    */
-  private CompletableFuture<String> replicate(ByteView key, Stored s, long now) {
+  private CompletableFuture<String> replicate(ByteView key, Stored s, Stored previous, long now) {
     BackedEntry entry = BackedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value())).setVersion(s.version())
         .setRemainingMillis(remaining(s, now)).build();
-    return whenBackedUp(key, s.version(), backups.replicate(key, entry));
+    return whenBackedUp(key, backups.replicate(key, entry), current -> current != null && current.version() == s.version(),
+        previous);
   }
 
-  /** Backs up the key's removal; under its lock. */
-  private CompletableFuture<String> replicateRemoval(ByteView key) {
+  /** Backs up the key's removal of {@code previous}; under its lock. */
+  private CompletableFuture<String> replicateRemoval(ByteView key, Stored previous) {
     long version = versions.incrementAndGet();
-    return whenBackedUp(key, version, backups.replicate(key, BackedEntry.newBuilder().setKey(bytes(key)).setVersion(version)
-        .setRemoved(true).build()));
+    return whenBackedUp(key, backups.replicate(key, BackedEntry.newBuilder().setKey(bytes(key)).setVersion(version)
+        .setRemoved(true).build()), current -> current == null, previous);
   }
 
-  private CompletableFuture<String> whenBackedUp(ByteView key, long version, CompletableFuture<Void> backedUp) {
+  /**
+   * The backup's outcome as a publication: null if held already; else completes when it is held,
+   * or fails after restoring {@code previous} if the entry is still as the change left it.
+   */
+  private CompletableFuture<String> whenBackedUp(ByteView key, CompletableFuture<Void> backedUp,
+      Predicate<Stored> unchanged, Stored previous) {
     if (backedUp.isDone() && !backedUp.isCompletedExceptionally()) {
       return null; // no backup, or already held: nothing to wait for
     }
     return backedUp.handle((held, failure) -> {
       if (failure != null) {
-        handedOff(key, version); // forgets it if still this version
+        synchronized (stripe(key)) {
+          if (unchanged.test(entries.getIfPresent(key))) {
+            if (previous != null) {
+              entries.put(key, previous);
+            } else {
+              entries.invalidate(key);
+            }
+          }
+        }
         throw failure instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(failure);
       }
       return null;
@@ -385,13 +399,13 @@ public final class OwnerStore {
       }
       entries.invalidate(key);
       answer.setVersion(0);
-      return both(publish(key, event(EventType.EXPIRED, key, old.value(), null)), replicateRemoval(key));
+      return both(publish(key, event(EventType.EXPIRED, key, old.value(), null)), replicateRemoval(key, old));
     }
     long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt()) : deadline(now, ttlMillis);
     Stored stored = new Stored(value, versions.incrementAndGet(), expiresAt);
     entries.put(key, stored);
     answer.setVersion(stored.version()).setRemainingMillis(remaining(stored, now));
-    CompletableFuture<String> backedUp = replicate(key, stored, now);
+    CompletableFuture<String> backedUp = replicate(key, stored, old, now);
     return both(old == null
         ? publish(key, event(EventType.CREATED, key, null, value))
         : publish(key, event(EventType.UPDATED, key, old.value(), value)), backedUp);
@@ -562,15 +576,16 @@ public final class OwnerStore {
   }
 
   /**
-   * As {@link #adopt(ByteView, ByteView, long, long)}; with {@code newerWins} (an entry from a member
-   * that acted as this key's owner, or this node's backup of it) it replaces any older version here.
+   * As {@link #adopt(ByteView, ByteView, long, long)}; with {@code replace} (an entry from a member
+   * that acted as this key's owner, or this node's backup of it) it replaces whatever is here: what
+   * this node wrote meanwhile was refused by that member, not acknowledged.
    */
-  boolean adopt(ByteView key, ByteView value, long version, long remainingMillis, boolean newerWins) {
+  boolean adopt(ByteView key, ByteView value, long version, long remainingMillis, boolean replace) {
     synchronized (stripe(key)) {
       long now = ticker.read();
       Stored current = entries.getIfPresent(key);
       boolean older = current != null && current.version() < version;
-      if (newerWins ? current != null && !older
+      if (replace ? current != null && current.version() == version
           : current != null ? !(current.handedOver() && older) : writtenSinceRingChange.getIfPresent(key) != null) {
         return false;
       }
@@ -615,7 +630,7 @@ public final class OwnerStore {
       if (s == null || s.expired(now)) {
         return CompletableFuture.completedFuture(null);
       }
-      CompletableFuture<String> held = replicate(key, s, now);
+      CompletableFuture<String> held = replicate(key, s, s, now);
       return held == null ? CompletableFuture.completedFuture(null) : held.handle((r, t) -> null);
     }
   }

@@ -38,7 +38,7 @@ import javax.cache.CacheException;
  * granted ({@link #actingWritableAt}), so no near copy outlives a write it acknowledges. From then
  * until the owner is heard again it refuses the owner's backups ({@code fenced}), so that a write
  * the owner takes without knowing it was replaced is not acknowledged; when the owner answers
- * again, the entries it acted on go back to it, newer versions winning.
+ * again, the entries it acted on go back to it, replacing its own.
  */
 final class Replication {
   private static final System.Logger LOG = System.getLogger(Replication.class.getName());
@@ -211,21 +211,34 @@ final class Replication {
   }
 
   /**
-   * The owners this node acted for that answer again: it stops acting for them (and refusing their
-   * backups) and returns them, for their entries to go back.
+   * The owners this node acted for that answer again and are not being handed back to yet: their
+   * entries go back to them ({@link #handedBack} ends it). Owners that left the ring are forgotten:
+   * their keys are this node's own on the new ring.
    */
   List<PeerAddress> ownersBack() {
     List<PeerAddress> back = new ArrayList<>();
     for (PeerAddress owner : actingFor.keySet()) {
-      if (node.isAvailable(owner) || !node.peers().contains(owner)) {
-        if (actingFor.remove(owner) != null && node.peers().contains(owner)) {
-          LOG.log(Level.INFO, "{0} answers again: handing back the keys acted for", owner);
-          back.add(owner);
-        }
+      if (!node.peers().contains(owner)) {
+        actingFor.remove(owner);
+      } else if (node.isAvailable(owner) && handingBack.add(owner)) {
+        back.add(owner);
       }
     }
     return back;
   }
+
+  /**
+   * A hand-back to {@code owner} ended; with {@code all} taken, this node stops acting for it and
+   * takes its backups again. Otherwise it goes on refusing them, and the next tick tries again.
+   */
+  void handedBack(PeerAddress owner, boolean all) {
+    if (all && actingFor.remove(owner) != null) {
+      LOG.log(Level.INFO, "{0} has its keys back: no longer acting for it", owner);
+    }
+    handingBack.remove(owner);
+  }
+
+  private final java.util.Set<PeerAddress> handingBack = ConcurrentHashMap.newKeySet();
 
   /**
    * Sends the entries of {@code stores} that this node owns to their backups, batched: after a
