@@ -26,7 +26,12 @@ final class TlsCost {
   private static final int W2_THREADS = 16;
   private static final int MIX_THREADS = 8;
   private static final long MILLIS = 8_000;
-  private static final long WARMUP_MILLIS = 4_000;
+  /**
+   * Long enough for C2 to have compiled the TLS path: Netty's SslHandler and the OpenSSL engine's
+   * wrap and unwrap were seen reaching C2 4-9 s into W2, and with 4 s of warm-up the TLS runs
+   * measured the JIT more than TLS.
+   */
+  private static final long WARMUP_MILLIS = 12_000;
 
   private TlsCost() {}
 
@@ -77,7 +82,7 @@ final class TlsCost {
   private static double getPutMix(String label, List<String> jvm, Options options) {
     try (Cluster cluster = Cluster.start(SystemUnderTest.OURS, "tls-mix-" + label, OursJCacheNode.class, 3, jvm,
         options.logDir())) {
-      cluster.open(new CacheSpec("mix", -1, 0, 0, "POPULAR", true));
+      cluster.open(new CacheSpec("mix", -1, 0, 0, "POPULAR", true, 1)); // the provider's default backups
       long millis = options.millis(MILLIS);
       List<Reply> replies = cluster.callEach(i -> String.join(" ", "get-put", "mix", "m" + i + "-",
           Integer.toString(KEYS / 3), Integer.toString(MIX_THREADS), Long.toString(options.millis(WARMUP_MILLIS)),
