@@ -339,6 +339,9 @@ public final class OwnerStore {
    * the key changed again: it was not acknowledged, and the acting member hands its own entries back.
    */
   private CompletableFuture<String> replicate(ByteView key, Stored s, Stored previous, long now) {
+    if (backups == Backups.NONE) {
+      return null; // a cache without backups builds no message per write
+    }
     BackedEntry entry = BackedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value())).setVersion(s.version())
         .setRemainingMillis(remaining(s, now)).build();
     return whenBackedUp(key, backups.replicate(key, entry), current -> current != null && current.version() == s.version(),
@@ -347,6 +350,9 @@ public final class OwnerStore {
 
   /** Backs up the key's removal of {@code previous}; under its lock. */
   private CompletableFuture<String> replicateRemoval(ByteView key, Stored previous) {
+    if (backups == Backups.NONE) {
+      return null;
+    }
     long version = versions.incrementAndGet();
     return whenBackedUp(key, backups.replicate(key, BackedEntry.newBuilder().setKey(bytes(key)).setVersion(version)
         .setRemoved(true).build()), current -> current == null, previous);
