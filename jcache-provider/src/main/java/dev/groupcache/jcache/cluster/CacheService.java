@@ -81,7 +81,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final ChangeDelivery delivery;
   private final Handover handover;
   private final Replication replication;
-  private final Map<String, Integer> backupCounts = new ConcurrentHashMap<>();
+  /** The settings of each cache this node owns or backs up entries of, read once. */
+  private final Map<String, Settings.CacheSettings> cacheSettings = new ConcurrentHashMap<>();
   private final RequestLimits limits;
   private final LongAdder ownerRequests = new LongAdder();
   private final LongAdder unknownCaches = new LongAdder();
@@ -105,7 +106,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
     this.replication = new Replication(node, ticker, invalidationTimeout, lease.plusNanos(grants.marginNanos()));
     this.handover = new Handover(node, stores, HANDOFF_BATCH_TIMEOUT,
-        () -> replication.backfill(stores, backupCounts), replication::isActingFor);
+        () -> replication.backfill(stores, id -> settingsOf(id).backups()), replication::isActingFor);
   }
 
   /** How long one batch of a hand-over may take to be answered. */
@@ -173,9 +174,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       if (!receivers.containsKey(id)) {
         delivery.announce(id, Listening.NONE); // owning keys of a cache not opened here: learn who listens to it
       }
-      Settings.CacheSettings s = settings.apply(CacheIds.name(id));
-      long ownBytes = (long) (s.maxBytes() * (1 - s.hotShare()));
-      backupCounts.put(id, s.backups());
+      Settings.CacheSettings s = settingsOf(id);
+      long ownBytes = ownedBudget(s);
       OwnerStore made = new OwnerStore(ownBytes, s.readThroughTimeout().toMillis(),
           (event, holders) -> delivery.publish(id, event, holders), replication.backups(id, s.backups()), grants,
           Math.max(10_000, ownBytes / 256), timer, ticker);
@@ -218,17 +218,30 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       store.clear();
     }
     replication.drop(cache);
+    cacheSettings.remove(cache); // a cache made again under the name reads its settings again
   }
 
-  /** The budget of the backups of {@code cache} kept here: as much as its owned entries may take. */
-  private long backupBytes(String cache) {
-    return backupBudgets.computeIfAbsent(cache, c -> {
-      Settings.CacheSettings s = settings.apply(CacheIds.name(c));
-      return (long) (s.maxBytes() * (1 - s.hotShare()));
-    });
+  private Settings.CacheSettings settingsOf(String cache) {
+    Settings.CacheSettings s = cacheSettings.get(cache);
+    return s != null ? s : cacheSettings.computeIfAbsent(cache, c -> settings.apply(CacheIds.name(c)));
   }
 
-  private final Map<String, Long> backupBudgets = new ConcurrentHashMap<>();
+  /** What a cache's owned entries may take here (its main share); its backups may take as much. */
+  private static long ownedBudget(Settings.CacheSettings s) {
+    return (long) (s.maxBytes() * (1 - s.hotShare()));
+  }
+
+  /**
+   * Refuses a request for a cache no member has open (this node, or a member that announced it):
+   * NOT_FOUND, costing nothing here.
+   */
+  private void requireOpenSomewhere(String cache) {
+    if (!receivers.containsKey(cache) && !delivery.known(cache)) {
+      unknownCaches.increment();
+      throw Status.NOT_FOUND.withDescription("cache " + CacheIds.name(cache) + " is open on no member "
+          + node.self() + " has heard of").asRuntimeException();
+    }
+  }
 
   /** Backups this node keeps for other owners, of every cache. */
   long backupEntries() {
@@ -573,11 +586,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     if (store != null) {
       return store;
     }
-    if (!receivers.containsKey(cache) && !delivery.known(cache)) {
-      unknownCaches.increment();
-      throw Status.NOT_FOUND.withDescription("cache " + CacheIds.name(cache) + " is open on no member "
-          + node.self() + " has heard of").asRuntimeException();
-    }
+    requireOpenSomewhere(cache);
     return store(cache);
   }
 
@@ -632,12 +641,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
         return adopt(cache, request.getHandoff()).thenApply(ByteView::of);
       }
       case BACKUP -> {
-        if (!receivers.containsKey(cache) && !delivery.known(cache)) {
-          unknownCaches.increment();
-          throw Status.NOT_FOUND.withDescription("cache " + CacheIds.name(cache) + " is open on no member "
-              + node.self() + " has heard of").asRuntimeException();
-        }
-        boolean kept = replication.keep(sender, cache, backupBytes(cache), request.getBackup());
+        requireOpenSomewhere(cache);
+        boolean kept = replication.keep(sender, cache, ownedBudget(settingsOf(cache)), request.getBackup());
         return done(kept ? NodeResponse.getDefaultInstance() : NodeResponse.newBuilder().setFenced(true).build());
       }
       case ACTING -> {
@@ -741,7 +746,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private void takeOwnedBackups() {
     replication.caches().forEach(cache -> {
       BackupStore backups = replication.existing(cache);
-      int count = backupCounts.computeIfAbsent(cache, c -> settings.apply(CacheIds.name(c)).backups());
+      int count = settingsOf(cache).backups();
       backups.sort(key -> node.ownerOf(key).equals(node.self()),
           key -> node.replicasOf(key, count + 1).contains(node.self()),
           (key, e) -> store(cache).adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis()));

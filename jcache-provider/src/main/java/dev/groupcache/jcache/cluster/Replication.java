@@ -244,10 +244,10 @@ final class Replication {
    * Sends the entries of {@code stores} that this node owns to their backups, batched: after a
    * ring change, their backups may be other members than before. Returns how many were sent.
    */
-  int backfill(Map<String, OwnerStore> owned, Map<String, Integer> counts) {
+  int backfill(Map<String, OwnerStore> owned, java.util.function.ToIntFunction<String> counts) {
     int total = 0;
     for (Map.Entry<String, OwnerStore> store : owned.entrySet()) {
-      int count = counts.getOrDefault(store.getKey(), 0);
+      int count = counts.applyAsInt(store.getKey());
       if (count <= 0) {
         continue;
       }
