@@ -22,7 +22,6 @@ import io.grpc.StatusRuntimeException;
 import dev.groupcache.testing.PeerChannels;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -230,19 +229,5 @@ class PeerProtocolTest {
     return GetRequest.newBuilder().setGroup(group).setKey(ByteString.copyFromUtf8(key)).build();
   }
 
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-  };
+  private static final MethodDescriptor.Marshaller<byte[]> RAW = PeerChannels.RAW_BYTES;
 }

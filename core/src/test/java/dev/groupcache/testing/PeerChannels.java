@@ -15,6 +15,24 @@ public final class PeerChannels {
   /** The address outsiders' connections come from: loopback, but no member's host. */
   public static final String OUTSIDER_HOST = "127.0.0.2";
 
+  /** Messages as the bytes on the wire, for requests no generated stub would send. */
+  public static final io.grpc.MethodDescriptor.Marshaller<byte[]> RAW_BYTES =
+      new io.grpc.MethodDescriptor.Marshaller<>() {
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+          return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      };
+
   private PeerChannels() {}
 
   /** A channel to {@code host:port} that speaks as {@code member}, from this host. */

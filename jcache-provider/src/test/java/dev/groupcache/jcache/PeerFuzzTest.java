@@ -35,10 +35,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -97,21 +94,7 @@ class PeerFuzzTest {
   static final int INBOUND_LIMIT = (256 << 10) + (64 << 10) + 2 * (4 << 20) + (16 << 10);
 
   private static final long SEED = Long.getLong("fuzz.seed", DEFAULT_SEED);
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = PeerChannels.RAW_BYTES;
 
   private static CacheCluster cluster;
   private static String cache;
