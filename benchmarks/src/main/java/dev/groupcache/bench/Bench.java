@@ -1,5 +1,6 @@
 package dev.groupcache.bench;
 
+import dev.groupcache.bench.node.OursJCacheNode;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,9 @@ import java.util.Locale;
  */
 public final class Bench {
   private static final List<Workload> WORKLOADS = List.of(new LocalHitWorkload(),
-      new RemoteHitWorkload(), new HerdWorkload(), new ZipfWorkload(), new HotAdmissionWorkload());
+      new RemoteHitWorkload(), new HerdWorkload(), new ZipfWorkload(), new HotAdmissionWorkload(),
+      LocalHitWorkload.jcache(), RemoteHitWorkload.jcache(), HerdWorkload.jcache(),
+      ZipfWorkload.jcache(), new JCacheMixWorkload(), new BulkLoadWorkload());
 
   private Bench() {}
 
@@ -57,25 +60,13 @@ public final class Bench {
         status = 1;
       }
     }
-    for (SystemUnderTest system : options.systems()) {
-      List<Workload> chosen = WORKLOADS.stream()
-          .filter(w -> options.workloads().contains(w.id()) && w.supports(system))
-          .toList();
-      if (chosen.isEmpty()) {
-        continue;
-      }
-      long start = System.nanoTime();
-      try (Cluster cluster = Cluster.start(system, options.logDir())) {
-        for (Workload w : chosen) {
-          w.run(cluster, options, results);
+    // the engine's workloads first, then the J workloads, each on clusters of their own
+    for (boolean jcache : new boolean[] {false, true}) {
+      for (SystemUnderTest system : options.systems()) {
+        if (!run(system, jcache, options, results)) {
+          status = 1;
         }
-      } catch (RuntimeException e) {
-        Progress.note(system.label() + " failed: " + e);
-        e.printStackTrace();
-        status = 1;
       }
-      Progress.note(String.format(Locale.ROOT, "%s done in %.1f s", system.label(),
-          (System.nanoTime() - start) / 1e9));
     }
     if (options.workloads().contains(JCachePutWorkload.ID)
         && options.systems().stream().anyMatch(JCachePutWorkload::supports)) {
@@ -101,5 +92,36 @@ public final class Bench {
     }
     results.printRatios();
     return status;
+  }
+
+  /**
+   * Runs the chosen workloads of one kind (the engine's, or the J workloads) on one system's cluster;
+   * for the J workloads ours runs {@link OursJCacheNode}, used only through {@code javax.cache}.
+   *
+   * @return whether they completed (true if there were none)
+   */
+  private static boolean run(SystemUnderTest system, boolean jcache, Options options, Results results) {
+    List<Workload> chosen = WORKLOADS.stream()
+        .filter(w -> w.throughJCache() == jcache && options.workloads().contains(w.id()) && w.supports(system))
+        .toList();
+    if (chosen.isEmpty()) {
+      return true;
+    }
+    String label = system.label() + (jcache ? "-jcache" : "");
+    long start = System.nanoTime();
+    boolean ok = true;
+    Class<?> mainClass = jcache && system == SystemUnderTest.OURS ? OursJCacheNode.class : system.mainClass();
+    try (Cluster cluster = Cluster.start(system, label, mainClass, system.nodes(), Cluster.JVM_OPTIONS,
+        options.logDir())) {
+      for (Workload w : chosen) {
+        w.run(cluster, options, results);
+      }
+    } catch (RuntimeException e) {
+      Progress.note(label + " failed: " + e);
+      e.printStackTrace();
+      ok = false;
+    }
+    Progress.note(String.format(Locale.ROOT, "%s done in %.1f s", label, (System.nanoTime() - start) / 1e9));
+    return ok;
   }
 }

@@ -9,14 +9,36 @@ import dev.groupcache.bench.node.Reply;
  * is measured twice, storing by value (JCache's default, a copy per get) and by reference.
  */
 final class LocalHitWorkload implements Workload {
+  /** J1's near-copy hit: this many keys another member owns, few enough for A's near copies. */
+  private static final int NEAR_KEYS = 1_000;
   private static final int KEYS = 10_000;
   private static final int THREADS = 2;
   private static final long MILLIS = 10_000;
   private static final long WARMUP_MILLIS = 2_000;
 
+  private final String id;
+
+  /** W1, through the engine's groups for ours. */
+  LocalHitWorkload() {
+    this("w1");
+  }
+
+  private LocalHitWorkload(String id) {
+    this.id = id;
+  }
+
+  /**
+   * J1: W1 through {@code javax.cache} for every system; for ours also a get answered by a near
+   * copy of another member's entry ({@code j1.near_hit.ns_per_op}): {@value #NEAR_KEYS} keys
+   * node B owns, read on A in the same loop once A holds copies of them.
+   */
+  static LocalHitWorkload jcache() {
+    return new LocalHitWorkload("j1");
+  }
+
   @Override
   public String id() {
-    return "w1";
+    return id;
   }
 
   @Override
@@ -27,21 +49,37 @@ final class LocalHitWorkload implements Workload {
   @Override
   public void run(Cluster cluster, Options options, Results results) {
     if (cluster.system() == SystemUnderTest.CAFFEINE) {
-      measure(cluster, options, results, "w1-value", true, "w1.local_hit.ns_per_op");
-      measure(cluster, options, results, "w1-ref", false, "w1.local_hit_by_reference.ns_per_op");
+      measure(cluster, options, results, id + "-value", true, id + ".local_hit.ns_per_op");
+      measure(cluster, options, results, id + "-ref", false, id + ".local_hit_by_reference.ns_per_op");
     } else {
-      measure(cluster, options, results, "w1", true, "w1.local_hit.ns_per_op");
+      measure(cluster, options, results, id, true, id + ".local_hit.ns_per_op");
     }
+    if (throughJCache() && cluster.system() == SystemUnderTest.OURS) {
+      nearHit(cluster, options, results);
+    }
+  }
+
+  private void nearHit(Cluster cluster, Options options, Results results) {
+    String cache = id + "-near";
+    cluster.open(new CacheSpec(cache, -1, ROOMY_BYTES, 0.125, "POPULAR", true));
+    long millis = options.millis(MILLIS);
+    cluster.call(1, "preload " + cache + " " + cache + "- " + NEAR_KEYS, Workload.timeout(millis));
+    Reply r = cluster.call(0, String.join(" ", "near-hit", cache, cache + "-", Integer.toString(NEAR_KEYS),
+        cluster.id(1), Integer.toString(THREADS), Long.toString(options.millis(WARMUP_MILLIS)),
+        Long.toString(millis)), Workload.timeout(millis));
+    double nsPerOp = (double) r.number("threads") * r.number("elapsed_ns") / Math.max(1, r.number("ops"));
+    results.put(cluster.system(), id + ".near_hit.ns_per_op", nsPerOp, Unit.NANOS);
   }
 
   private static void measure(Cluster cluster, Options options, Results results, String cache,
       boolean byValue, String figure) {
     cluster.open(new CacheSpec(cache, -1, ROOMY_BYTES, 0, "POPULAR", byValue));
     long millis = options.millis(MILLIS);
-    cluster.call(0, "preload " + cache + " w1- " + KEYS, Workload.timeout(millis));
-    Progress.note(cluster.system().label() + " W1 " + cache + ": " + KEYS + " keys loaded on "
+    String prefix = cache.substring(0, 2) + "-";
+    cluster.call(0, "preload " + cache + " " + prefix + " " + KEYS, Workload.timeout(millis));
+    Progress.note(cluster.system().label() + " " + cache + ": " + KEYS + " keys loaded on "
         + cluster.id(0) + "; " + THREADS + " threads for " + millis + " ms");
-    Reply r = cluster.call(0, String.join(" ", "local-hit", cache, "w1-", Integer.toString(KEYS),
+    Reply r = cluster.call(0, String.join(" ", "local-hit", cache, prefix, Integer.toString(KEYS),
         Integer.toString(THREADS), Long.toString(options.millis(WARMUP_MILLIS)),
         Long.toString(millis)), Workload.timeout(millis));
     double nsPerOp = (double) r.number("threads") * r.number("elapsed_ns") / Math.max(1, r.number("ops"));

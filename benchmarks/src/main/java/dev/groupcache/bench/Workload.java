@@ -9,8 +9,17 @@ interface Workload {
   /** The per-node budget of the cache-pressure workloads (W4, W5). */
   long PRESSURE_BYTES = 16L << 20;
 
-  /** The name on the command line, {@code w1} to {@code w5}. */
+  /** The name on the command line, {@code w1} to {@code w5}, {@code j1} to {@code j6}. */
   String id();
+
+  /**
+   * Whether the workload drives our system through {@code javax.cache} ({@link
+   * dev.groupcache.bench.node.OursJCacheNode}) rather than through the engine's groups: the J
+   * workloads. The other systems are driven through {@code javax.cache} either way.
+   */
+  default boolean throughJCache() {
+    return id().startsWith("j");
+  }
 
   boolean supports(SystemUnderTest system);
 

@@ -22,9 +22,28 @@ final class ZipfWorkload implements Workload {
   private static final long LOADER_MILLIS = 1;
   private static final long MILLIS = 20_000;
 
+  private final String id;
+
+  /** W4, through the engine's groups for ours. */
+  ZipfWorkload() {
+    this("w4");
+  }
+
+  private ZipfWorkload(String id) {
+    this.id = id;
+  }
+
+  /**
+   * J4: W4 through {@code javax.cache}, read-through caches with the same loader, budget per
+   * member and share for copies of other members' entries (ours: near copies).
+   */
+  static ZipfWorkload jcache() {
+    return new ZipfWorkload("j4");
+  }
+
   @Override
   public String id() {
-    return "w4";
+    return id;
   }
 
   @Override
@@ -37,8 +56,8 @@ final class ZipfWorkload implements Workload {
     SystemUnderTest s = cluster.system();
     int scaleUp = CLUSTER_NODES / cluster.size(); // 3 for the single Caffeine JVM, else 1
     double hotShare = GroupConfig.DEFAULT_HOT_SHARE;
-    CacheSpec first = new CacheSpec("w4-first", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
-    CacheSpec spec = new CacheSpec("w4", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
+    CacheSpec first = new CacheSpec(id + "-first", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
+    CacheSpec spec = new CacheSpec(id, LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
     if (s == SystemUnderTest.HAZELCAST) {
       // Hazelcast bounds caches by entry count, not bytes: the members size the cache to
       // 16 MiB / (1024 value bytes + key bytes + per-entry overhead) entries per member, the
@@ -50,10 +69,10 @@ final class ZipfWorkload implements Workload {
           HazelcastMember.targetEntries(PRESSURE_BYTES)));
     }
     long millis = options.millis(MILLIS);
-    Progress.note(s.label() + " W4: " + cluster.size() + " node(s) x " + THREADS_PER_NODE * scaleUp
+    Progress.note(s.label() + " " + id + ": " + cluster.size() + " node(s) x " + THREADS_PER_NODE * scaleUp
         + " callers for " + millis + " ms");
-    put(results, s, "w4.zipf.first_run.", KeyMix.run(cluster, first, "zipf", THREADS_PER_NODE * scaleUp, millis));
-    put(results, s, "w4.zipf.", KeyMix.run(cluster, spec, "zipf", THREADS_PER_NODE * scaleUp, millis));
+    put(results, s, id + ".zipf.first_run.", KeyMix.run(cluster, first, "zipf", THREADS_PER_NODE * scaleUp, millis));
+    put(results, s, id + ".zipf.", KeyMix.run(cluster, spec, "zipf", THREADS_PER_NODE * scaleUp, millis));
   }
 
   private static void put(Results results, SystemUnderTest s, String prefix, KeyMix mix) {

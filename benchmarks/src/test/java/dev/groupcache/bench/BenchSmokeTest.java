@@ -96,6 +96,48 @@ class BenchSmokeTest {
     assertEquals(expected.size(), seen.size(), "unexpected lines in:\n" + output);
   }
 
+  /**
+   * The J workloads against our JCache provider alone, at 5 %: each figure once; a herd through
+   * {@code javax.cache} costs one load, and no operation of the mix fails.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jcacheWorkloadsReportEachFigureOnce() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int status;
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      status = Bench.run(new String[] {"jcache", "--systems", "ours", "--scale", "0.05",
+          "--logs", Path.of("target", "smoke-logs-j").toAbsolutePath().toString()}, out);
+    }
+    String output = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(0, status, output);
+    Map<String, Integer> seen = new HashMap<>();
+    Map<String, Double> values = new HashMap<>();
+    for (String line : output.split("\n")) {
+      Matcher m = LINE.matcher(line);
+      assertTrue(m.matches(), "not 'name: number unit': " + line);
+      seen.merge(m.group(1), 1, Integer::sum);
+      values.put(m.group(1), Double.parseDouble(m.group(2)));
+    }
+    List<String> expected = new ArrayList<>(List.of("j1.local_hit.ns_per_op", "j1.near_hit.ns_per_op",
+        "j3.herd.loads", "j3.herd.wall_ms", "j3.herd.first_round_wall_ms",
+        "j4.zipf.first_run.ops_per_s", "j4.zipf.first_run.loads", "j4.zipf.first_run.hit_ratio",
+        "j4.zipf.ops_per_s", "j4.zipf.loads", "j4.zipf.hit_ratio",
+        "j5.mix.ops_per_s", "j5.mix.errors", "j6.put_all.entries_per_s", "j6.sequential_put.entries_per_s"));
+    for (String variant : List.of("remote_hit.", "remote_hit_near.")) {
+      for (String figure : List.of("ops_per_s", "p50_us", "p99_us")) {
+        expected.add("j2." + variant + figure);
+      }
+    }
+    for (String name : expected) {
+      assertEquals(1, seen.getOrDefault(name, 0), name + " should appear once in:\n" + output);
+    }
+    assertEquals(expected.size(), seen.size(), "unexpected lines in:\n" + output);
+    assertEquals(1.0, values.get("j3.herd.loads"), "a herd must cost one load:\n" + output);
+    assertEquals(0.0, values.get("j5.mix.errors"), "no operation of the mix may fail:\n" + output);
+    assertTrue(values.get("j6.put_all.entries_per_s") > 0, output);
+  }
+
   private static List<String> expectedNames() {
     List<String> names = new ArrayList<>(List.of("w1.local_hit.ns_per_op",
         "w2.remote_hit.ops_per_s", "w2.remote_hit.p50_us", "w2.remote_hit.p99_us",

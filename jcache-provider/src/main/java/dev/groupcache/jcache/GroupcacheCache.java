@@ -486,12 +486,26 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     throw new IllegalArgumentException("cannot unwrap cache " + name + " to " + clazz.getName());
   }
 
-  /** This cache's requests to owners and its near copies; for tests that interleave with them. */
+  /**
+   * The member that owns {@code key} on this node's current ring, as {@code host:port}: the one
+   * that holds its entry and answers for it. For diagnostics and placement-aware tests; the answer
+   * changes as members come and go.
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws IllegalStateException if the cache is closed
+   */
+  public String ownerOf(K key) {
+    ensureOpen();
+    Objects.requireNonNull(key, "key");
+    return owners.ownerOf(codec.key(key)).toString();
+  }
+
   /** The cache's id in the cluster: its manager's URI and its name. */
   String id() {
     return id;
   }
 
+  /** This cache's requests to owners and its near copies; for tests that interleave with them. */
   OwnerClient owners() {
     return owners;
   }

@@ -129,6 +129,11 @@ public final class CacheNodeMain {
             yield "ok";
           }
           case "get" -> "value " + cache.get(w[1]);
+          case "owner-of" -> {
+            @SuppressWarnings("unchecked") // unwrap takes a raw class; the cache is of strings
+            GroupcacheCache<String, String> ours = cache.unwrap(GroupcacheCache.class);
+            yield "owner " + ours.ownerOf(w[1]);
+          }
           case "contains" -> "contains " + cache.containsKey(w[1]);
           case "remove" -> "removed " + cache.remove(w[1]);
           case "clear" -> {

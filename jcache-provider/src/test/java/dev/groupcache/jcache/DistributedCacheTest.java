@@ -49,6 +49,17 @@ class DistributedCacheTest {
   }
 
   @Test
+  void everyMemberNamesTheOwnerTheRingGives() {
+    for (int i = 0; i < 30; i++) {
+      String key = "owned-" + i;
+      String expected = "owner " + cluster.address(owner(key));
+      for (int node = 0; node < 3; node++) {
+        assertEquals(expected, call(node, "owner-of " + key), "member " + node + " on " + key);
+      }
+    }
+  }
+
+  @Test
   void aPutOnOneNodeIsSeenOnTheOthers() {
     for (int i = 0; i < 20; i++) {
       assertEquals("ok", call(0, "put k" + i + " v" + i));

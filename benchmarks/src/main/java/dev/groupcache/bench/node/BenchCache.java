@@ -30,6 +30,24 @@ public interface BenchCache<K> {
    */
   void put(K key, byte[] value);
 
+  /**
+   * Replaces the value of {@code key} if it has one, as JCache's {@code replace} does (J5).
+   *
+   * @throws UnsupportedOperationException if the system has no replace (groupcache's engine)
+   */
+  default boolean replace(K key, byte[] value) {
+    throw new UnsupportedOperationException("no replace in " + getClass().getSimpleName());
+  }
+
+  /**
+   * Writes every entry in one call, as JCache's {@code putAll} does (J6).
+   *
+   * @throws UnsupportedOperationException if the system has no bulk put (groupcache's engine)
+   */
+  default void putAll(Map<K, byte[]> entries) {
+    throw new UnsupportedOperationException("no putAll in " + getClass().getSimpleName());
+  }
+
   /** The id of the node that owns {@code key}, in the form {@link BenchNode#id()} uses. */
   String owner(K key);
 

@@ -25,7 +25,10 @@ import java.util.concurrent.Callable;
  * remote-hit CACHE PREFIX N OWNER THREADS WARMUP_MS MS   W2 on the keys OWNER owns
  * herd-arm CACHE KEY THREADS / herd-go            W3
  * mix CACHE zipf|uniform THREADS SEED MS          W4, W5
+ * near-hit CACHE PREFIX N OWNER THREADS WARMUP_MS MS     J1: W1's loop on the keys OWNER owns
+ * get-put CACHE PREFIX N THREADS WARMUP_MS MS [replaces] J5: 80 % gets, 20 % puts (and replaces)
  * puts CACHE PREFIX N THREADS VALUE_BYTES MAX_MS   W6: N puts of new keys PREFIXi, one at a time per thread
+ * bulk CACHE PREFIX N BATCH MAX_MS                J6: N new keys in putAll calls of BATCH, or puts if 0
  * loads                                           loader calls in this JVM so far
  * stats CACHE                                     the system's own counters for the cache
  * quit                                            close the node and exit
@@ -146,7 +149,18 @@ public final class CommandLoop {
             Long.parseLong(w[5]));
       case "get-put":
         return GetPutRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
-            Long.parseLong(w[5]), Long.parseLong(w[6]));
+            Long.parseLong(w[5]), Long.parseLong(w[6]), w.length > 7 && w[7].equals("replaces"));
+      case "near-hit": {
+        BenchCache<?> c = cache(w[1]);
+        if (w[4].equals(node.id())) {
+          throw new IllegalArgumentException("near-hit needs another node's keys, not this node's");
+        }
+        return LocalHitRun.run(c, OwnedKeys.select(c, w[2], Integer.parseInt(w[3]), w[4]),
+            Integer.parseInt(w[5]), Long.parseLong(w[6]), Long.parseLong(w[7]));
+      }
+      case "bulk":
+        return BulkRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
+            Long.parseLong(w[5]));
       case "puts":
         return PutRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
             Integer.parseInt(w[5]), Long.parseLong(w[6]));

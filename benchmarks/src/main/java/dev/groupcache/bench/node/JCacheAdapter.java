@@ -43,6 +43,16 @@ final class JCacheAdapter implements BenchCache<String> {
   }
 
   @Override
+  public boolean replace(String key, byte[] value) {
+    return cache.replace(key, value);
+  }
+
+  @Override
+  public void putAll(Map<String, byte[]> entries) {
+    cache.putAll(entries);
+  }
+
+  @Override
   public String owner(String key) {
     return owner.apply(key);
   }

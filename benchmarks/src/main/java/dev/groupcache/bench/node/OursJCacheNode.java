@@ -1,5 +1,6 @@
 package dev.groupcache.bench.node;
 
+import dev.groupcache.jcache.GroupcacheCache;
 import dev.groupcache.jcache.GroupcacheCacheManager;
 import dev.groupcache.jcache.NodeStatistics;
 import java.util.LinkedHashMap;
@@ -25,6 +26,8 @@ public final class OursJCacheNode implements BenchNode {
   private static final String PROVIDER = "dev.groupcache.jcache.GroupcacheCachingProvider";
   private static final long JOIN_TIMEOUT_MILLIS = 60_000;
   private static final long POLL_MILLIS = 50;
+  /** The largest share of a cache's budget the provider gives its near copies. */
+  private static final double MAX_HOT_SHARE = 0.125;
 
   private final String self;
   private final CachingProvider provider;
@@ -38,9 +41,6 @@ public final class OursJCacheNode implements BenchNode {
     settings.setProperty("groupcache.self", self);
     settings.setProperty("groupcache.port", self.substring(self.lastIndexOf(':') + 1));
     settings.setProperty("groupcache.bind-host", "127.0.0.1");
-    // W6 compares writes without backups (Hazelcast's configured with none); every other cache has
-    // the provider's default, one backup, as the backups workload's and the TLS mix's
-    settings.setProperty("groupcache.caches.w6.backups", "0");
     String tls = System.getProperty(OursNode.TLS_DIR);
     if (tls != null) {
       settings.setProperty("groupcache.tls.cert", tls + "/cert.pem");
@@ -82,23 +82,32 @@ public final class OursJCacheNode implements BenchNode {
   }
 
   /**
-   * Creates the cache on this member. Only puts and gets of caches filled by puts are supported:
-   * the spec's byte budget and hot share are left to the provider's defaults (64 MiB, 1/8).
+   * Creates the cache on this member with the spec's settings, given as the system properties the
+   * provider reads when a cache is created ({@code groupcache.caches.<name>.*}): its byte budget,
+   * its share for near copies (capped at the provider's 1/8) and its backups; read-through with the
+   * spec's loader if it has one.
    */
   @Override
   public BenchCache<String> open(CacheSpec spec) {
-    if (spec.readThrough()) {
-      throw new IllegalArgumentException("OursJCacheNode opens caches filled by puts only: " + spec);
-    }
     if (!spec.byValue()) {
       throw new IllegalArgumentException("our provider stores by value only: " + spec);
     }
-    Cache<String, byte[]> cache = manager.createCache(spec.name(),
-        new MutableConfiguration<String, byte[]>().setTypes(String.class, byte[].class));
+    String prefix = "groupcache.caches." + spec.name() + ".";
+    if (spec.maxBytes() > 0) {
+      System.setProperty(prefix + "max-bytes", Long.toString(spec.maxBytes()));
+    }
+    System.setProperty(prefix + "hot-share", Double.toString(Math.min(MAX_HOT_SHARE, spec.hotShare())));
+    System.setProperty(prefix + "backups", Integer.toString(spec.backups()));
+    MutableConfiguration<String, byte[]> config = new MutableConfiguration<String, byte[]>()
+        .setTypes(String.class, byte[].class);
+    if (spec.readThrough()) {
+      config.setReadThrough(true).setCacheLoaderFactory(new SleepingLoaderFactory(spec.loaderMillis()));
+    }
+    Cache<String, byte[]> cache = manager.createCache(spec.name(), config);
+    @SuppressWarnings("unchecked") // unwrap takes a raw class; the cache is typed above
+    GroupcacheCache<String, byte[]> ours = cache.unwrap(GroupcacheCache.class);
     GroupcacheCacheManager m = manager.unwrap(GroupcacheCacheManager.class);
-    return new JCacheAdapter(cache, key -> {
-      throw new UnsupportedOperationException("the JCache provider does not tell a key's owner");
-    }, () -> {
+    return new JCacheAdapter(cache, ours::ownerOf, () -> {
       NodeStatistics s = m.nodeStatistics();
       Map<String, Long> stats = new LinkedHashMap<>();
       stats.put("owner_requests", s.ownerRequests());

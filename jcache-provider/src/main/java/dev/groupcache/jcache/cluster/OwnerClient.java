@@ -109,6 +109,11 @@ public final class OwnerClient {
     return near;
   }
 
+  /** The member that owns the key on this node's ring now. */
+  public PeerAddress ownerOf(ByteView key) {
+    return node.ownerOf(key);
+  }
+
   /** Whether this node owns the key now. */
   public boolean ownsHere(ByteView key) {
     return node.ownerOf(key).equals(node.self());
