@@ -5,6 +5,7 @@ import com.google.protobuf.MessageLite;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * An immutable sequence of bytes: the keys and values of a {@link Group}.
@@ -91,6 +92,17 @@ public final class ByteView implements Comparable<ByteView> {
   /** Returns a new array holding a copy of the bytes. */
   public byte[] toByteArray() {
     return bytes.clone();
+  }
+
+  /**
+   * Returns a new array holding a copy of the bytes from {@code from} (inclusive) to {@code to}
+   * (exclusive).
+   *
+   * @throws IndexOutOfBoundsException if the range is not within the view
+   */
+  public byte[] copyOfRange(int from, int to) {
+    Objects.checkFromToIndex(from, to, bytes.length);
+    return Arrays.copyOfRange(bytes, from, to);
   }
 
   /** Copies the bytes into {@code dest} starting at {@code offset}. */

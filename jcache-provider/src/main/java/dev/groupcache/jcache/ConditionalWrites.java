@@ -7,6 +7,7 @@ import dev.groupcache.jcache.expiry.Ttl;
 import dev.groupcache.jcache.integration.WriteThrough;
 import dev.groupcache.jcache.management.CacheStatistics;
 import dev.groupcache.jcache.proto.OwnerResponse;
+import java.util.function.Supplier;
 
 /**
  * A cache's compound writes: each reads the entry, decides, and writes on the condition that the
@@ -44,6 +45,19 @@ final class ConditionalWrites<K, V> {
       }
     }
     throw owners.contended(key);
+  }
+
+  /**
+   * Begins a put for a batch ({@code putAll}) and returns what awaits its answer: with a pure
+   * expiry policy one request, begun now; with any other, the read and write of {@link #put}, made
+   * now.
+   */
+  Supplier<OwnerResponse> beginPut(K key, ByteView k, ByteView v) {
+    if (ttl.pure()) {
+      return owners.beginPut(k, v, ttl.creation(), ttl.update());
+    }
+    OwnerResponse r = put(key, k, v, false);
+    return () -> r;
   }
 
   /**

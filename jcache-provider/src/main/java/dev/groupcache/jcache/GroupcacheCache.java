@@ -140,12 +140,17 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   }
 
   private V getValue(K key, ByteView k) {
-    if (nearReads) {
+    if (nearReads) { // a read that changes nothing at the owner: answered here if it can be
       ByteView copy = owners.nearCopy(k);
       if (copy != null) {
         owners.counters().nearHit();
         statistics.recordHit();
         return codec.decodeValue(copy);
+      }
+      ByteView owned = owners.ownedValue(k);
+      if (owned != null) {
+        statistics.recordHit();
+        return codec.decodeValue(owned);
       }
     }
     OwnerResponse r;
@@ -248,7 +253,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       keys.put(k, e.getKey());
     }
     long start = statistics.start();
-    writeThrough.writeAll(map).apply(encoded.keySet(), keys::get, k -> writes.put(keys.get(k), k, encoded.get(k), false),
+    writeThrough.writeAll(map).apply(encoded.keySet(), keys::get, k -> writes.beginPut(keys.get(k), k, encoded.get(k)),
         r -> r.getVersion() != 0, took -> statistics.recordPuts(took, start));
   }
 
@@ -377,7 +382,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   /** Deletes through the writer, then removes what the writer deleted. */
   private void removeEach(Map<ByteView, K> keys) {
     long start = statistics.start();
-    writeThrough.deleteAll(keys.values()).apply(keys.keySet(), keys::get, k -> owners.remove(k, false),
+    writeThrough.deleteAll(keys.values()).apply(keys.keySet(), keys::get, owners::beginRemove,
         OwnerResponse::getApplied, took -> statistics.recordRemovals(took, start));
   }
 

@@ -558,6 +558,20 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     return pulled.sum();
   }
 
+  /**
+   * The value of a live entry this node holds, for this node's own plain read of a key it owns: no
+   * request, no answer built. Null if there is none here (absent, due to expire, or not arrived
+   * from the key's previous owner yet): {@link #read} decides those.
+   */
+  ByteView liveValue(String cache, ByteView key) {
+    OwnerStore store = stores.get(cache);
+    ByteView value = store == null ? null : store.liveValue(key);
+    if (value != null) {
+      ownerRequests.increment();
+    }
+    return value;
+  }
+
   private CompletableFuture<OwnerResponse> readHere(String cache, ByteView key, Read read) {
     if (read.getLease()) {
       return owned(cache).read(key, read);

@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.cache.CacheException;
 import javax.cache.event.CacheEntryListenerException;
 
@@ -173,6 +174,22 @@ public final class OwnerClient {
     return r;
   }
 
+  /**
+   * The value of an entry this node owns and holds, read without a request, for a get that changes
+   * nothing at the owner (no access expiry); null if another member owns the key or there is no
+   * live entry here, for {@link #get} to decide.
+   */
+  public ByteView ownedValue(ByteView key) {
+    if (service == null || !ownsHere(key)) {
+      return null;
+    }
+    ByteView value = service.liveValue(cache, key);
+    if (value != null) {
+      counters.answered(true, true);
+    }
+    return value;
+  }
+
   /** The near copies this node holds of the cache's entries. */
   public long nearEntries() {
     return near == null ? 0 : near.size();
@@ -310,6 +327,49 @@ public final class OwnerClient {
   public OwnerResponse removeIfVersion(ByteView key, long version) {
     return write(key, Write.newBuilder().setCondition(Condition.VERSION).setExpectedVersion(version).setRemove(true)
         .build());
+  }
+
+  /**
+   * Begins a put of whatever is there, as {@link #put} without the old value, and returns what
+   * awaits its answer: writes begun one after another travel to their owners together, batched by
+   * the peer streams. One whose owner turns out unavailable is sent again when awaited, as {@link
+   * #put} sends it, so that a backup may act for the owner.
+   */
+  public Supplier<OwnerResponse> beginPut(ByteView key, ByteView value, long createTtl, long updateTtl) {
+    Write.Builder w = Write.newBuilder().setCondition(Condition.ANY).setValue(OwnerStore.bytes(value));
+    return begin(key, expiring(w, createTtl, updateTtl).build());
+  }
+
+  /** Begins a removal of whatever is there; as {@link #beginPut}. */
+  public Supplier<OwnerResponse> beginRemove(ByteView key) {
+    return begin(key, Write.newBuilder().setCondition(Condition.ANY).setRemove(true).build());
+  }
+
+  private Supplier<OwnerResponse> begin(ByteView key, Write write) {
+    if (near != null) {
+      near.drop(key);
+    }
+    OwnerRequest request = OwnerRequest.newBuilder().setCache(cache).setWrite(write).build();
+    CompletableFuture<OwnerResponse> answer = send(key, request);
+    return () -> {
+      try {
+        return await(answer);
+      } catch (OwnerUnavailableException unavailable) {
+        return call(key, request); // a put or removal of whatever is there may be made twice
+      }
+    };
+  }
+
+  /** Sends an owner request without waiting: to this node's own store, or to the key's owner. */
+  private CompletableFuture<OwnerResponse> send(ByteView key, OwnerRequest request) {
+    if (ownsHere(key)) {
+      try {
+        return service.answer(key, request);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, false).thenApply(OwnerClient::parse);
   }
 
   private static Write.Builder expiring(Write.Builder w, long createTtl, long updateTtl) {

@@ -653,6 +653,19 @@ public final class OwnerStore {
   }
 
   /** Whether the store has an entry of {@code key}, live or not. */
+  /**
+   * The value of a live entry, read without the key's lock: for a read that changes nothing (no
+   * access expiry, no copy lease, no load lease), which the map's atomic read makes as current as
+   * one under the lock. Null if absent or due to expire: the full {@link #read} handles those.
+   */
+  ByteView liveValue(ByteView key) {
+    Stored s = entries.getIfPresent(key);
+    if (s == null || (s.expiresAt() != Long.MAX_VALUE && s.expiresAt() - ticker.read() <= 0)) {
+      return null;
+    }
+    return s.value();
+  }
+
   boolean has(ByteView key) {
     return entries.getIfPresent(key) != null;
   }

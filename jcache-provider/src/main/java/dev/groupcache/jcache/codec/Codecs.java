@@ -321,6 +321,13 @@ public final class Codecs {
    *     class that serialization refuses
    */
   public Object decode(ByteView bytes) {
+    int n = bytes.length();
+    if (n > 0 && bytes.byteAt(0) == TAG_BYTES) {
+      return bytes.copyOfRange(1, n); // the usual value of a cache of bytes: one copy, nothing wrapped
+    }
+    if (n > 0 && bytes.byteAt(0) == TAG_STRING) {
+      return CodecUtf8.decode(bytes.toByteArray(), 1, n - 1);
+    }
     return decode(UnsafeByteOperations.unsafeWrap(bytes.asReadOnlyBuffer()));
   }
 

@@ -2,15 +2,18 @@ package dev.groupcache.jcache.integration;
 
 import dev.groupcache.ByteView;
 import dev.groupcache.jcache.proto.OwnerResponse;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import javax.cache.Cache;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.event.CacheEntryListenerException;
@@ -81,25 +84,36 @@ public final class WriteThrough<K, V> {
    */
   public record Batch(Set<Object> done, CacheWriterException failure) {
     static final Batch ALL = new Batch(null, null);
+    /** Writes of one batch in flight at once: far below what an owner allows a peer (10,000). */
+    static final int MAX_BEGUN = 256;
 
     public boolean done(Object key) {
       return done == null || done.contains(key);
     }
 
     /**
-     * The owner's half of the batch: one write per key the writer handled; then {@code
-     * recorded} hears how many took effect, and the writer's failure, if any, or the first
-     * listener's is thrown.
+     * The owner's half of the batch: one write per key the writer handled, up to {@value
+     * #MAX_BEGUN} begun before the first is awaited, so that writes to one owner travel together
+     * while no caller holds more than that in flight at the owners; then {@code recorded} hears
+     * how many took effect, and the writer's failure, if any, or the first listener's is thrown.
+     *
+     * @param begin begins the write of a key and returns what awaits its answer
      */
-    public <K> void apply(Collection<ByteView> keys, Function<ByteView, K> keyOf, Function<ByteView, OwnerResponse> write,
-        Predicate<OwnerResponse> tookEffect, LongConsumer recorded) {
+    public <K> void apply(Collection<ByteView> keys, Function<ByteView, K> keyOf,
+        Function<ByteView, Supplier<OwnerResponse>> begin, Predicate<OwnerResponse> tookEffect, LongConsumer recorded) {
+      ArrayDeque<Supplier<OwnerResponse>> begun = new ArrayDeque<>();
       String listenerFailure = null;
       long took = 0;
-      for (ByteView k : keys) {
-        if (!done(keyOf.apply(k))) {
-          continue; // the writer failed for it: the cache keeps what it had
+      Iterator<ByteView> next = keys.iterator();
+      while (next.hasNext() || !begun.isEmpty()) {
+        if (next.hasNext() && begun.size() < MAX_BEGUN) {
+          ByteView k = next.next();
+          if (done(keyOf.apply(k))) { // else the writer failed for it: the cache keeps what it had
+            begun.add(begin.apply(k));
+          }
+          continue;
         }
-        OwnerResponse r = write.apply(k);
+        OwnerResponse r = begun.poll().get();
         took += tookEffect.test(r) ? 1 : 0;
         if (listenerFailure == null && !r.getListenerFailure().isEmpty()) {
           listenerFailure = r.getListenerFailure();

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.cache.Cache;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
@@ -125,9 +126,11 @@ class WriteThroughTest {
     final Map<String, OwnerResponse> answers = new LinkedHashMap<>();
     final AtomicLong recorded = new AtomicLong(-1);
 
-    OwnerResponse write(ByteView key) {
+    /** Begins the write of a key: asked now, answered when awaited, as an owner's begun write is. */
+    Supplier<OwnerResponse> write(ByteView key) {
       asked.add(key.toStringUtf8());
-      return answers.getOrDefault(key.toStringUtf8(), APPLIED);
+      OwnerResponse answer = answers.getOrDefault(key.toStringUtf8(), APPLIED);
+      return () -> answer;
     }
 
     void apply(WriteThrough.Batch batch, String... keys) {
