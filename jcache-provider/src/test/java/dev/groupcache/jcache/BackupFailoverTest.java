@@ -68,6 +68,32 @@ class BackupFailoverTest {
   }
 
   /**
+   * A putAll and a removeAll made just after a member died, before anyone suspects it, reach every
+   * key: their writes to the dead member's keys, begun with the others, fail over to its keys'
+   * backup when awaited. Another member then reads each key as they left it.
+   */
+  @Test
+  void aPutAllAndRemoveAllJustAfterAMemberDiedReachEveryKey() {
+    cluster = new CacheCluster(3, List.of("-Dgroupcache.caches.chaos.backups=1", "-Dgroupcache.failure-timeout=2s"));
+    int n = 300;
+    int deadOwned = 0;
+    for (int i = 0; i < n; i++) {
+      deadOwned += cluster.owner("all-" + i) == 2 ? 1 : 0;
+    }
+    assertTrue(deadOwned > n / 5, "the member to kill owns too few of the keys: " + deadOwned);
+    cluster.node(2).kill();
+
+    assertEquals("ok", cluster.call(0, "chaos-put-all all- " + n));
+    for (int i = 0; i < n; i++) {
+      assertEquals("value all-" + i, cluster.call(1, "chaos-get all-" + i), "after putAll, key all-" + i);
+    }
+    assertEquals("ok", cluster.call(0, "chaos-remove-all all- " + n));
+    for (int i = 0; i < n; i++) {
+      assertEquals("value null", cluster.call(1, "chaos-get all-" + i), "after removeAll, key all-" + i);
+    }
+  }
+
+  /**
    * A paused owner (SIGSTOP for 5 s) is acted for by its keys' backups; when it runs again it gets
    * back what they wrote, and its own writes taken meanwhile are refused rather than put over
    * theirs: every member, the paused one too, reads back the last value each of its puts returned

@@ -207,6 +207,22 @@ public final class CacheNodeMain {
             yield "ok";
           }
           case "chaos-get" -> "value " + chaosCache(manager).get(w[1]);
+          case "chaos-put-all" -> { // PREFIX N: keys PREFIXi, each its own value, in one putAll
+            java.util.Map<String, String> entries = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < Integer.parseInt(w[2]); i++) {
+              entries.put(w[1] + i, w[1] + i);
+            }
+            chaosCache(manager).putAll(entries);
+            yield "ok";
+          }
+          case "chaos-remove-all" -> { // PREFIX N: keys PREFIXi in one removeAll
+            java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+            for (int i = 0; i < Integer.parseInt(w[2]); i++) {
+              keys.add(w[1] + i);
+            }
+            chaosCache(manager).removeAll(keys);
+            yield "ok";
+          }
           case "node-stats" -> {
             NodeStatistics n = manager.unwrap(GroupcacheCacheManager.class).nodeStatistics();
             yield "changes " + n.changesPublished() + " sent " + n.invalidationsSent() + " late " + n.lateInvalidations()
