@@ -63,8 +63,10 @@ final class HerdWorkload implements Workload {
       List<Reply> replies = cluster.callAll("herd-go", TIMEOUT);
       long loads = cluster.loads() - before;
       long wallNs = 0;
+      StringBuilder perNode = new StringBuilder();
       for (Reply r : replies) {
         wallNs = Math.max(wallNs, r.number("wall_ns"));
+        perNode.append(String.format(Locale.ROOT, " %.1f-%.1f", r.number("first_ns") / 1e6, r.number("wall_ns") / 1e6));
       }
       maxLoads = Math.max(maxLoads, loads);
       if (round == 0) {
@@ -73,9 +75,9 @@ final class HerdWorkload implements Workload {
       if (round >= WARMUP_ROUNDS) {
         wallMillis[round - WARMUP_ROUNDS] = wallNs / 1e6;
       }
-      Progress.note(String.format(Locale.ROOT, "%s " + id + " %s round %d: %d load(s), wall %.1f ms",
-          cluster.system().label(), round < WARMUP_ROUNDS ? "warm-up" : "measured", round + 1, loads,
-          wallNs / 1e6));
+      Progress.note(String.format(Locale.ROOT, "%s " + id + " %s round %d: %d load(s), wall %.1f ms"
+          + " (first to last get per node, ms:%s)", cluster.system().label(), round < WARMUP_ROUNDS ? "warm-up"
+          : "measured", round + 1, loads, wallNs / 1e6, perNode));
     }
     Arrays.sort(wallMillis);
     results.put(cluster.system(), id + ".herd.loads", maxLoads, Unit.CALLS);
