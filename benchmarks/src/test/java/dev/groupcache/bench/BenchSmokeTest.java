@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Runs every workload against groupcache at 5% of its duration (W6, which starts clusters of its
- * own, in a test of its own), and checks the output's shape:
+ * own, and the J workloads, on the JCache provider, in tests of their own), and checks the output's shape:
  * each figure exactly once, a number and a unit. Speeds are not asserted; only that a herd of 300
  * concurrent gets of one key costs the cluster a single load, and that no W2 get shares another
  * thread's fetch (W2 measures round trips, not the single flight).
@@ -30,32 +30,10 @@ class BenchSmokeTest {
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void everyWorkloadReportsEachFigureOnce() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    int status;
-    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      // the agent startup benchmark needs the packaged agent jar; ./benchmarks/run builds it
-      status = Bench.run(new String[] {"w1,w2,w3,w4,w5,discovery", "--systems", "ours", "--scale", "0.05",
-          "--logs", Path.of("target", "smoke-logs").toAbsolutePath().toString()}, out);
-    }
-    String output = bytes.toString(StandardCharsets.UTF_8);
-    assertEquals(0, status, output);
-
-    Map<String, Integer> seen = new HashMap<>();
-    Map<String, Double> values = new HashMap<>();
-    for (String line : output.split("\n")) {
-      Matcher m = LINE.matcher(line);
-      assertTrue(m.matches(), "not 'name: number unit': " + line);
-      seen.merge(m.group(1), 1, Integer::sum);
-      values.put(m.group(1), Double.parseDouble(m.group(2)));
-    }
-    List<String> expected = expectedNames();
-    for (String name : expected) {
-      assertEquals(1, seen.getOrDefault(name, 0), name + " should appear once in:\n" + output);
-    }
-    assertEquals(expected.size(), seen.size(), "unexpected lines in:\n" + output);
-    assertEquals(1.0, values.get("w3.herd.loads"), "a herd must cost one load:\n" + output);
-    assertEquals(1.0, values.get("w2.remote_hit.fetches_per_get"),
-        "each W2 get must be a fetch of its own:\n" + output);
+    // the agent startup benchmark needs the packaged agent jar; ./benchmarks/run builds it
+    Map<String, Double> values = runExpecting(expectedNames(), "w1,w2,w3,w4,w5,discovery", "smoke-logs", "0.05");
+    assertEquals(1.0, values.get("w3.herd.loads"), "a herd must cost one load: " + values);
+    assertEquals(1.0, values.get("w2.remote_hit.fetches_per_get"), "each W2 get must be a fetch of its own: " + values);
   }
 
   /**
@@ -66,20 +44,6 @@ class BenchSmokeTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void jcachePutReportsEachFigureOnce() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    int status;
-    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      status = Bench.run(new String[] {"w6", "--systems", "ours", "--scale", "0.02",
-          "--logs", Path.of("target", "smoke-logs-w6").toAbsolutePath().toString()}, out);
-    }
-    String output = bytes.toString(StandardCharsets.UTF_8);
-    assertEquals(0, status, output);
-    Map<String, Integer> seen = new HashMap<>();
-    for (String line : output.split("\n")) {
-      Matcher m = LINE.matcher(line);
-      assertTrue(m.matches(), "not 'name: number unit': " + line);
-      seen.merge(m.group(1), 1, Integer::sum);
-    }
     List<String> expected = new ArrayList<>(List.of("w6.jcache_put.p50_n5_over_n3",
         "w6.jcache_put.p99_n5_over_n3", "w6.jcache_put.one_writer.p50_n5_over_n3",
         "w6.jcache_put.one_writer.p99_n5_over_n3"));
@@ -90,10 +54,7 @@ class BenchSmokeTest {
         }
       }
     }
-    for (String name : expected) {
-      assertEquals(1, seen.getOrDefault(name, 0), name + " should appear once in:\n" + output);
-    }
-    assertEquals(expected.size(), seen.size(), "unexpected lines in:\n" + output);
+    runExpecting(expected, "w6", "smoke-logs-w6", "0.02");
   }
 
   /**
@@ -103,11 +64,33 @@ class BenchSmokeTest {
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jcacheWorkloadsReportEachFigureOnce() {
+    List<String> expected = new ArrayList<>(List.of("j1.local_hit.ns_per_op", "j1.near_hit.ns_per_op",
+        "j3.herd.loads", "j3.herd.wall_ms", "j3.herd.first_round_wall_ms",
+        "j4.zipf.first_run.ops_per_s", "j4.zipf.first_run.loads", "j4.zipf.first_run.hit_ratio",
+        "j4.zipf.ops_per_s", "j4.zipf.loads", "j4.zipf.hit_ratio",
+        "j5.mix.ops_per_s", "j5.mix.errors", "j6.put_all.entries_per_s", "j6.sequential_put.entries_per_s"));
+    for (String variant : List.of("remote_hit.", "remote_hit_near.")) {
+      for (String figure : List.of("ops_per_s", "p50_us", "p99_us")) {
+        expected.add("j2." + variant + figure);
+      }
+    }
+    Map<String, Double> values = runExpecting(expected, "jcache", "smoke-logs-j", "0.05");
+    assertEquals(1.0, values.get("j3.herd.loads"), "a herd must cost one load: " + values);
+    assertEquals(0.0, values.get("j5.mix.errors"), "no operation of the mix may fail: " + values);
+    assertTrue(values.get("j6.put_all.entries_per_s") > 0, "no entry of the bulk load was written: " + values);
+  }
+
+  /**
+   * Runs the driver on our system alone and checks that every line is {@code name: number unit}
+   * and that the figures are exactly {@code expected}, each once; returns them by name.
+   */
+  private static Map<String, Double> runExpecting(List<String> expected, String workloads, String logs,
+      String scale) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int status;
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      status = Bench.run(new String[] {"jcache", "--systems", "ours", "--scale", "0.05",
-          "--logs", Path.of("target", "smoke-logs-j").toAbsolutePath().toString()}, out);
+      status = Bench.run(new String[] {workloads, "--systems", "ours", "--scale", scale,
+          "--logs", Path.of("target", logs).toAbsolutePath().toString()}, out);
     }
     String output = bytes.toString(StandardCharsets.UTF_8);
     assertEquals(0, status, output);
@@ -119,23 +102,11 @@ class BenchSmokeTest {
       seen.merge(m.group(1), 1, Integer::sum);
       values.put(m.group(1), Double.parseDouble(m.group(2)));
     }
-    List<String> expected = new ArrayList<>(List.of("j1.local_hit.ns_per_op", "j1.near_hit.ns_per_op",
-        "j3.herd.loads", "j3.herd.wall_ms", "j3.herd.first_round_wall_ms",
-        "j4.zipf.first_run.ops_per_s", "j4.zipf.first_run.loads", "j4.zipf.first_run.hit_ratio",
-        "j4.zipf.ops_per_s", "j4.zipf.loads", "j4.zipf.hit_ratio",
-        "j5.mix.ops_per_s", "j5.mix.errors", "j6.put_all.entries_per_s", "j6.sequential_put.entries_per_s"));
-    for (String variant : List.of("remote_hit.", "remote_hit_near.")) {
-      for (String figure : List.of("ops_per_s", "p50_us", "p99_us")) {
-        expected.add("j2." + variant + figure);
-      }
-    }
     for (String name : expected) {
       assertEquals(1, seen.getOrDefault(name, 0), name + " should appear once in:\n" + output);
     }
     assertEquals(expected.size(), seen.size(), "unexpected lines in:\n" + output);
-    assertEquals(1.0, values.get("j3.herd.loads"), "a herd must cost one load:\n" + output);
-    assertEquals(0.0, values.get("j5.mix.errors"), "no operation of the mix may fail:\n" + output);
-    assertTrue(values.get("j6.put_all.entries_per_s") > 0, output);
+    return values;
   }
 
   private static List<String> expectedNames() {

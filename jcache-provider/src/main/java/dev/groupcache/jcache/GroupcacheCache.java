@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
@@ -151,6 +152,16 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       if (owned != null) {
         statistics.recordHit();
         return codec.decodeValue(owned);
+      }
+      CompletableFuture<ByteView> load = readThrough.loadToJoin(k); // a herd on this node asks once
+      if (load != null) {
+        V joined = readThrough.joined(key, load);
+        if (joined != null) {
+          statistics.recordHit();
+        } else {
+          statistics.recordMiss();
+        }
+        return joined;
       }
     }
     OwnerResponse r;

@@ -123,6 +123,31 @@ class DistributedCacheTest {
     assertEquals(1, loads, "loader calls in the whole cluster");
   }
 
+  /**
+   * Gets made on the member that is loading their key under its owner's lease wait for that load
+   * instead of asking the owner: twenty of them, begun while a 3 s load runs on member 0, cost the
+   * owner no request, and return what the load stored.
+   */
+  @Test
+  void getsOnTheLoadingMemberJoinItsLoadWithoutAskingTheOwner() {
+    String slow = keyOwnedBy(1, "slow-join-"); // loads for 3 s
+    long asked = ownerRequests(1);
+    assertEquals("started", call(0, "get-later " + slow));
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!call(0, "loads").equals("1")) { // member 0 holds the lease and runs the loader
+      assertTrue(System.nanoTime() - deadline < 0, "member 0 never started loading " + slow);
+    }
+    long loading = ownerRequests(1);
+    nodes.get(0).send("herd " + slow + " 20");
+    // the herd's answer and the loading get's come as they finish, in either order
+    List<String> answers = List.of(nodes.get(0).await("the herd", WAIT), nodes.get(0).await("the loading get", WAIT));
+    assertTrue(answers.contains("20 of 20") && answers.contains("later value loaded:" + slow), answers.toString());
+    // the lease read, then the load's report: the herd's gets asked nothing of their own
+    assertEquals(2, ownerRequests(1) - asked, "requests member 1 answered (the herd's began at "
+        + (loading - asked) + ")");
+    assertEquals("1", call(0, "loads"));
+  }
+
   @Test
   void readsOfADeadOwnersKeysAreMissesLoadedHereOnce() {
     assertEquals("ok", call(0, "fill r 30 100"));

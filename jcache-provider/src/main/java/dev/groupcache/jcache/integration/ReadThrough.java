@@ -46,31 +46,93 @@ public final class ReadThrough<K, V> {
     this.pool = pool;
   }
 
+  /**
+   * A load under the owner's lease on this node. Gets of its key made on this node while the
+   * loader runs wait for it rather than ask the owner ({@link #loadToJoin}); each began before the
+   * load reports to the owner, so the owner's answer to that report, which the outcome is, is
+   * decided within every joiner's call.
+   */
+  private static final class LeasedLoad {
+    /** The value as the owner's answer left it (encoded), null for none; or the loader's failure. */
+    final CompletableFuture<ByteView> outcome = new CompletableFuture<>();
+    volatile boolean joinable = true;
+  }
+
+  private final Map<ByteView, LeasedLoad> leasedHere = new ConcurrentHashMap<>();
+
   /** Runs the loader for a key this node holds the lease of, and stores what it returns. */
   public V load(K key, ByteView k, long lease) {
+    LeasedLoad mine = new LeasedLoad();
+    leasedHere.put(k, mine);
+    try {
+      return load(key, k, lease, mine);
+    } catch (RuntimeException e) {
+      mine.outcome.completeExceptionally(e);
+      throw e;
+    } finally {
+      leasedHere.remove(k, mine);
+      if (!mine.outcome.isDone()) { // an Error: the joiners fail too, rather than read a stale absence
+        mine.outcome.completeExceptionally(new CacheLoaderException("the load of " + key + " ended without an outcome"));
+      }
+    }
+  }
+
+  private V load(K key, ByteView k, long lease, LeasedLoad mine) {
     V value;
     try {
       value = timedLoad(key, k);
     } catch (Exception e) {
+      mine.joinable = false;
       owners.loadedNothing(k, lease, String.valueOf(e));
       throw loaderFailure(key, e);
     }
+    mine.joinable = false; // a get from now on may begin after the owner decided: it asks the owner
     if (value == null) {
-      owners.loadedNothing(k, lease, null);
+      OwnerResponse r = owners.loadedNothing(k, lease, null);
+      mine.outcome.complete(r.getPresent() ? ByteView.copyOf(r.getValue()) : null);
       return null;
     }
     long creation = ttl.creation();
+    ByteView encoded = codec.value(value);
     OwnerResponse r;
     try {
-      r = owners.loaded(k, lease, codec.value(value), creation);
+      r = owners.loaded(k, lease, encoded, creation);
     } catch (OwnerUnavailableException e) { // the owner went while this node loaded: the value stands
+      mine.outcome.complete(encoded);
       return value;
     }
-    OwnerClient.listenerFailure(r);
     if (!r.getApplied() && r.getPresent()) {
+      mine.outcome.complete(ByteView.copyOf(r.getValue()));
+      OwnerClient.listenerFailure(r);
       return codec.decodeValue(r.getValue()); // someone put while we loaded: theirs stands
     }
+    mine.outcome.complete(creation == 0 ? null : encoded);
+    OwnerClient.listenerFailure(r);
     return creation == 0 ? null : value;
+  }
+
+  /**
+   * The outcome of a load this node runs under the owner's lease for {@code k} that a get made
+   * now may wait for instead of asking the owner; null if there is none, or it has finished
+   * loading (a get made now asks the owner, which may have decided since).
+   */
+  public CompletableFuture<ByteView> loadToJoin(ByteView k) {
+    if (!readThrough) {
+      return null;
+    }
+    LeasedLoad load = leasedHere.get(k);
+    return load != null && load.joinable ? load.outcome : null;
+  }
+
+  /** What a get that joined a load returns: the value as the owner's answer left it, or the loader's failure. */
+  public V joined(K key, CompletableFuture<ByteView> outcome) {
+    ByteView value;
+    try {
+      value = outcome.join();
+    } catch (CompletionException e) {
+      throw loaderFailure(key, e.getCause());
+    }
+    return value == null ? null : codec.decodeValue(value);
   }
 
   /** Calls the loader, counted and timed, and recorded as a JFR event when a recording asks. */
