@@ -142,16 +142,10 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
 
   private V getValue(K key, ByteView k) {
     if (nearReads) { // a read that changes nothing at the owner: answered here if it can be
-      ByteView copy = owners.nearCopy(k);
-      if (copy != null) {
-        owners.counters().nearHit();
+      ByteView local = owners.localValue(k);
+      if (local != null) {
         statistics.recordHit();
-        return codec.decodeValue(copy);
-      }
-      ByteView owned = owners.ownedValue(k);
-      if (owned != null) {
-        statistics.recordHit();
-        return codec.decodeValue(owned);
+        return codec.decodeValue(local);
       }
       CompletableFuture<ByteView> load = readThrough.loadToJoin(k); // a herd on this node asks once
       if (load != null) {

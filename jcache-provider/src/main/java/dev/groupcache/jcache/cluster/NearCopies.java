@@ -102,12 +102,19 @@ public final class NearCopies {
    * while its owner is still unavailable. The owner is looked up only when there is a copy.
    */
   ByteView get(ByteView key, Owners owners) {
+    return get(key, null, owners);
+  }
+
+  /**
+   * As {@link #get(ByteView, Owners)} for a caller that has looked the key's owner up already:
+   * {@code owner}, another member; null to have it looked up, only if there is a copy.
+   */
+  ByteView get(ByteView key, PeerAddress owner, Owners owners) {
     Near n = near.getIfPresent(key);
     if (n == null || n.readAt() < clearedAt) {
       return null;
     }
-    PeerAddress owner = owners.ownerElsewhere(key);
-    if (owner == null) {
+    if (owner == null && (owner = owners.ownerElsewhere(key)) == null) {
       return null; // a key that moved here is the store's
     }
     if (n.lease() == null) {

@@ -121,14 +121,24 @@ public final class OwnerClient {
   }
 
   /**
-   * This node's copy of another owner's entry, or null: what a plain read may answer with instead
-   * of asking the owner.
+   * What a get that changes nothing at the owner (no access expiry) may answer with here, counted
+   * as answered here, or null for {@link #get} to ask the owner: this node's own live entry if it
+   * owns the key, else its near copy of another owner's. The key's owner is looked up once.
    */
-  public ByteView nearCopy(ByteView key) {
-    if (near == null) {
-      return null;
+  public ByteView localValue(ByteView key) {
+    PeerAddress owner = node.ownerOf(key);
+    if (owner.equals(node.self())) {
+      ByteView value = service == null ? null : service.liveValue(cache, key);
+      if (value != null) {
+        counters.answered(true, true);
+      }
+      return value;
     }
-    return near.get(key, nearOwners);
+    ByteView copy = near == null ? null : near.get(key, owner, nearOwners);
+    if (copy != null) {
+      counters.nearHit();
+    }
+    return copy;
   }
 
   /** What a cache's gets ask their owner, fixed by its configuration: built once, sent by every get. */
@@ -172,22 +182,6 @@ public final class OwnerClient {
       counters.answered(r.getPresent(), owned);
     }
     return r;
-  }
-
-  /**
-   * The value of an entry this node owns and holds, read without a request, for a get that changes
-   * nothing at the owner (no access expiry); null if another member owns the key or there is no
-   * live entry here, for {@link #get} to decide.
-   */
-  public ByteView ownedValue(ByteView key) {
-    if (service == null || !ownsHere(key)) {
-      return null;
-    }
-    ByteView value = service.liveValue(cache, key);
-    if (value != null) {
-      counters.answered(true, true);
-    }
-    return value;
   }
 
   /** The near copies this node holds of the cache's entries. */

@@ -62,7 +62,7 @@ class NearCopyRaceTest {
   }
 
   private String copy() {
-    ByteView v = client.nearCopy(key);
+    ByteView v = client.localValue(key);
     return v == null ? null : v.toStringUtf8();
   }
 
