@@ -151,6 +151,8 @@ public final class GroupcacheMetrics implements MeterBinder {
         "Backups not held because the member to hold them was unavailable");
     counter(r, "groupcache.acted", cluster, ClusterNode::getActedForUnavailableOwners,
         "Operations answered here as the owner of an unavailable member's key");
+    counter(r, "groupcache.ownership.waits", cluster, ClusterNode::getOwnershipWaits,
+        "Operations on this node's keys that waited for the members that acted for it to hand back");
   }
 
   /**

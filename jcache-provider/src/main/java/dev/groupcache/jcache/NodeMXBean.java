@@ -46,4 +46,10 @@ public interface NodeMXBean {
 
   /** Operations answered here as the owner of an unavailable member's key. */
   long getActedForUnavailableOwners();
+
+  /**
+   * Operations on this node's keys that waited until the members that acted for it while it did
+   * not answer (paused, cut off) had handed its entries back.
+   */
+  long getOwnershipWaits();
 }

@@ -81,6 +81,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final ChangeDelivery delivery;
   private final Handover handover;
   private final Replication replication;
+  private final OwnershipLeases ownership;
   /** The settings of each cache this node owns or backs up entries of, read once. */
   private final Map<String, Settings.CacheSettings> cacheSettings = new ConcurrentHashMap<>();
   private final RequestLimits limits;
@@ -106,7 +107,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
     this.replication = new Replication(node, ticker, invalidationTimeout, lease.plusNanos(grants.marginNanos()));
     this.handover = new Handover(node, stores, HANDOFF_BATCH_TIMEOUT,
-        () -> replication.backfill(stores, id -> settingsOf(id).backups()), replication::isActingFor);
+        () -> replication.backfill(stores, id -> settingsOf(id).backups()), replication);
+    this.ownership = new OwnershipLeases(OwnershipLeases.of(node), ticker, timer, lease);
   }
 
   /** How long one batch of a hand-over may take to be answered. */
@@ -127,7 +129,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     grants.prune();
     long now = ticker.read();
     delivery.forgetSilent(now);
-    replication.ownersBack().forEach(owner -> handover.handBack(owner, all -> replication.handedBack(owner, all)));
+    ownership.renewAll();
+    handBackToOwnersBack();
     if (keysMovedLately && now - ringChangedAt > PULL_WINDOW_NANOS) {
       keysMovedLately = false; // reads stop looking for previous owners: one volatile read each
       if (ticker.read() - ringChangedAt <= PULL_WINDOW_NANOS) {
@@ -140,6 +143,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       // it heard of, and a member whose ring did not have this node yet refused the last time
       announceOpenCaches();
     }
+  }
+
+  /** Hands their entries back to the owners this node acted for that answer again. */
+  private void handBackToOwnersBack() {
+    replication.ownersBack().forEach(owner -> handover.handBack(owner, all -> replication.handedBack(owner, all)));
   }
 
   /**
@@ -177,7 +185,17 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       Settings.CacheSettings s = settingsOf(id);
       long ownBytes = ownedBudget(s);
       OwnerStore made = new OwnerStore(ownBytes, s.readThroughTimeout().toMillis(),
-          (event, holders) -> delivery.publish(id, event, holders), replication.backups(id, s.backups()), grants,
+          new OwnerStore.EventSink() {
+            @Override
+            public CompletableFuture<String> publish(Event event, List<PeerAddress> holders) {
+              return delivery.publish(id, event, holders);
+            }
+
+            @Override
+            public CompletableFuture<String> drop(ByteView key, List<PeerAddress> holders) {
+              return delivery.drop(id, key, holders);
+            }
+          }, replication.backups(id, s.backups()), grants,
           Math.max(10_000, ownBytes / 256), timer, ticker);
       made.ringChanged(ringChangedAt); // a store made during a hand-over records its writes too
       return made;
@@ -263,6 +281,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     return replication.acted();
   }
 
+  /** Operations as an owner that waited for its ownership leases ({@link OwnershipLeases}). */
+  long ownershipWaits() {
+    return ownership.waits();
+  }
+
   /**
    * Answers an owner's operation on a key whose owner does not answer, if this node is the member
    * to act for it ({@link Replication}): its backup of the key joins its own store first, and an
@@ -276,16 +299,29 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     }
     limits.checkKey(key);
     PeerAddress owner = replication.mayAct(key);
-    OwnerStore store = owned(cache);
-    BackupStore backups = replication.existing(cache);
-    HandedEntry backed = backups == null ? null : backups.take(key);
-    if (backed != null) {
-      store.adopt(key, ByteView.copyOf(backed.getValue()), backed.getVersion(), backed.getRemainingMillis(), true);
+    CompletableFuture<OwnerResponse> answer;
+    try {
+      boolean changes = request.getOpCase() != OwnerRequest.OpCase.READ;
+      if (changes && !replication.actedOn(owner, cache, key)) {
+        throw Status.RESOURCE_EXHAUSTED.withDescription(node.self() + " has changed " + Replication.MAX_ACTED_KEYS
+            + " keys acting for " + owner + ", which does not answer; no more until it has them back")
+            .asRuntimeException();
+      }
+      OwnerStore store = owned(cache);
+      BackupStore backups = replication.existing(cache);
+      HandedEntry backed = backups == null ? null : backups.take(key);
+      if (backed != null) {
+        store.adopt(key, ByteView.copyOf(backed.getValue()), backed.getVersion(), backed.getRemainingMillis(), true);
+      }
+      long wait = changes ? replication.actingWritableIn(owner) : 0;
+      answer = wait == 0 ? answer(key, request)
+          : CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, timer))
+              .thenCompose(waited -> answer(key, request));
+    } catch (RuntimeException e) {
+      replication.actingDone(owner);
+      throw e;
     }
-    long wait = request.getOpCase() == OwnerRequest.OpCase.READ ? 0 : replication.actingWritableIn(owner);
-    CompletableFuture<OwnerResponse> answer = wait == 0 ? answer(key, request)
-        : CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, timer))
-            .thenCompose(waited -> answer(key, request));
+    answer.whenComplete((r, failure) -> replication.actingDone(owner));
     return answer.thenApply(r -> ByteView.of(NodeResponse.newBuilder().setActed(r).build()));
   }
 
@@ -418,8 +454,15 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    */
   CompletableFuture<OwnerResponse> answer(ByteView key, OwnerRequest request) {
     limits.check(key, request); // throws, as the engine's own check of a key sent to another owner does
+    if (!mayAnswer(request.getCache())) {
+      return ownership.ready().thenCompose(ready -> answerNow(key, request));
+    }
+    return answerNow(key, request);
+  }
+
+  private CompletableFuture<OwnerResponse> answerNow(ByteView key, OwnerRequest request) {
     return switch (request.getOpCase()) {
-      case READ -> read(request.getCache(), key, request.getRead());
+      case READ -> readNow(request.getCache(), key, request.getRead());
       case WRITE -> write(request.getCache(), key, request.getWrite());
       case LOADED -> owned(request.getCache()).loaded(key, request.getLoaded());
       default -> CompletableFuture.failedFuture(
@@ -434,6 +477,27 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    */
   CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
     limits.checkKey(key);
+    if (!mayAnswer(cache)) {
+      return ownership.ready().thenCompose(ready -> readNow(cache, key, read));
+    }
+    return readNow(cache, key, read);
+  }
+
+  /**
+   * Whether this node may answer as the owner of keys of {@code cache} now: always without
+   * backups (no member acts for another), else while its ownership leases hold.
+   */
+  private boolean mayAnswer(String cache) {
+    OwnerStore store = stores.get(cache);
+    if (store != null) {
+      return !store.backedUp() || ownership.servable();
+    }
+    // no store yet: a restarted owner, whose acted entries come back; a name no member opened has none
+    return ownership.servable() || !(receivers.containsKey(cache) || delivery.known(cache))
+        || settingsOf(cache).backups() <= 0;
+  }
+
+  private CompletableFuture<OwnerResponse> readNow(String cache, ByteView key, Read read) {
     PeerAddress previous = movedHereFrom(key);
     if (previous != null) {
       OwnerStore store = stores.get(cache);
@@ -565,7 +629,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    */
   ByteView liveValue(String cache, ByteView key) {
     OwnerStore store = stores.get(cache);
-    ByteView value = store == null ? null : store.liveValue(key);
+    ByteView value = store == null || (store.backedUp() && !ownership.servable()) ? null : store.liveValue(key);
     if (value != null) {
       ownerRequests.increment();
     }
@@ -662,6 +726,15 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       case ACTING -> {
         return acting(cache, request.getActing());
       }
+      case OWNERSHIP -> {
+        Sender.member(sender, request.getOwnership().getMember());
+        PeerAddress owner = PeerAddress.parse(request.getOwnership().getMember());
+        boolean acting = replication.isActingFor(owner);
+        if (acting) {
+          handBackToOwnersBack(); // it answers again: its entries go back now rather than at the next tick
+        }
+        return done(acting ? NodeResponse.newBuilder().setFenced(true).build() : NodeResponse.getDefaultInstance());
+      }
       case HANDOVER_READ -> {
         ByteView key = ByteView.copyOf(request.getHandoverRead().getKey());
         OwnerStore store = stores.get(cache);
@@ -704,9 +777,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       if (store == null) {
         store = store(cache);
       }
-      if (store.adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis(),
-          handoff.getReplace())) {
-        backedUp.add(store.backUp(key)); // the sender forgets it once answered: two copies first
+      CompletableFuture<String> dropped = e.getRemoved() && handoff.getReplace() ? store.removeActedOn(key)
+          : store.adopting(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis(), handoff.getReplace());
+      if (dropped != null) {
+        // the sender forgets it once answered: two copies first, and no copy of what it replaced
+        backedUp.add(store.backUp(key).thenCombine(dropped, (held, none) -> null));
       }
     }
     return CompletableFuture.allOf(backedUp.toArray(CompletableFuture[]::new)).thenApply(held -> answer.build());

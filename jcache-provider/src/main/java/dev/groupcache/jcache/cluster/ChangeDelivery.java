@@ -156,25 +156,43 @@ final class ChangeDelivery {
         waits.add(wait);
       }
     }
-    ByteView dropMessage = null;
-    for (PeerAddress holder : holders) {
-      if (holder.equals(node.self()) || told.contains(holder)) {
-        continue; // its event drops the copy too
-      }
-      if (dropMessage == null) {
-        dropMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache)
-            .setDrop(Drop.newBuilder().setKey(event.getKey())).build());
-      }
-      sent.increment();
-      long bound = grants.sending(holder);
-      waits.add(held(holder, node.call(holder, CacheService.NAME, dropMessage, dropTimeout), bound));
-    }
+    dropAt(cache, event.getKey(), holders, told, waits); // a listener's event drops its copy too
     long hold = grants.writableAt() - ticker.read();
     if (starting && hold > 0 && node.peers().size() > 1) {
       waits.add(CompletableFuture.supplyAsync(() -> null,
           CompletableFuture.delayedExecutor(hold, TimeUnit.NANOSECONDS, timer)));
     }
     return firstFailure(waits);
+  }
+
+  /**
+   * Tells the holders of a key's copies to drop them, with no event: the key's entry changed here
+   * without a user's change (an acting member handed its entry back). Completes as {@link #publish}.
+   */
+  CompletableFuture<String> drop(String cache, ByteView key, List<PeerAddress> holders) {
+    if (holders.isEmpty()) {
+      return DONE;
+    }
+    List<CompletableFuture<String>> waits = new ArrayList<>();
+    dropAt(cache, OwnerStore.bytes(key), holders, Set.of(), waits);
+    return waits.isEmpty() ? DONE : firstFailure(waits);
+  }
+
+  /** Sends a drop of {@code key} to each holder but this node and those {@code told}; adds its wait. */
+  private void dropAt(String cache, com.google.protobuf.ByteString key, List<PeerAddress> holders,
+      Set<PeerAddress> told, List<CompletableFuture<String>> waits) {
+    ByteView dropMessage = null;
+    for (PeerAddress holder : holders) {
+      if (holder.equals(node.self()) || told.contains(holder)) {
+        continue;
+      }
+      if (dropMessage == null) {
+        dropMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache).setDrop(Drop.newBuilder().setKey(key)).build());
+      }
+      sent.increment();
+      long bound = grants.sending(holder);
+      waits.add(held(holder, node.call(holder, CacheService.NAME, dropMessage, dropTimeout), bound));
+    }
   }
 
   /**

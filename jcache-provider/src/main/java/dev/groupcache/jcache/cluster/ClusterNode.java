@@ -273,6 +273,11 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
     return service.acted();
   }
 
+  @Override
+  public long getOwnershipWaits() {
+    return service.ownershipWaits();
+  }
+
   public NodeStatistics statistics() {
     return new NodeStatistics(getSelf(), List.of(getPeers()), isReady(), getOwnerRequests(), getLateInvalidations(),
         getSuspicions(), getLeaseExpiries(), getChangesPublished(), getInvalidationsSent(), getUnavailableReads());

@@ -52,7 +52,7 @@ final class Handover implements AutoCloseable {
   private final Map<String, OwnerStore> stores;
   private final Duration timeout;
   private final Runnable afterPass;
-  private final Predicate<PeerAddress> actingFor;
+  private final Replication replication;
   private final ExecutorService thread;
   private final AtomicLong generation = new AtomicLong();
   private final AtomicInteger pending = new AtomicInteger();
@@ -65,16 +65,16 @@ final class Handover implements AutoCloseable {
    * @param timeout how long one batch may take
    * @param afterPass runs on the hand-over's thread after each pass for a ring change (backups of
    *     the entries this node then owns go to their members on the new ring)
-   * @param actingFor whether this node acts for an owner that does not answer: the entries of its
-   *     keys stay here, neither offered nor forgotten, until it answers ({@link #handBack})
+   * @param replication whether this node acts for an owner that does not answer: the entries of
+   *     its keys stay here, neither offered nor forgotten, until it answers ({@link #handBack})
    */
   Handover(Node node, Map<String, OwnerStore> stores, Duration timeout, Runnable afterPass,
-      Predicate<PeerAddress> actingFor) {
+      Replication replication) {
     this.node = node;
     this.stores = stores;
     this.timeout = timeout;
     this.afterPass = afterPass;
-    this.actingFor = actingFor;
+    this.replication = replication;
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "groupcache-handoff");
       t.setDaemon(true);
@@ -94,25 +94,56 @@ final class Handover implements AutoCloseable {
   }
 
   /**
-   * {@code owner} answers again after this node acted for it: the entries of its keys held here go
-   * back to it, replacing older versions there. One try; {@code done} hears whether it took them all.
+   * {@code owner} answers again after this node acted for it: once no acting operation for it is
+   * under way, the entries of its keys held here go back to it, replacing older versions there,
+   * with the keys acting writes removed. One try; {@code done} hears whether it took them all.
    */
   void handBack(PeerAddress owner, java.util.function.Consumer<Boolean> done) {
     long pass = generation.get();
     boolean[] all = {false};
     submit("handing entries back to " + owner + " failed", () -> {
       try {
+        if (!replication.awaitActingDone(owner, timeout)) {
+          return; // an acting write still waits out its leases: the next tick tries again
+        }
         long before = handed.sum();
         int left = 0;
         for (Map.Entry<String, OwnerStore> store : stores.entrySet()) {
+          List<HandedEntry> removed = removedActing(store.getKey(), store.getValue(), owner); // before the others leave
           left += offer(pass, store.getKey(), store.getValue(), key -> !node.ownerOf(key).equals(owner), owner);
+          left += offerRemoved(pass, store.getKey(), store.getValue(), owner, removed);
         }
         all[0] = left == 0 && current(pass);
         LOG.log(Level.INFO, "handed {0} entries back to {1}, {2} left", handed.sum() - before, owner, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         done.accept(all[0]);
       }
     });
+  }
+
+  /** The keys of {@code owner}'s that acting writes removed here (and nothing since put back). */
+  private List<HandedEntry> removedActing(String cache, OwnerStore store, PeerAddress owner) {
+    List<HandedEntry> removed = new ArrayList<>();
+    for (ByteView key : replication.actedKeys(owner, cache)) {
+      if (store.handedEntry(key) == null && node.ownerOf(key).equals(owner)) {
+        removed.add(HandedEntry.newBuilder().setKey(OwnerStore.bytes(key)).setRemoved(true).build());
+      }
+    }
+    return removed;
+  }
+
+  /** Tells {@code owner} of those keys: its own entries of them are older. How many it did not take. */
+  private int offerRemoved(long pass, String cache, OwnerStore store, PeerAddress owner, List<HandedEntry> removed) {
+    int left = 0;
+    for (int from = 0; from < removed.size(); from += BATCH_ENTRIES) {
+      if (!current(pass) || !node.isAvailable(owner)) {
+        return left + removed.size() - from;
+      }
+      left += send(owner, cache, store, removed.subList(from, Math.min(removed.size(), from + BATCH_ENTRIES)), true);
+    }
+    return left;
   }
 
   /** Runs {@code work} on the hand-over's thread, counted as pending until it ends. */
@@ -163,7 +194,7 @@ final class Handover implements AutoCloseable {
     long deadline = started + GIVE_UP.toNanos();
     Predicate<ByteView> ownedHere = key -> {
       PeerAddress owner = node.ownerOf(key);
-      return owner.equals(node.self()) || actingFor.test(owner);
+      return owner.equals(node.self()) || replication.isActingFor(owner);
     };
     long before = handed.sum();
     long backoffMillis = 50;
@@ -287,7 +318,11 @@ final class Handover implements AutoCloseable {
     Set<ByteString> refused = new HashSet<>(response.getNotOwnedList());
     for (HandedEntry e : batch) {
       if (!refused.contains(e.getKey())) {
-        store.handedOff(ByteView.copyOf(e.getKey()), e.getVersion());
+        ByteView key = ByteView.copyOf(e.getKey());
+        store.handedOff(key, e.getVersion());
+        if (newerWins) {
+          replication.handedBack(owner, cache, key, e); // a later try must not send it again, as removed
+        }
         handed.increment();
       }
     }

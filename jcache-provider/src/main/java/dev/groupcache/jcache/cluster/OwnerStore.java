@@ -62,6 +62,12 @@ public final class OwnerStore {
   interface EventSink {
     /** {@code holders}: the members that may hold a copy of the key, which must drop it. */
     CompletableFuture<String> publish(Event event, List<PeerAddress> holders);
+
+    /**
+     * Tells {@code holders} to drop their copies of {@code key}, with no event: its entry was
+     * replaced by one a member acted on or handed over, which its listeners have heard of already.
+     */
+    CompletableFuture<String> drop(ByteView key, List<PeerAddress> holders);
   }
 
   /** Where this store's changes are backed up ({@link Replication}). */
@@ -587,19 +593,52 @@ public final class OwnerStore {
    * this node wrote meanwhile was refused by that member, not acknowledged.
    */
   boolean adopt(ByteView key, ByteView value, long version, long remainingMillis, boolean replace) {
+    return adopting(key, value, version, remainingMillis, replace) != null;
+  }
+
+  /**
+   * As {@link #adopt(ByteView, ByteView, long, long, boolean)}: null if the entry was not taken,
+   * else completes once the members holding copies of the entry it replaced have dropped them (or
+   * their leases ran out). Without that, a copy read here before the hand-back would outlive it.
+   */
+  CompletableFuture<String> adopting(ByteView key, ByteView value, long version, long remainingMillis,
+      boolean replace) {
     synchronized (stripe(key)) {
       long now = ticker.read();
       Stored current = entries.getIfPresent(key);
       boolean older = current != null && current.version() < version;
       if (replace ? current != null && current.version() == version
           : current != null ? !(current.handedOver() && older) : writtenSinceRingChange.getIfPresent(key) != null) {
-        return false;
+        return null;
       }
       versions.accumulateAndGet(version, Math::max);
       entries.put(key, new Stored(value, version, remainingMillis < 0 ? Long.MAX_VALUE : deadline(now, remainingMillis),
           true));
-      return true;
+      List<PeerAddress> copies = current == null ? List.of() : holders.take(key, now);
+      return copies.isEmpty() ? CompletableFuture.completedFuture(null) : events.drop(key, copies);
     }
+  }
+
+  /**
+   * Removes the entry of a key that a member acting for this owner removed (a hand-back), with no
+   * event; completes once the holders of its copies dropped them. Null if there was none.
+   */
+  CompletableFuture<String> removeActedOn(ByteView key) {
+    synchronized (stripe(key)) {
+      Stored current = entries.getIfPresent(key);
+      if (current == null) {
+        return null;
+      }
+      entries.invalidate(key);
+      // not backed up: the acting member, this key's backup, removed it there itself
+      List<PeerAddress> copies = holders.take(key, ticker.read());
+      return copies.isEmpty() ? CompletableFuture.completedFuture(null) : events.drop(key, copies);
+    }
+  }
+
+  /** Whether this store's changes are backed up: another member may act for it. */
+  boolean backedUp() {
+    return backups != Backups.NONE;
   }
 
   /** The ring changed at {@code at} (a ticker reading): writes since are newer than what is handed over. */

@@ -52,6 +52,12 @@ final class Replication {
   private final Map<String, BackupStore> stores = new ConcurrentHashMap<>();
   /** Owners this node has acted for, with the time before which it acknowledges no acting write. */
   private final Map<PeerAddress, Long> actingFor = new ConcurrentHashMap<>();
+  /** Acting operations under way (checked, not yet answered), by the owner acted for. */
+  private final Map<PeerAddress, java.util.concurrent.atomic.AtomicInteger> underWay = new ConcurrentHashMap<>();
+  /** Keys acting writes changed, by owner and cache, until handed back. */
+  private final Map<PeerAddress, Map<String, java.util.Set<ByteView>>> actedKeys = new ConcurrentHashMap<>();
+  /** How many keys this node changes at most while acting for one owner; writes of more are refused. */
+  static final int MAX_ACTED_KEYS = 100_000;
   private final LongAdder sent = new LongAdder();
   private final LongAdder skipped = new LongAdder();
   private final LongAdder fenced = new LongAdder();
@@ -175,25 +181,96 @@ final class Replication {
   PeerAddress mayAct(ByteView key) {
     List<PeerAddress> replicas = node.replicasOf(key, node.peers().size());
     PeerAddress owner = replicas.get(0);
-    if (owner.equals(node.self()) || node.isAvailable(owner)) {
-      throw Status.ABORTED.withDescription(NOT_ACTING + owner + " owns this key and answers " + node.self())
-          .asRuntimeException();
-    }
-    for (int i = 1; i < replicas.size(); i++) {
-      PeerAddress member = replicas.get(i);
-      if (member.equals(node.self())) {
-        break;
-      }
-      if (node.isAvailable(member)) {
-        throw Status.ABORTED.withDescription(NOT_ACTING + member + ", not " + node.self() + ", acts for " + owner)
+    // counted before the owner is looked at: a hand-back that finds none under way and the owner
+    // answering is sure that no operation it did not wait for acts for it
+    java.util.concurrent.atomic.AtomicInteger under = underWay.computeIfAbsent(owner,
+        o -> new java.util.concurrent.atomic.AtomicInteger());
+    under.incrementAndGet();
+    try {
+      if (owner.equals(node.self()) || node.isAvailable(owner)) {
+        throw Status.ABORTED.withDescription(NOT_ACTING + owner + " owns this key and answers " + node.self())
             .asRuntimeException();
       }
+      for (int i = 1; i < replicas.size(); i++) {
+        PeerAddress member = replicas.get(i);
+        if (member.equals(node.self())) {
+          break;
+        }
+        if (node.isAvailable(member)) {
+          throw Status.ABORTED.withDescription(NOT_ACTING + member + ", not " + node.self() + ", acts for " + owner)
+              .asRuntimeException();
+        }
+      }
+    } catch (RuntimeException e) {
+      under.decrementAndGet();
+      throw e;
     }
     if (actingFor.putIfAbsent(owner, ticker.read() + leaseNanos) == null) {
       LOG.log(Level.WARNING, "acting as the owner of {0}''s keys: it does not answer", owner);
     }
     acted.increment();
     return owner;
+  }
+
+  /** An operation {@link #mayAct} let this node answer for {@code owner} has been answered. */
+  void actingDone(PeerAddress owner) {
+    underWay.get(owner).decrementAndGet();
+  }
+
+  /**
+   * Records a key an acting write changed, so that its hand-back carries the key even if the write
+   * removed it; false if this node already keeps {@link #MAX_ACTED_KEYS} of them for the owner.
+   */
+  boolean actedOn(PeerAddress owner, String cache, ByteView key) {
+    Map<String, java.util.Set<ByteView>> byCache = actedKeys.computeIfAbsent(owner, o -> new ConcurrentHashMap<>());
+    java.util.Set<ByteView> keys = byCache.computeIfAbsent(cache, c -> ConcurrentHashMap.newKeySet());
+    if (keys.contains(key)) {
+      return true;
+    }
+    int total = byCache.values().stream().mapToInt(java.util.Set::size).sum();
+    return total < MAX_ACTED_KEYS && keys.add(key);
+  }
+
+  /**
+   * {@code owner} took the key's entry back: unless an acting write changes it again, it is not
+   * sent again; and this node, its backup, keeps it as one, as it did before it acted (the owner's
+   * own backup of it is refused until the hand-back ends).
+   */
+  void handedBack(PeerAddress owner, String cache, ByteView key, dev.groupcache.jcache.proto.HandedEntry e) {
+    BackupStore backups = stores.get(cache);
+    List<PeerAddress> replicas = node.replicasOf(key, 2);
+    if (backups != null && replicas.size() > 1 && replicas.get(1).equals(node.self())) {
+      backups.keep(BackedEntry.newBuilder().setKey(e.getKey()).setValue(e.getValue()).setVersion(e.getVersion())
+          .setRemainingMillis(e.getRemainingMillis()).setRemoved(e.getRemoved()).build());
+    }
+    Map<String, java.util.Set<ByteView>> byCache = actedKeys.get(owner);
+    java.util.Set<ByteView> keys = byCache == null ? null : byCache.get(cache);
+    if (keys != null) {
+      keys.remove(key);
+    }
+  }
+
+  /** The keys of {@code cache} that acting writes for {@code owner} changed since it was last handed back. */
+  java.util.Set<ByteView> actedKeys(PeerAddress owner, String cache) {
+    Map<String, java.util.Set<ByteView>> byCache = actedKeys.get(owner);
+    java.util.Set<ByteView> keys = byCache == null ? null : byCache.get(cache);
+    return keys == null ? java.util.Set.of() : java.util.Set.copyOf(keys);
+  }
+
+  /**
+   * Waits until no operation acting for {@code owner} is under way, at most {@code bound}: an
+   * acting write waits out copy leases before it applies, and its entry must be in the hand-back.
+   */
+  boolean awaitActingDone(PeerAddress owner, Duration bound) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger under = underWay.get(owner);
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (under != null && under.get() > 0) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return true;
   }
 
   /** Whether this node has acted for {@code owner} since it was last heard. */
@@ -220,6 +297,7 @@ final class Replication {
     for (PeerAddress owner : actingFor.keySet()) {
       if (!node.peers().contains(owner)) {
         actingFor.remove(owner);
+        actedKeys.remove(owner);
       } else if (node.isAvailable(owner) && handingBack.add(owner)) {
         back.add(owner);
       }
@@ -233,6 +311,7 @@ final class Replication {
    */
   void handedBack(PeerAddress owner, boolean all) {
     if (all && actingFor.remove(owner) != null) {
+      actedKeys.remove(owner);
       LOG.log(Level.INFO, "{0} has its keys back: no longer acting for it", owner);
     }
     handingBack.remove(owner);

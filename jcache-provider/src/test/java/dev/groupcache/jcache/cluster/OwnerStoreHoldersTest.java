@@ -64,6 +64,20 @@ class OwnerStoreHoldersTest {
   }
 
   @Test
+  void anEntryHandedBackOverAnotherDropsItsCopiesWithoutAnEvent() {
+    put("before the pause");
+    read(holding(A, 10_000));
+    int events = recorded.events.size();
+
+    assertTrue(store.adopt(KEY, ByteView.of("written by the acting member"), Long.MAX_VALUE / 4, -1, true));
+
+    assertEquals(List.of("k [" + A + "]"), recorded.drops, "A's copy of the replaced entry is dropped");
+    assertEquals(events, recorded.events.size(), "its listeners heard of it from the acting member");
+    assertTrue(store.adopt(ByteView.of("new"), ByteView.of("v"), Long.MAX_VALUE / 4, -1, true));
+    assertEquals(1, recorded.drops.size(), "an entry that replaced nothing has no copies to drop");
+  }
+
+  @Test
   void plainReadsAndMissesRecordNoHolder() {
     assertEquals(0, read(holding(A, 10_000)).getCopyLeaseMillis(), "nothing there, nothing to copy");
     put("a");

@@ -21,7 +21,7 @@ class OwnerStoreLeaseTest {
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final OwnerStore store =
-      new OwnerStore(1 << 20, 60_000, (event, holders) -> CompletableFuture.completedFuture(null),
+      new OwnerStore(1 << 20, 60_000, RecordedStore.sink(() -> CompletableFuture.completedFuture(null)),
           OwnerStore.Backups.NONE, new CopyGrants(Duration.ofSeconds(2), Ticker.systemTicker(), member -> true), 10_000, timer, Ticker.systemTicker());
 
   @AfterEach

@@ -54,7 +54,7 @@ class OwnerStoreLeaseTimeoutTest {
 
   private final ManualTimer timer = new ManualTimer();
   private final OwnerStore store = new OwnerStore(1 << 20, LEASE_MILLIS,
-      (event, holders) -> CompletableFuture.completedFuture(null),
+      RecordedStore.sink(() -> CompletableFuture.completedFuture(null)),
       OwnerStore.Backups.NONE, new CopyGrants(Duration.ofSeconds(2), new AtomicLong()::get, member -> true), 10_000, timer, new AtomicLong()::get);
 
   @AfterEach

@@ -242,7 +242,7 @@ class OwnerStoreVersionTest {
   @Test
   void theAnswerWaitsForTheEventAndCarriesAListenersFailure() {
     CompletableFuture<String> applied = new CompletableFuture<>();
-    OwnerStore slow = new OwnerStore(1 << 20, 60_000, (event, holders) -> applied,
+    OwnerStore slow = new OwnerStore(1 << 20, 60_000, RecordedStore.sink(() -> applied),
         OwnerStore.Backups.NONE, new CopyGrants(Duration.ofSeconds(2), ticker, member -> true), 10_000, recorded.timer, ticker);
 
     CompletableFuture<OwnerResponse> answer = slow.write(KEY, put("a").build());

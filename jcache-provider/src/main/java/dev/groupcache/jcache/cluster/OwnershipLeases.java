@@ -1,0 +1,315 @@
+package dev.groupcache.jcache.cluster;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.groupcache.ByteView;
+import dev.groupcache.Node;
+import dev.groupcache.PeerAddress;
+import dev.groupcache.jcache.proto.NodeRequest;
+import dev.groupcache.jcache.proto.NodeResponse;
+import dev.groupcache.jcache.proto.Ownership;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * This node's right to answer as the owner of keys that have backups: from each other member, a
+ * lease saying that it does not act for this node ({@link Replication}).
+ *
+ * <p>A member acts for an owner it finds unavailable, and acknowledges no acting write until a
+ * copy lease after it began. An owner that was paused, or cut off, does not know that it was
+ * found unavailable: when it answers again, its entries may be older than what the acting member
+ * acknowledged. So it answers for such keys only while every member has said, within a lease of
+ * when it asked, that it does not act for it; a member that acted says so, and the owner's
+ * operations wait until it has handed its acted entries back (and stopped acting). The leases
+ * are renewed every quarter of their length, so that an owner that runs on time never waits.
+ *
+ * <p>A member whose renewal fails while this node runs on time (refused, or not answered in a
+ * quarter lease), or that the failure detector suspects, is waived: it is dead, paused or cut
+ * off from this node, and waiting for it would stall every operation here. Cut off and acting,
+ * it has acted on the far side of a partition, which a member on this side cannot know of
+ * until the partition heals; its next renewal then says so.
+ */
+final class OwnershipLeases {
+  private static final System.Logger LOG = System.getLogger(OwnershipLeases.class.getName());
+  /** How long operations wait at most for a member that acted for this node to hand its entries back. */
+  static final Duration HAND_BACK_WAIT = Duration.ofSeconds(10);
+  /** How often a member that acted for this node is asked again while operations wait for it. */
+  private static final long FENCED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** How far ahead a node with no member to ask may answer (renewed every quarter lease). */
+  private static final long UNBOUNDED_NANOS = TimeUnit.HOURS.toNanos(1);
+
+  /** The members this node asks: the node itself ({@link #of}), or a test's stand-in. */
+  interface Members {
+    PeerAddress self();
+
+    Collection<PeerAddress> peers();
+
+    /** Whether the failure detector finds it available. */
+    boolean isAvailable(PeerAddress member);
+
+    /** Asks {@code member} whether it acts for this node; completes with its answer, or fails. */
+    CompletableFuture<Boolean> acting(PeerAddress member, Duration timeout);
+  }
+
+  /** The members of {@code node}, asked by an {@link Ownership} request. */
+  static Members of(Node node) {
+    ByteView request = ByteView.of(NodeRequest.newBuilder()
+        .setOwnership(Ownership.newBuilder().setMember(node.self().toString())).build());
+    return new Members() {
+      @Override
+      public PeerAddress self() {
+        return node.self();
+      }
+
+      @Override
+      public Collection<PeerAddress> peers() {
+        return node.peers();
+      }
+
+      @Override
+      public boolean isAvailable(PeerAddress member) {
+        return node.isAvailable(member);
+      }
+
+      @Override
+      public CompletableFuture<Boolean> acting(PeerAddress member, Duration timeout) {
+        return node.call(member, CacheService.NAME, request, timeout).thenApply(reply -> {
+          try {
+            return NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getFenced();
+          } catch (InvalidProtocolBufferException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
+      }
+    };
+  }
+
+  /** What this node knows of one member; written on renewals, read on the slow path. */
+  private static final class Standing {
+    /** A ticker reading before which the member has said it does not act for this node. */
+    volatile long until;
+
+    /** @param now lapsed from the start: it has not said anything yet */
+    Standing(long now) {
+      this.until = now;
+    }
+    volatile boolean asked;
+    /** Its last renewal failed while this node ran on time, or the detector suspects it. */
+    volatile boolean waived;
+    /** It said it acts (or acted) for this node, and has not said otherwise since {@link #fencedSince}. */
+    volatile boolean fenced;
+    volatile long fencedSince;
+    volatile boolean gaveUp;
+    /** A renewal is on its way: no second one until it is answered or failed. */
+    final java.util.concurrent.atomic.AtomicBoolean asking = new java.util.concurrent.atomic.AtomicBoolean();
+  }
+
+  private final Members node;
+  private final Ticker ticker;
+  private final ScheduledExecutorService timer;
+  private final long leaseNanos;
+  private final long intervalNanos;
+  private final Duration timeout;
+  private final Map<PeerAddress, Standing> members = new ConcurrentHashMap<>();
+  private volatile long servableUntil;
+  private volatile boolean fenced;
+  private volatile long lastRoundAt;
+  private final List<CompletableFuture<Void>> waiting = new ArrayList<>(); // guarded by this
+  private boolean polling; // guarded by this
+  private final LongAdder waits = new LongAdder();
+  private final LongAdder waitsCut = new LongAdder();
+
+  /**
+   * @param lease how long a member's answer lets this node answer as an owner: at most the time an
+   *     acting member waits before its first acknowledged write
+   */
+  OwnershipLeases(Members node, Ticker ticker, ScheduledExecutorService timer, Duration lease) {
+    this.node = node;
+    this.ticker = ticker;
+    this.timer = timer;
+    this.leaseNanos = lease.toNanos();
+    this.intervalNanos = leaseNanos / 4;
+    this.timeout = Duration.ofNanos(intervalNanos);
+    long now = ticker.read();
+    this.lastRoundAt = now;
+    this.servableUntil = now; // until the first answers: a restarted owner may have been acted for
+  }
+
+  /** Whether this node may answer as the owner of keys with backups now: two volatile reads and the clock. */
+  boolean servable() {
+    return !fenced && ticker.read() - servableUntil < 0;
+  }
+
+  /**
+   * Completes once this node may answer as an owner: at once in the usual case; else once the
+   * members whose leases lapsed have answered (or are waived), and those that acted for this node
+   * have handed back, within {@link #HAND_BACK_WAIT}.
+   */
+  CompletableFuture<Void> ready() {
+    if (servable()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    waits.increment();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    synchronized (this) {
+      waiting.add(ready);
+    }
+    timer.schedule(() -> {
+      if (ready.complete(null)) {
+        waitsCut.increment();
+      }
+    }, HAND_BACK_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+    renew(false);
+    recompute();
+    return ready;
+  }
+
+  /** Renews every member's lease; on the node's timer, every quarter of a lease. */
+  void renewAll() {
+    renew(true);
+  }
+
+  /** Asks the members whose leases lapse within a quarter lease (or all); waives those suspected. */
+  private void renew(boolean all) {
+    long now = ticker.read();
+    if (all) {
+      lastRoundAt = now;
+    }
+    Set<PeerAddress> peers = Set.copyOf(node.peers());
+    members.keySet().retainAll(peers);
+    for (PeerAddress member : peers) {
+      if (member.equals(node.self())) {
+        continue;
+      }
+      Standing s = members.computeIfAbsent(member, m -> new Standing(now));
+      if (!node.isAvailable(member)) {
+        s.waived = true; // the detector judges only while this node runs on time
+        continue;
+      }
+      if (all || s.fenced || !s.asked || s.until - now < intervalNanos) {
+        ask(member, s);
+      }
+    }
+    recompute();
+  }
+
+  private void ask(PeerAddress member, Standing s) {
+    if (!s.asking.compareAndSet(false, true)) {
+      return;
+    }
+    long sentAt = ticker.read();
+    node.acting(member, timeout).whenComplete((acting, failure) -> {
+      s.asking.set(false);
+      if (failure == null) {
+        answered(member, s, sentAt, acting);
+      } else {
+        failed(member, s);
+      }
+      recompute();
+    });
+  }
+
+  private void answered(PeerAddress member, Standing s, long sentAt, boolean acting) {
+    s.asked = true;
+    s.waived = false;
+    if (acting) {
+      if (!s.fenced) {
+        s.fencedSince = ticker.read();
+        s.fenced = true;
+        LOG.log(Level.WARNING, "{0} acted for this node while it did not answer: its keys wait for the entries"
+            + " it hands back", member);
+      }
+      return;
+    }
+    if (s.fenced) {
+      s.fenced = false;
+      s.gaveUp = false;
+      LOG.log(Level.INFO, "{0} has handed back what it acted on: this node answers for its keys again", member);
+    }
+    if (sentAt + leaseNanos - s.until > 0) {
+      s.until = sentAt + leaseNanos;
+    }
+  }
+
+  /**
+   * A renewal failed: the member is waived if this node ran on time meanwhile (else it was paused
+   * itself), unless it acted for this node: then only once the detector suspects it.
+   */
+  private void failed(PeerAddress member, Standing s) {
+    s.asked = true;
+    boolean onTime = ticker.read() - lastRoundAt <= 2 * intervalNanos;
+    if (!node.isAvailable(member) || (onTime && !s.fenced)) {
+      s.waived = true;
+    }
+  }
+
+  /** Recomputes what {@link #servable} reads and releases waiting operations if it now holds. */
+  private void recompute() {
+    long now = ticker.read();
+    long until = now + UNBOUNDED_NANOS;
+    boolean anyFenced = false;
+    for (Map.Entry<PeerAddress, Standing> e : members.entrySet()) {
+      Standing s = e.getValue();
+      if (s.fenced && !s.waived) {
+        if (now - s.fencedSince < HAND_BACK_WAIT.toNanos()) {
+          anyFenced = true;
+        } else if (!s.gaveUp) {
+          s.gaveUp = true;
+          LOG.log(Level.WARNING, "{0} acted for this node and has not handed back within {1}; this node answers"
+              + " for its keys again", e.getKey(), HAND_BACK_WAIT);
+        }
+      } else if (!s.waived && s.until - until < 0) {
+        until = s.until;
+      }
+    }
+    servableUntil = until;
+    fenced = anyFenced;
+    List<CompletableFuture<Void>> released;
+    synchronized (this) {
+      if (waiting.isEmpty()) {
+        return;
+      }
+      if (!servable()) {
+        if (anyFenced && !polling) {
+          polling = true; // while operations wait for a hand-back, ask often: its end is not told
+          timer.schedule(this::poll, FENCED_POLL_NANOS, TimeUnit.NANOSECONDS);
+        }
+        return;
+      }
+      released = new ArrayList<>(waiting);
+      waiting.clear();
+    }
+    released.forEach(r -> r.complete(null));
+  }
+
+  private void poll() {
+    synchronized (this) {
+      polling = false;
+      waiting.removeIf(CompletableFuture::isDone);
+      if (waiting.isEmpty()) {
+        return;
+      }
+    }
+    renew(false);
+  }
+
+  /** Operations that waited for the leases. */
+  long waits() {
+    return waits.sum();
+  }
+
+  /** Of those, the ones that went on after {@link #HAND_BACK_WAIT} without them. */
+  long waitsCut() {
+    return waitsCut.sum();
+  }
+}
