@@ -2,6 +2,7 @@ package dev.groupcache.jcache;
 
 import dev.groupcache.ByteView;
 import dev.groupcache.jcache.cluster.OwnerClient;
+import dev.groupcache.jcache.cluster.WriteBatch;
 import dev.groupcache.jcache.codec.CacheCodec;
 import dev.groupcache.jcache.expiry.Ttl;
 import dev.groupcache.jcache.integration.WriteThrough;
@@ -49,12 +50,12 @@ final class ConditionalWrites<K, V> {
 
   /**
    * Begins a put for a batch ({@code putAll}) and returns what awaits its answer: with a pure
-   * expiry policy one request, begun now; with any other, the read and write of {@link #put}, made
-   * now.
+   * expiry policy one write of {@code batch}; with any other, the read and write of {@link #put},
+   * made now.
    */
-  Supplier<OwnerResponse> beginPut(K key, ByteView k, ByteView v) {
+  Supplier<OwnerResponse> beginPut(WriteBatch batch, K key, ByteView k, ByteView v) {
     if (ttl.pure()) {
-      return owners.beginPut(k, v, ttl.creation(), ttl.update());
+      return batch.put(k, v, ttl.creation(), ttl.update());
     }
     OwnerResponse r = put(key, k, v, false);
     return () -> r;

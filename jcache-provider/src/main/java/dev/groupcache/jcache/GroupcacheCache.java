@@ -6,6 +6,7 @@ import dev.groupcache.jcache.cluster.CacheService;
 import dev.groupcache.jcache.cluster.ClusterNode;
 import dev.groupcache.jcache.cluster.OwnerClient;
 import dev.groupcache.jcache.cluster.OwnerUnavailableException;
+import dev.groupcache.jcache.cluster.WriteBatch;
 import dev.groupcache.jcache.codec.CacheCodec;
 import dev.groupcache.jcache.codec.CodecException;
 import dev.groupcache.jcache.codec.Codecs;
@@ -258,7 +259,8 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       keys.put(k, e.getKey());
     }
     long start = statistics.start();
-    writeThrough.writeAll(map).apply(encoded.keySet(), keys::get, k -> writes.beginPut(keys.get(k), k, encoded.get(k)),
+    WriteBatch batch = owners.batch();
+    writeThrough.writeAll(map).apply(encoded.keySet(), keys::get, k -> writes.beginPut(batch, keys.get(k), k, encoded.get(k)),
         r -> r.getVersion() != 0, took -> statistics.recordPuts(took, start));
   }
 
@@ -387,7 +389,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   /** Deletes through the writer, then removes what the writer deleted. */
   private void removeEach(Map<ByteView, K> keys) {
     long start = statistics.start();
-    writeThrough.deleteAll(keys.values()).apply(keys.keySet(), keys::get, owners::beginRemove,
+    writeThrough.deleteAll(keys.values()).apply(keys.keySet(), keys::get, owners.batch()::remove,
         OwnerResponse::getApplied, took -> statistics.recordRemovals(took, start));
   }
 

@@ -262,6 +262,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   }
 
   /** Backups this node keeps for other owners, of every cache. */
+  /** Backup messages this node sent as an owner. */
+  long backupsSent() {
+    return replication.sent();
+  }
+
   long backupEntries() {
     return replication.backupEntries();
   }
@@ -726,6 +731,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       case ACTING -> {
         return acting(cache, request.getActing());
       }
+      case WRITES -> {
+        return writes(cache, request.getWrites());
+      }
       case OWNERSHIP -> {
         Sender.member(sender, request.getOwnership().getMember());
         PeerAddress owner = PeerAddress.parse(request.getOwnership().getMember());
@@ -754,6 +762,85 @@ public final class CacheService implements PeerHandler, AutoCloseable {
             new UnsupportedOperationException("unknown node operation " + request.getOpCase()));
       }
     }
+  }
+
+  /** A peer's writes of many keys ({@link WriteBatch}): the answers in order, and the keys not owned here. */
+  private CompletableFuture<ByteView> writes(String cache, dev.groupcache.jcache.proto.Writes writes) {
+    if (writes.getKeysCount() != writes.getWritesCount() || writes.getKeysCount() > MAX_BATCH_WRITES) {
+      return invalid("a batch of writes pairs each of at most " + MAX_BATCH_WRITES + " keys with its write");
+    }
+    List<ByteView> keys = new ArrayList<>(writes.getKeysCount());
+    writes.getKeysList().forEach(k -> keys.add(ByteView.copyOf(k)));
+    List<CompletableFuture<OwnerResponse>> answers = writeAll(cache, keys, writes.getWritesList());
+    return CompletableFuture.allOf(answers.stream().filter(java.util.Objects::nonNull).toArray(CompletableFuture[]::new))
+        .thenApply(all -> {
+          NodeResponse.Builder response = NodeResponse.newBuilder();
+          for (int i = 0; i < answers.size(); i++) {
+            CompletableFuture<OwnerResponse> a = answers.get(i);
+            if (a == null) {
+              response.addNotOwnedAt(i).addWritten(OwnerResponse.getDefaultInstance());
+            } else {
+              response.addWritten(a.join());
+            }
+          }
+          return ByteView.of(response.build());
+        });
+  }
+
+  /** Writes one batch carries at most: a few times what a caller sends ({@link WriteBatch#MAX_KEYS}). */
+  static final int MAX_BATCH_WRITES = 4 * WriteBatch.MAX_KEYS;
+
+  /**
+   * Writes many keys of {@code cache} as their owner, their backups sent together ({@link
+   * Replication#batching}): each answer in order, null for a key another member owns on this
+   * node's ring, which its sender writes again on its own.
+   */
+  List<CompletableFuture<OwnerResponse>> writeAll(String cache, List<ByteView> keys, List<Write> writes) {
+    if (mayAnswer(cache)) {
+      return writeAllNow(cache, keys, writes);
+    }
+    List<CompletableFuture<OwnerResponse>> later = new ArrayList<>(keys.size()); // the batch waits once, as one
+    keys.forEach(key -> later.add(node.ownerOf(key).equals(node.self()) ? new CompletableFuture<>() : null));
+    ownership.ready().thenRun(() -> {
+      List<CompletableFuture<OwnerResponse>> now = writeAllNow(cache, keys, writes);
+      for (int i = 0; i < later.size(); i++) {
+        CompletableFuture<OwnerResponse> answer = later.get(i);
+        if (answer == null) {
+          continue;
+        }
+        if (now.get(i) == null) {
+          answer.completeExceptionally(new IllegalStateException("the key moved to another owner"));
+        } else {
+          now.get(i).whenComplete((r, failure) -> {
+            if (failure != null) {
+              answer.completeExceptionally(failure);
+            } else {
+              answer.complete(r);
+            }
+          });
+        }
+      }
+    });
+    return later;
+  }
+
+  private List<CompletableFuture<OwnerResponse>> writeAllNow(String cache, List<ByteView> keys, List<Write> writes) {
+    return replication.batching(cache, () -> {
+      List<CompletableFuture<OwnerResponse>> answers = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        ByteView key = keys.get(i);
+        if (!node.ownerOf(key).equals(node.self())) {
+          answers.add(null);
+          continue;
+        }
+        try {
+          answers.add(answer(key, OwnerRequest.newBuilder().setCache(cache).setWrite(writes.get(i)).build()));
+        } catch (RuntimeException e) {
+          answers.add(CompletableFuture.failedFuture(e));
+        }
+      }
+      return answers;
+    });
   }
 
   /**

@@ -323,50 +323,16 @@ public final class OwnerClient {
         .build());
   }
 
-  /**
-   * Begins a put of whatever is there, as {@link #put} without the old value, and returns what
-   * awaits its answer: writes begun one after another travel to their owners together, batched by
-   * the peer streams. One whose owner turns out unavailable is sent again when awaited, as {@link
-   * #put} sends it, so that a backup may act for the owner.
-   */
-  public Supplier<OwnerResponse> beginPut(ByteView key, ByteView value, long createTtl, long updateTtl) {
-    Write.Builder w = Write.newBuilder().setCondition(Condition.ANY).setValue(OwnerStore.bytes(value));
-    return begin(key, expiring(w, createTtl, updateTtl).build());
+  /** Writes of many keys begun together, sent as one request per owner ({@link WriteBatch}). */
+  public WriteBatch batch() {
+    return new WriteBatch(this, node, service, cache);
   }
 
-  /** Begins a removal of whatever is there; as {@link #beginPut}. */
-  public Supplier<OwnerResponse> beginRemove(ByteView key) {
-    return begin(key, Write.newBuilder().setCondition(Condition.ANY).setRemove(true).build());
+  Duration timeout() {
+    return timeout;
   }
 
-  private Supplier<OwnerResponse> begin(ByteView key, Write write) {
-    if (near != null) {
-      near.drop(key);
-    }
-    OwnerRequest request = OwnerRequest.newBuilder().setCache(cache).setWrite(write).build();
-    CompletableFuture<OwnerResponse> answer = send(key, request);
-    return () -> {
-      try {
-        return await(answer);
-      } catch (OwnerUnavailableException unavailable) {
-        return call(key, request); // a put or removal of whatever is there may be made twice
-      }
-    };
-  }
-
-  /** Sends an owner request without waiting: to this node's own store, or to the key's owner. */
-  private CompletableFuture<OwnerResponse> send(ByteView key, OwnerRequest request) {
-    if (ownsHere(key)) {
-      try {
-        return service.answer(key, request);
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    }
-    return node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, false).thenApply(OwnerClient::parse);
-  }
-
-  private static Write.Builder expiring(Write.Builder w, long createTtl, long updateTtl) {
+  static Write.Builder expiring(Write.Builder w, long createTtl, long updateTtl) {
     if (createTtl != Ttl.UNCHANGED) {
       w.setCreateTtlMillis(createTtl);
     }
@@ -505,7 +471,7 @@ public final class OwnerClient {
     }
   }
 
-  private OwnerResponse call(ByteView key, OwnerRequest request) {
+  OwnerResponse call(ByteView key, OwnerRequest request) {
     if (ownsHere(key)) { // this node's own store: no serialization, no hop
       return await(service.answer(key, request));
     }
@@ -606,7 +572,7 @@ public final class OwnerClient {
   }
 
   /** Waits a little longer than the call's own deadline, which fails it first. */
-  private <T> T await(CompletableFuture<T> future) {
+  <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

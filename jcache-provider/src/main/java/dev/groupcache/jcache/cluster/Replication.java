@@ -100,6 +100,10 @@ final class Replication {
       if (targets.isEmpty()) {
         return CompletableFuture.completedFuture(null);
       }
+      Batch batch = batching.get();
+      if (batch != null && batch.cache.equals(cache)) {
+        return batch.add(targets, entry);
+      }
       ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache)
           .setBackup(Backup.newBuilder().addEntries(entry)).build());
       CompletableFuture<?>[] held = new CompletableFuture<?>[targets.size()];
@@ -108,6 +112,59 @@ final class Replication {
       }
       return held.length == 1 ? held[0].thenApply(r -> null) : CompletableFuture.allOf(held);
     };
+  }
+
+  /** The backups of one batch of writes ({@link #batching}), one message per member. */
+  private final class Batch {
+    final String cache;
+    final Map<PeerAddress, Backup.Builder> entries = new LinkedHashMap<>();
+    final Map<PeerAddress, CompletableFuture<Void>> held = new LinkedHashMap<>();
+
+    Batch(String cache) {
+      this.cache = cache;
+    }
+
+    CompletableFuture<Void> add(List<PeerAddress> targets, BackedEntry entry) {
+      CompletableFuture<?>[] all = new CompletableFuture<?>[targets.size()];
+      for (int i = 0; i < all.length; i++) {
+        PeerAddress target = targets.get(i);
+        entries.computeIfAbsent(target, t -> Backup.newBuilder()).addEntries(entry);
+        all[i] = held.computeIfAbsent(target, t -> new CompletableFuture<>());
+      }
+      return all.length == 1 ? all[0].thenApply(r -> null) : CompletableFuture.allOf(all);
+    }
+
+    void send() {
+      entries.forEach((target, backup) -> {
+        CompletableFuture<Void> done = held.get(target);
+        Replication.this.send(target, ByteView.of(NodeRequest.newBuilder().setCache(cache).setBackup(backup).build()))
+            .whenComplete((r, failure) -> {
+              if (failure != null) {
+                done.completeExceptionally(failure);
+              } else {
+                done.complete(null);
+              }
+            });
+      });
+    }
+  }
+
+  private final ThreadLocal<Batch> batching = new ThreadLocal<>();
+
+  /**
+   * Runs {@code writes} (owner changes of {@code cache} made on this thread) with their backups
+   * sent together when it returns, a message per member rather than per change: a fenced answer
+   * fails every change of the message, as it would each alone. Changes still wait for their backups.
+   */
+  <T> T batching(String cache, java.util.function.Supplier<T> writes) {
+    Batch batch = new Batch(cache);
+    batching.set(batch);
+    try {
+      return writes.get();
+    } finally {
+      batching.remove();
+      batch.send();
+    }
   }
 
   /**

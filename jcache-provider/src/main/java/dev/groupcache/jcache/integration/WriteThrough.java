@@ -92,9 +92,9 @@ public final class WriteThrough<K, V> {
     }
 
     /**
-     * The owner's half of the batch: one write per key the writer handled, up to {@value
-     * #MAX_BEGUN} begun before the first is awaited, so that writes to one owner travel together
-     * while no caller holds more than that in flight at the owners; then {@code recorded} hears
+     * The owner's half of the batch: one write per key the writer handled, windows of {@value
+     * #MAX_BEGUN} begun before the first of each is awaited, so that writes to one owner travel
+     * together while no caller holds more than that in flight at the owners; then {@code recorded} hears
      * how many took effect, and the writer's failure, if any, or the first listener's is thrown.
      *
      * @param begin begins the write of a key and returns what awaits its answer
@@ -105,14 +105,17 @@ public final class WriteThrough<K, V> {
       String listenerFailure = null;
       long took = 0;
       Iterator<ByteView> next = keys.iterator();
+      boolean filling = true;
       while (next.hasNext() || !begun.isEmpty()) {
-        if (next.hasNext() && begun.size() < MAX_BEGUN) {
+        if (next.hasNext() && (begun.isEmpty() || filling)) { // a window at a time: begun writes travel together
           ByteView k = next.next();
           if (done(keyOf.apply(k))) { // else the writer failed for it: the cache keeps what it had
             begun.add(begin.apply(k));
           }
+          filling = begun.size() < MAX_BEGUN;
           continue;
         }
+        filling = false;
         OwnerResponse r = begun.poll().get();
         took += tookEffect.test(r) ? 1 : 0;
         if (listenerFailure == null && !r.getListenerFailure().isEmpty()) {
