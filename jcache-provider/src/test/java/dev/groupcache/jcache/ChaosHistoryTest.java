@@ -89,30 +89,13 @@ class ChaosHistoryTest {
   void aPausedMemberStallsOnlyWritesOfKeysItHoldsCopiesOf(int members) throws Exception {
     prefix = "chaos.stop." + members + "jvm.";
     int victim = members - 1;
-    Map<String, Integer> owners;
-    List<ChaosOp> ops = new ArrayList<>();
-    long origin;
-    long stopAt;
-    long contAt;
-    long readyAt;
-    try (CacheCluster cluster = cluster(members)) {
-      owners = owners(cluster);
-      origin = loadUntilTheFault(cluster);
-      cluster.signal(victim, "STOP");
-      stopAt = CommonClock.micros();
-      try {
-        Thread.sleep(PAUSE.toMillis());
-      } finally {
-        contAt = CommonClock.micros();
-        cluster.signal(victim, "CONT");
-      }
-      awaitReady(cluster, victim);
-      readyAt = CommonClock.micros();
-      Thread.sleep(AFTER_READY.toMillis());
-      for (int m = 0; m < members; m++) {
-        ops.addAll(stopLoad(cluster, m, 0));
-      }
-    }
+    Paused run = pauseUnderLoad(members, 0, victim);
+    Map<String, Integer> owners = run.owners();
+    List<ChaosOp> ops = run.ops();
+    long origin = run.origin();
+    long stopAt = run.stopAt();
+    long contAt = run.contAt();
+    long readyAt = run.readyAt();
     figure("stop-to-ready", (readyAt - contAt) / 1000, "ms after SIGCONT");
     enoughHappened(ops);
     Predicate<ChaosOp> byOthers = op -> op.member() != victim;
@@ -185,28 +168,12 @@ class ChaosHistoryTest {
   void aPausedOwnerWithBackupsServesNoStaleReadOnceBack() throws Exception {
     prefix = "chaos.stop.backups.3jvm.";
     int victim = 2;
-    Map<String, Integer> owners;
-    List<ChaosOp> ops = new ArrayList<>();
-    long origin;
-    long stopAt;
-    long readyAt;
-    try (CacheCluster cluster = cluster(3, 1)) {
-      owners = owners(cluster);
-      origin = loadUntilTheFault(cluster);
-      cluster.signal(victim, "STOP");
-      stopAt = CommonClock.micros();
-      try {
-        Thread.sleep(PAUSE.toMillis());
-      } finally {
-        cluster.signal(victim, "CONT");
-      }
-      awaitReady(cluster, victim);
-      readyAt = CommonClock.micros();
-      Thread.sleep(AFTER_READY.toMillis());
-      for (int m = 0; m < 3; m++) {
-        ops.addAll(stopLoad(cluster, m, 0));
-      }
-    }
+    Paused run = pauseUnderLoad(3, 1, victim);
+    Map<String, Integer> owners = run.owners();
+    List<ChaosOp> ops = run.ops();
+    long origin = run.origin();
+    long stopAt = run.stopAt();
+    long readyAt = run.readyAt();
     enoughHappened(ops);
     Predicate<ChaosOp> byOthers = op -> op.member() != victim;
     Predicate<ChaosOp> victimsKey = op -> owners.getOrDefault(op.key(), -1) == victim;
@@ -301,6 +268,38 @@ class ChaosHistoryTest {
   }
 
   // ---- the run ----
+
+  /** One run of {@link #pauseUnderLoad}: its ops, the keys' owners and when things happened (µs). */
+  private record Paused(List<ChaosOp> ops, Map<String, Integer> owners, long origin, long stopAt, long contAt,
+      long readyAt) {}
+
+  /**
+   * Loads a cluster of {@code members} JVMs, pauses {@code victim} for {@link #PAUSE} (SIGSTOP,
+   * then SIGCONT), waits until it is ready and {@link #AFTER_READY} more, and stops the load.
+   */
+  private Paused pauseUnderLoad(int members, int backups, int victim) throws Exception {
+    List<ChaosOp> ops = new ArrayList<>();
+    try (CacheCluster cluster = cluster(members, backups)) {
+      Map<String, Integer> owners = owners(cluster);
+      long origin = loadUntilTheFault(cluster);
+      cluster.signal(victim, "STOP");
+      long stopAt = CommonClock.micros();
+      long contAt;
+      try {
+        Thread.sleep(PAUSE.toMillis());
+      } finally {
+        contAt = CommonClock.micros();
+        cluster.signal(victim, "CONT");
+      }
+      awaitReady(cluster, victim);
+      long readyAt = CommonClock.micros();
+      Thread.sleep(AFTER_READY.toMillis());
+      for (int m = 0; m < members; m++) {
+        ops.addAll(stopLoad(cluster, m, 0));
+      }
+      return new Paused(ops, owners, origin, stopAt, contAt, readyAt);
+    }
+  }
 
   private CacheCluster cluster(int members) {
     return cluster(members, 0);

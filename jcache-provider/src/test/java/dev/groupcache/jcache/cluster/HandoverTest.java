@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.groupcache.ByteView;
-import dev.groupcache.Node;
-import dev.groupcache.jcache.configuration.Settings;
 import dev.groupcache.jcache.proto.OwnerRequest;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,45 +44,8 @@ class HandoverTest {
     timer.shutdownNow();
   }
 
-  private record Member(Node node, CacheService service) {
-    String address() {
-      return node.self().toString();
-    }
-  }
-
   private Member start() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Node node = Node.builder().self("127.0.0.1:" + port).port(port).bindHost("127.0.0.1").build();
-    CacheService service = new CacheService(node, timer, name -> new Settings.CacheSettings(name, 64 << 20, 0.25,
-        Duration.ofSeconds(10), false, false, Duration.ofSeconds(30), 0), Duration.ofSeconds(2), Duration.ofSeconds(2),
-        System::nanoTime);
-    node.registerService(CacheService.NAME, service);
-    service.receive(CACHE, new OpenCache()); // the cache is open on every member
-    closing.add(node);
-    closing.add(service);
-    return new Member(node, service);
-  }
-
-  /** A cache open on a member, with no copies and no listeners. */
-  private static final class OpenCache implements CacheService.Receiver {
-    @Override
-    public CompletableFuture<String> apply(dev.groupcache.jcache.proto.Event event) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void clearCopies() {}
-
-    @Override
-    public void dropCopy(ByteView key) {}
-
-    @Override
-    public CacheService.Listening listening() {
-      return CacheService.Listening.NONE;
-    }
+    return Member.start(timer, CACHE, 0, closing);
   }
 
   private static OwnerResponse put(Member m, ByteView key, String value) {

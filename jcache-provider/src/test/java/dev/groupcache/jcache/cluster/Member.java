@@ -1,0 +1,61 @@
+package dev.groupcache.jcache.cluster;
+
+import dev.groupcache.ByteView;
+import dev.groupcache.Node;
+import dev.groupcache.jcache.configuration.Settings;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * A member in the test's JVM over real gRPC: a node on a free port of 127.0.0.1 with its cache
+ * service, one cache open on it with no copies and no listeners.
+ */
+record Member(Node node, CacheService service) {
+  /**
+   * Starts a member with {@code cache} open and {@code backups} for every cache; both are added to
+   * {@code closing}, to be closed in reverse.
+   */
+  static Member start(ScheduledExecutorService timer, String cache, int backups, List<AutoCloseable> closing)
+      throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Node node = Node.builder().self("127.0.0.1:" + port).port(port).bindHost("127.0.0.1").build();
+    CacheService service = new CacheService(node, timer, name -> new Settings.CacheSettings(name, 64 << 20, 0.25,
+        Duration.ofSeconds(10), false, false, Duration.ofSeconds(30), backups), Duration.ofSeconds(2),
+        Duration.ofSeconds(2), System::nanoTime);
+    node.registerService(CacheService.NAME, service);
+    service.receive(cache, new OpenCache());
+    closing.add(node);
+    closing.add(service);
+    return new Member(node, service);
+  }
+
+  String address() {
+    return node.self().toString();
+  }
+
+  /** A cache open on a member, with no copies and no listeners. */
+  private static final class OpenCache implements CacheService.Receiver {
+    @Override
+    public CompletableFuture<String> apply(dev.groupcache.jcache.proto.Event event) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void clearCopies() {}
+
+    @Override
+    public void dropCopy(ByteView key) {}
+
+    @Override
+    public CacheService.Listening listening() {
+      return CacheService.Listening.NONE;
+    }
+  }
+}
