@@ -101,9 +101,7 @@ class ChaosHistoryTest {
     Predicate<ChaosOp> byOthers = op -> op.member() != victim;
     Predicate<ChaosOp> victimsKey = op -> owners.getOrDefault(op.key(), -1) == victim;
 
-    mustBeNone("failed-reads-by-others", "failed reads by the others", ops, byOthers.and(op -> op.type().isRead() && op.failed()), origin);
-    mustBeNone("failed-writes-to-live-owners", "failed writes by the others to live owners' keys", ops,
-        byOthers.and(op -> !op.type().isRead() && op.failed() && !victimsKey.test(op)), origin);
+    noFailureElsewhere(ops, byOthers, victimsKey, origin);
 
     // Writes from the others begun while it was stopped, by what it may hold: a copy lives at most
     // the near-ttl from the read that fetched it, and reads that ended after the stop kept theirs after it.
@@ -177,9 +175,7 @@ class ChaosHistoryTest {
     enoughHappened(ops);
     Predicate<ChaosOp> byOthers = op -> op.member() != victim;
     Predicate<ChaosOp> victimsKey = op -> owners.getOrDefault(op.key(), -1) == victim;
-    mustBeNone("failed-reads-by-others", "failed reads by the others", ops, byOthers.and(op -> op.type().isRead() && op.failed()), origin);
-    mustBeNone("failed-writes-to-live-owners", "failed writes by the others to live owners' keys", ops,
-        byOthers.and(op -> !op.type().isRead() && op.failed() && !victimsKey.test(op)), origin);
+    noFailureElsewhere(ops, byOthers, victimsKey, origin);
     List<ChaosOp> acted = ops.stream().filter(byOthers.and(victimsKey).and(op -> !op.type().isRead()
         && op.start() >= stopAt + SUSPICION.toMillis() * 1000 && op.start() < readyAt)).toList();
     figure("writes-to-its-keys-acted", acted.stream().filter(ChaosOp::applied).count(), "ops");
@@ -232,9 +228,7 @@ class ChaosHistoryTest {
     Predicate<ChaosOp> byOthers = op -> op.member() != victim;
     Predicate<ChaosOp> victimsKey = op -> owners.getOrDefault(op.key(), -1) == victim;
 
-    mustBeNone("failed-reads-by-others", "failed reads by the others", ops, byOthers.and(op -> op.type().isRead() && op.failed()), origin);
-    mustBeNone("failed-writes-to-live-owners", "failed writes by the others to live owners' keys", ops,
-        byOthers.and(op -> !op.type().isRead() && op.failed() && !victimsKey.test(op)), origin);
+    noFailureElsewhere(ops, byOthers, victimsKey, origin);
 
     List<ChaosOp> toItsKeys = ops.stream()
         .filter(byOthers.and(victimsKey).and(op -> !op.type().isRead() && op.start() >= killFrom
@@ -410,6 +404,14 @@ class ChaosHistoryTest {
       broken.add(counted.size() + " stale reads, e.g.:\n    " + counted.stream().limit(10)
           .map(s -> s.describe(origin)).collect(Collectors.joining("\n    ")));
     }
+  }
+
+  /** Issue 18, item 4: on the other members no read fails because of a peer, nor a write to a live owner's key. */
+  private void noFailureElsewhere(List<ChaosOp> ops, Predicate<ChaosOp> byOthers, Predicate<ChaosOp> victimsKey,
+      long origin) {
+    mustBeNone("failed-reads-by-others", "failed reads by the others", ops, byOthers.and(op -> op.type().isRead() && op.failed()), origin);
+    mustBeNone("failed-writes-to-live-owners", "failed writes by the others to live owners' keys", ops,
+        byOthers.and(op -> !op.type().isRead() && op.failed() && !victimsKey.test(op)), origin);
   }
 
   /** Records the ops of {@code ops} that match {@code bad} as broken, and prints how many there were as {@code figure}. */

@@ -13,13 +13,10 @@ import dev.groupcache.jcache.proto.Write;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,19 +30,15 @@ class HandoverTest {
   private static final int KEYS = 300;
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Member.Started started = new Member.Started();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
-    timer.shutdownNow();
+    started.close();
   }
 
   private Member start() throws IOException {
-    return Member.start(timer, CACHE, 0, closing);
+    return started.start(CACHE, 0);
   }
 
   private static OwnerResponse put(Member m, ByteView key, String value) {

@@ -6,8 +6,10 @@ import dev.groupcache.jcache.configuration.Settings;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -38,6 +40,25 @@ record Member(Node node, CacheService service) {
 
   String address() {
     return node.self().toString();
+  }
+
+  /** The members a test started, on one timer; closed after the test, last started first. */
+  static final class Started {
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    /** A member with {@code cache} open and {@code backups} for every cache. */
+    Member start(String cache, int backups) throws IOException {
+      return Member.start(timer, cache, backups, closing);
+    }
+
+    /** Closes them, last started first, and the timer. */
+    void close() throws Exception {
+      for (int i = closing.size() - 1; i >= 0; i--) {
+        closing.get(i).close();
+      }
+      timer.shutdownNow();
+    }
   }
 
   /** A cache open on a member, with no copies and no listeners. */

@@ -18,8 +18,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,19 +30,15 @@ class WriteBatchTest {
   private static final String CACHE = CacheIds.of(URI.create("urn:test-manager"), "bulk");
   private static final int KEYS = 200;
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Member.Started started = new Member.Started();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
-    timer.shutdownNow();
+    started.close();
   }
 
   private Member start() throws IOException {
-    return Member.start(timer, CACHE, 1, closing);
+    return started.start(CACHE, 1);
   }
 
   private List<Member> twoMembers() throws IOException {
