@@ -261,12 +261,12 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     }
   }
 
-  /** Backups this node keeps for other owners, of every cache. */
   /** Backup messages this node sent as an owner. */
   long backupsSent() {
     return replication.sent();
   }
 
+  /** Backups this node keeps for other owners, of every cache. */
   long backupEntries() {
     return replication.backupEntries();
   }
