@@ -33,10 +33,12 @@ import java.util.concurrent.atomic.LongAdder;
  * operations wait until it has handed its acted entries back (and stopped acting). The leases
  * are renewed every quarter of their length, so that an owner that runs on time never waits.
  *
- * <p>A member whose renewal fails while this node runs on time (refused, or not answered in a
- * quarter lease), or that the failure detector suspects, is waived: it is dead, paused or cut
- * off from this node, and waiting for it would stall every operation here. Cut off and acting,
- * it has acted on the far side of a partition, which a member on this side cannot know of
+ * <p>A member the failure detector suspects is waived: it is dead (a refused connection is
+ * suspected at once), or paused or cut off for a failure timeout, and waiting for it would stall
+ * every operation here. Until then a member that does not answer holds this node's operations
+ * once its lease has lapsed (for a paused member, about the failure timeout less the lease): it
+ * may be acting for this node, and a renewal that timed out says nothing of that. Cut off and
+ * acting, it acts on the far side of a partition, which a member on this side cannot know of
  * until the partition heals; its next renewal then says so.
  */
 final class OwnershipLeases {
@@ -83,11 +85,19 @@ final class OwnershipLeases {
 
       @Override
       public CompletableFuture<Boolean> acting(PeerAddress member, Duration timeout) {
-        return node.call(member, CacheService.NAME, request, timeout).thenApply(reply -> {
+        return node.call(member, CacheService.NAME, request, timeout).handle((reply, failure) -> {
+          Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
+          if (cause instanceof dev.groupcache.GroupcacheException && !(cause instanceof dev.groupcache.PeerUnavailableException)) {
+            return false; // it answered, refusing the request: only a member that takes it acts for others
+          }
+          if (failure != null) {
+            throw failure instanceof java.util.concurrent.CompletionException c ? c
+                : new java.util.concurrent.CompletionException(failure);
+          }
           try {
             return NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getFenced();
           } catch (InvalidProtocolBufferException e) {
-            throw new java.util.concurrent.CompletionException(e);
+            return false; // an unreadable answer is no member's that acts
           }
         });
       }
@@ -123,7 +133,6 @@ final class OwnershipLeases {
   private final Map<PeerAddress, Standing> members = new ConcurrentHashMap<>();
   private volatile long servableUntil;
   private volatile boolean fenced;
-  private volatile long lastRoundAt;
   private final List<CompletableFuture<Void>> waiting = new ArrayList<>(); // guarded by this
   private boolean polling; // guarded by this
   private final LongAdder waits = new LongAdder();
@@ -141,7 +150,6 @@ final class OwnershipLeases {
     this.intervalNanos = leaseNanos / 4;
     this.timeout = Duration.ofNanos(intervalNanos);
     long now = ticker.read();
-    this.lastRoundAt = now;
     this.servableUntil = now; // until the first answers: a restarted owner may have been acted for
   }
 
@@ -164,11 +172,12 @@ final class OwnershipLeases {
     synchronized (this) {
       waiting.add(ready);
     }
-    timer.schedule(() -> {
+    java.util.concurrent.ScheduledFuture<?> cut = timer.schedule(() -> {
       if (ready.complete(null)) {
         waitsCut.increment();
       }
     }, HAND_BACK_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+    ready.whenComplete((r, e) -> cut.cancel(false)); // released in time: no task left for 10 s
     renew(false);
     recompute();
     return ready;
@@ -182,9 +191,6 @@ final class OwnershipLeases {
   /** Asks the members whose leases lapse within a quarter lease (or all); waives those suspected. */
   private void renew(boolean all) {
     long now = ticker.read();
-    if (all) {
-      lastRoundAt = now;
-    }
     Set<PeerAddress> peers = Set.copyOf(node.peers());
     members.keySet().retainAll(peers);
     for (PeerAddress member : peers) {
@@ -196,6 +202,7 @@ final class OwnershipLeases {
         s.waived = true; // the detector judges only while this node runs on time
         continue;
       }
+      s.waived = false; // it answers again: for itself, as it may have acted meanwhile
       if (all || s.fenced || !s.asked || s.until - now < intervalNanos) {
         ask(member, s);
       }
@@ -242,13 +249,14 @@ final class OwnershipLeases {
   }
 
   /**
-   * A renewal failed: the member is waived if this node ran on time meanwhile (else it was paused
-   * itself), unless it acted for this node: then only once the detector suspects it.
+   * A renewal failed: the member is waived only once the detector suspects it. A refused
+   * connection does that at once; a member that is slow, paused or cut off may be acting for
+   * this node, and a renewal that timed out says nothing of that (nor does one that was sent
+   * before this node itself was paused).
    */
   private void failed(PeerAddress member, Standing s) {
     s.asked = true;
-    boolean onTime = ticker.read() - lastRoundAt <= 2 * intervalNanos;
-    if (!node.isAvailable(member) || (onTime && !s.fenced)) {
+    if (!node.isAvailable(member)) {
       s.waived = true;
     }
   }
