@@ -771,8 +771,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     }
     List<ByteView> keys = new ArrayList<>(writes.getKeysCount());
     writes.getKeysList().forEach(k -> keys.add(ByteView.copyOf(k)));
-    List<CompletableFuture<OwnerResponse>> answers = writeAll(cache, keys, writes.getWritesList());
-    return CompletableFuture.allOf(answers.stream().filter(java.util.Objects::nonNull).toArray(CompletableFuture[]::new))
+    return writeAll(cache, keys, writes.getWritesList()).thenCompose(answers -> CompletableFuture
+        .allOf(answers.stream().filter(java.util.Objects::nonNull).toArray(CompletableFuture[]::new))
         .thenApply(all -> {
           NodeResponse.Builder response = NodeResponse.newBuilder();
           for (int i = 0; i < answers.size(); i++) {
@@ -784,7 +784,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
             }
           }
           return ByteView.of(response.build());
-        });
+        }));
   }
 
   /** Writes one batch carries at most: a few times what a caller sends ({@link WriteBatch#MAX_KEYS}). */
@@ -795,33 +795,12 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    * Replication#batching}): each answer in order, null for a key another member owns on this
    * node's ring, which its sender writes again on its own.
    */
-  List<CompletableFuture<OwnerResponse>> writeAll(String cache, List<ByteView> keys, List<Write> writes) {
+  CompletableFuture<List<CompletableFuture<OwnerResponse>>> writeAll(String cache, List<ByteView> keys,
+      List<Write> writes) {
     if (mayAnswer(cache)) {
-      return writeAllNow(cache, keys, writes);
+      return CompletableFuture.completedFuture(writeAllNow(cache, keys, writes));
     }
-    List<CompletableFuture<OwnerResponse>> later = new ArrayList<>(keys.size()); // the batch waits once, as one
-    keys.forEach(key -> later.add(node.ownerOf(key).equals(node.self()) ? new CompletableFuture<>() : null));
-    ownership.ready().thenRun(() -> {
-      List<CompletableFuture<OwnerResponse>> now = writeAllNow(cache, keys, writes);
-      for (int i = 0; i < later.size(); i++) {
-        CompletableFuture<OwnerResponse> answer = later.get(i);
-        if (answer == null) {
-          continue;
-        }
-        if (now.get(i) == null) {
-          answer.completeExceptionally(new IllegalStateException("the key moved to another owner"));
-        } else {
-          now.get(i).whenComplete((r, failure) -> {
-            if (failure != null) {
-              answer.completeExceptionally(failure);
-            } else {
-              answer.complete(r);
-            }
-          });
-        }
-      }
-    });
-    return later;
+    return ownership.ready().thenApply(ready -> writeAllNow(cache, keys, writes)); // the batch waits once, as one
   }
 
   private List<CompletableFuture<OwnerResponse>> writeAllNow(String cache, List<ByteView> keys, List<Write> writes) {

@@ -101,15 +101,20 @@ public final class WriteBatch {
 
   private void send(PeerAddress owner, Held h) {
     if (owner.equals(node.self())) {
-      List<CompletableFuture<OwnerResponse>> answers = service.writeAll(cache, h.keys, h.writes.getWritesList());
-      for (int i = 0; i < answers.size(); i++) {
-        CompletableFuture<OwnerResponse> answer = h.answers.get(i);
-        if (answers.get(i) == null) {
-          answer.completeExceptionally(notOwned(owner));
-        } else {
-          answers.get(i).whenComplete((r, failure) -> complete(answer, r, failure));
+      service.writeAll(cache, h.keys, h.writes.getWritesList()).whenComplete((answers, failed) -> {
+        if (failed != null) {
+          h.answers.forEach(a -> a.completeExceptionally(failed));
+          return;
         }
-      }
+        for (int i = 0; i < answers.size(); i++) {
+          CompletableFuture<OwnerResponse> answer = h.answers.get(i);
+          if (answers.get(i) == null) {
+            answer.completeExceptionally(notOwned(owner));
+          } else {
+            answers.get(i).whenComplete((r, failure) -> complete(answer, r, failure));
+          }
+        }
+      });
       return;
     }
     ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache).setWrites(h.writes).build());
