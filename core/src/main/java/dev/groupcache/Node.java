@@ -323,6 +323,9 @@ public final class Node implements AutoCloseable {
       if (next.equals(new TreeSet<>(ring.peers()))) {
         return;
       }
+      if (next.remove(self)) {
+        next.add(self); // the ring names this node by this very instance: "is it mine?" is ==
+      }
       // before the ring: a request routed by the new ring finds its sender a member here
       memberAddresses = addresses;
       if (left != null) {

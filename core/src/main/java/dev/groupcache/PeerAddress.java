@@ -84,7 +84,7 @@ public final class PeerAddress implements Comparable<PeerAddress> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PeerAddress && ((PeerAddress) o).text.equals(text);
+    return o == this || o instanceof PeerAddress && ((PeerAddress) o).text.equals(text);
   }
 
   @Override

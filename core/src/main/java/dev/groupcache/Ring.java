@@ -36,12 +36,31 @@ final class Ring {
 
   private final PeerAddress[] peers;
   private final long[] points;
+  /**
+   * For each of 2^k equal slices of the hash space, in signed order, the index of the first point
+   * at or after the slice's start: a lookup reads one slot and then a point or two, where a binary
+   * search over tens of thousands of points would miss the CPU's caches a few times per key.
+   */
+  private final int[] firstInSlice;
+  private final int sliceShift;
   private final long version;
 
   private Ring(PeerAddress[] peers, long[] points, long version) {
     this.peers = peers;
     this.points = points;
     this.version = version;
+    // at least as many slices as points (and two), so a slice holds about one point
+    int slices = Math.max(2, Integer.highestOneBit(Math.max(1, points.length - 1)) << 1);
+    this.sliceShift = 64 - Integer.numberOfTrailingZeros(slices);
+    this.firstInSlice = new int[slices];
+    int i = 0;
+    for (int s = 0; s < slices; s++) {
+      long start = ((long) s << sliceShift) ^ Long.MIN_VALUE;
+      while (i < points.length && points[i] < start) {
+        i++;
+      }
+      firstInSlice[s] = i;
+    }
   }
 
   static Ring empty() {
@@ -87,11 +106,17 @@ final class Ring {
     if (points.length == 0) {
       return null;
     }
-    int i = Arrays.binarySearch(points, h);
-    if (i < 0) {
-      i = -i - 1;
-    }
+    int i = firstAtOrAfter(h);
     return peers[(int) (points[i == points.length ? 0 : i] & INDEX_MASK)];
+  }
+
+  /** The index of the first point at or after {@code h}; {@code points.length} if there is none. */
+  private int firstAtOrAfter(long h) {
+    int i = firstInSlice[(int) ((h ^ Long.MIN_VALUE) >>> sliceShift)];
+    while (i < points.length && points[i] < h) {
+      i++;
+    }
+    return i;
   }
 
   /**
@@ -103,10 +128,7 @@ final class Ring {
       return List.of();
     }
     int want = Math.min(n, peers.length);
-    int i = Arrays.binarySearch(points, hash(key));
-    if (i < 0) {
-      i = -i - 1;
-    }
+    int i = firstAtOrAfter(hash(key));
     PeerAddress[] found = new PeerAddress[want];
     int count = 0;
     for (int step = 0; step < points.length && count < want; step++) {

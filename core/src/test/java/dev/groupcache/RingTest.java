@@ -101,9 +101,36 @@ class RingTest {
     }
   }
 
+  @Test
+  void findsTheOwnerOfEveryHashAtAndAroundItsPointsAndTheEnds() {
+    // the slice index must agree with the definition where it is most easily wrong: on a point,
+    // just either side of one, at the ends of the hash space, and on rings of one or few points
+    for (int n = 1; n <= 4; n++) {
+      List<PeerAddress> sorted = new ArrayList<>(randomPeers(new Random(10 + n), n));
+      Collections.sort(sorted);
+      for (int vnodes : new int[] {1, 3, 300}) {
+        Ring ring = Ring.of(sorted, vnodes);
+        List<Long> hashes = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MIN_VALUE + 1, -1L, 0L, 1L,
+            Long.MAX_VALUE - 1, Long.MAX_VALUE));
+        for (int p = 0; p < n; p++) {
+          for (int i = 0; i < vnodes; i++) {
+            long point = (Hashing.xxh64((sorted.get(p) + "#" + i).getBytes(StandardCharsets.UTF_8)) & ~0xFFFFFL) | p;
+            hashes.addAll(List.of(point - 1, point, point + 1));
+          }
+        }
+        for (long h : hashes) {
+          assertEquals(naiveOwner(sorted, vnodes, h), ring.ownerOfHash(h), n + " peers, " + vnodes + " vnodes, hash " + h);
+        }
+      }
+    }
+  }
+
   /** The definition in Ring's javadoc, computed the slow way. */
   private static PeerAddress naiveOwner(List<PeerAddress> sorted, int vnodes, ByteView key) {
-    long h = Hashing.xxh64(key.toByteArray());
+    return naiveOwner(sorted, vnodes, Hashing.xxh64(key.toByteArray()));
+  }
+
+  private static PeerAddress naiveOwner(List<PeerAddress> sorted, int vnodes, long h) {
     long best = 0;
     long first = 0;
     PeerAddress bestPeer = null;

@@ -469,6 +469,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       return;
     }
     closed = true;
+    owners.close();
     cluster.service().stopReceiving(id, events);
     boolean listened = events.listening() != CacheService.Listening.NONE;
     events.close();

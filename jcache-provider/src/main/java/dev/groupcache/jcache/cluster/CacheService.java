@@ -7,6 +7,7 @@ import dev.groupcache.Node;
 import dev.groupcache.PeerAddress;
 import dev.groupcache.PeerHandler;
 import dev.groupcache.jcache.configuration.Settings;
+import dev.groupcache.jcache.management.CacheCounters;
 import dev.groupcache.jcache.proto.EntriesPage;
 import dev.groupcache.jcache.proto.Condition;
 import dev.groupcache.jcache.proto.Event;
@@ -23,12 +24,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The JCache provider's service on one node: answers peers' requests by the operation they
@@ -74,6 +77,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Function<String, Settings.CacheSettings> settings;
   private final Ticker ticker;
+  /**
+   * Entries a tick looks at per store for expiry: a pass over a million entries takes 50 ticks
+   * (25 s at the default lease), each well under a millisecond.
+   */
+  private static final int SWEEP_BUDGET = 20_000;
   private final Map<String, OwnerStore> stores = new ConcurrentHashMap<>();
   private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
   private final CopyGrants grants;
@@ -86,6 +94,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final Map<String, Settings.CacheSettings> cacheSettings = new ConcurrentHashMap<>();
   private final RequestLimits limits;
   private final LongAdder ownerRequests = new LongAdder();
+  private final Set<CacheCounters> countedCaches = ConcurrentHashMap.newKeySet();
+  private final LongAdder closedCachesOwnedHits = new LongAdder();
+  private final Predicate<ByteView> ownedHere;
   private final LongAdder unknownCaches = new LongAdder();
   private final LongAdder unavailableReads = new LongAdder();
 
@@ -99,6 +110,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       Duration invalidationTimeout, Duration lease, Ticker ticker) {
     this.ticker = ticker;
     this.node = node;
+    this.ownedHere = key -> node.ownerOf(key).equals(node.self());
     this.timer = timer;
     this.settings = settings;
     this.limits = new RequestLimits(node.maxKeyBytes(), node.maxValueBytes());
@@ -121,11 +133,14 @@ public final class CacheService implements PeerHandler, AutoCloseable {
 
   /**
    * The periodic work of copy leases and listeners: renews this node's leases, forgets holders
-   * with nothing left, and repeats this node's announcements of its open caches. Runs on the
-   * node's timer every quarter of a lease.
+   * with nothing left, repeats this node's announcements of its open caches and reclaims expired
+   * entries nobody read. Runs on the node's timer every quarter of a lease.
    */
   void tick() {
     leases.renewAll();
+    for (OwnerStore store : stores.values()) {
+      store.sweepExpired(SWEEP_BUDGET);
+    }
     grants.prune();
     long now = ticker.read();
     delivery.forgetSilent(now);
@@ -441,13 +456,35 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     return CompletableFuture.failedFuture(new IllegalArgumentException(why));
   }
 
-  /** Requests answered here as a key's owner. */
+  /** Requests answered here as a key's owner, this node's own gets answered in process included. */
   long ownerRequests() {
-    return ownerRequests.sum();
+    long n = ownerRequests.sum() + closedCachesOwnedHits.sum();
+    for (CacheCounters c : countedCaches) {
+      n += c.ownedHitsInProcess();
+    }
+    return n;
   }
 
+  /**
+   * A peer's request about a key this node owns. A peer's write that finds this node's ownership
+   * unassured is refused once it is assured again rather than applied: it may have been sent before
+   * this node stopped, its sender may have given up on it and had it acted on elsewhere, and the
+   * entries handed back since can be newer than it. A sender that still waits asks again.
+   */
   private CompletableFuture<ByteView> owner(ByteView key, OwnerRequest request) {
+    if (request.getOpCase() == OwnerRequest.OpCase.WRITE && !mayAnswer(request.getCache())) {
+      return ownership.ready().thenApply(ready -> {
+        throw refusedAfterAbsence();
+      });
+    }
     return answer(key, request).thenApply(ByteView::of);
+  }
+
+  /** The refusal of a peer's write that arrived while members may have acted for this node; see {@link #owner}. */
+  private io.grpc.StatusRuntimeException refusedAfterAbsence() {
+    return Status.FAILED_PRECONDITION.withDescription(node.self() + " could not tell whether members acted for it"
+        + " when this write arrived (it paused, restarted or lost touch): it may be older than what they did, and is"
+        + " not applied; ask again").asRuntimeException();
   }
 
   /**
@@ -628,17 +665,28 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   }
 
   /**
-   * The value of a live entry this node holds, for this node's own plain read of a key it owns: no
-   * request, no answer built. Null if there is none here (absent, due to expire, or not arrived
-   * from the key's previous owner yet): {@link #read} decides those.
+   * The value of a live entry this node holds and owns, for this node's own plain read: no request,
+   * no answer built. Null if there is none here (absent, due to expire, not owned here, or not
+   * arrived from the key's previous owner yet): {@link #read} decides those.
    */
   ByteView liveValue(String cache, ByteView key) {
     OwnerStore store = stores.get(cache);
-    ByteView value = store == null || (store.backedUp() && !ownership.servable()) ? null : store.liveValue(key);
-    if (value != null) {
-      ownerRequests.increment();
+    return store == null || (store.backedUp() && !ownership.servable()) ? null : store.liveValue(key, ownedHere);
+  }
+
+  /**
+   * Counts the gets a cache's {@link #liveValue} answered as owner requests answered here: the
+   * cache counts them once, not once more on this node. Until {@link #stopCounting}.
+   */
+  void countOwnedHits(CacheCounters counters) {
+    countedCaches.add(counters);
+  }
+
+  /** A closed cache's counts stay in the owner requests: its own counters go. */
+  void stopCounting(CacheCounters counters) {
+    if (countedCaches.remove(counters)) {
+      closedCachesOwnedHits.add(counters.ownedHitsInProcess());
     }
-    return value;
   }
 
   private CompletableFuture<OwnerResponse> readHere(String cache, ByteView key, Read read) {
@@ -769,6 +817,15 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     if (writes.getKeysCount() != writes.getWritesCount() || writes.getKeysCount() > MAX_BATCH_WRITES) {
       return invalid("a batch of writes pairs each of at most " + MAX_BATCH_WRITES + " keys with its write");
     }
+    if (!mayAnswer(cache)) { // refused as a single write would be (see owner): each key is sent again on its own
+      return ownership.ready().thenApply(ready -> {
+        NodeResponse.Builder refused = NodeResponse.newBuilder();
+        for (int i = 0; i < writes.getKeysCount(); i++) {
+          refused.addNotOwnedAt(i).addWritten(OwnerResponse.getDefaultInstance());
+        }
+        return ByteView.of(refused.build());
+      });
+    }
     List<ByteView> keys = new ArrayList<>(writes.getKeysCount());
     writes.getKeysList().forEach(k -> keys.add(ByteView.copyOf(k)));
     return writeAll(cache, keys, writes.getWritesList()).thenCompose(answers -> CompletableFuture
@@ -885,7 +942,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     departedHandovers.clear();
     handoversDone.values().removeIf(at -> now - at > PULL_WINDOW_NANOS);
     stores.values().forEach(store -> store.ringChanged(now));
-    stores.values().forEach(store -> store.releaseMoved(key -> node.ownerOf(key).equals(node.self())));
+    stores.values().forEach(store -> store.releaseMoved(ownedHere));
     takeOwnedBackups();
     handover.ringChanged();
     delivery.retain(node.peers());

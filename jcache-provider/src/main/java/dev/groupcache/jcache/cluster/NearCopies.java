@@ -2,7 +2,6 @@ package dev.groupcache.jcache.cluster;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.groupcache.ByteView;
 import dev.groupcache.PeerAddress;
@@ -63,22 +62,10 @@ public final class NearCopies {
         .executor(Runnable::run) // maintenance on the caller: a hand-off to another thread costs a wake-up
         .maximumWeight(nearBytes)
         .weigher((ByteView k, Near n) -> k.length() + n.value().length() + OwnerStore.ENTRY_OVERHEAD_BYTES)
-        .expireAfter(new Expiry<ByteView, Near>() {
-          @Override
-          public long expireAfterCreate(ByteView key, Near n, long now) {
-            return Math.max(0, n.expiresAt() - now);
-          }
-
-          @Override
-          public long expireAfterUpdate(ByteView key, Near n, long now, long remaining) {
-            return Math.max(0, n.expiresAt() - now);
-          }
-
-          @Override
-          public long expireAfterRead(ByteView key, Near n, long now, long remaining) {
-            return remaining;
-          }
-        })
+        // Expiry after the longest life a copy can have rather than each copy's own: a per-entry
+        // expiry records every read for Caffeine's timer wheel, several times the cost of the read.
+        // A copy that ends sooner (its entry's expiry) is refused by get, and reclaimed with the rest.
+        .expireAfterWrite(nearTtl)
         .build();
     this.droppedAt = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
         .expireAfterWrite(readTimeout.multipliedBy(2).plusSeconds(1)).build();
@@ -114,13 +101,17 @@ public final class NearCopies {
     if (n == null || n.readAt() < clearedAt) {
       return null;
     }
+    long now = ticker.read();
+    if (now - n.expiresAt() >= 0) {
+      return null;
+    }
     if (owner == null && (owner = owners.ownerElsewhere(key)) == null) {
       return null; // a key that moved here is the store's
     }
     if (n.lease() == null) {
       return owners.isAvailable(owner) ? null : n.value();
     }
-    return n.lease().owner().equals(owner) && n.lease().covers(n.term(), ticker.read()) ? n.value() : null;
+    return n.lease().owner().equals(owner) && n.lease().covers(n.term(), now) ? n.value() : null;
   }
 
   /**

@@ -84,6 +84,9 @@ public final class OwnerClient {
     this.timeout = timeout;
     this.near = NearCopies.of(nearBytes, nearTtl, timeout, ticker);
     this.leases = service == null ? null : service.leases();
+    if (service != null) {
+      service.countOwnedHits(counters);
+    }
     this.ticker = ticker;
     this.self = node.self().toString();
     this.nearTtlMillis = nearTtl.toMillis();
@@ -123,16 +126,18 @@ public final class OwnerClient {
   /**
    * What a get that changes nothing at the owner (no access expiry) may answer with here, counted
    * as answered here, or null for {@link #get} to ask the owner: this node's own live entry if it
-   * owns the key, else its near copy of another owner's. The key's owner is looked up once.
+   * owns the key, else its near copy of another owner's. An owned entry found here is the usual
+   * case and is answered without looking its owner up on the ring (the store remembers it).
    */
   public ByteView localValue(ByteView key) {
+    ByteView value = service == null ? null : service.liveValue(cache, key);
+    if (value != null) {
+      counters.answeredInProcess();
+      return value;
+    }
     PeerAddress owner = node.ownerOf(key);
     if (owner.equals(node.self())) {
-      ByteView value = service == null ? null : service.liveValue(cache, key);
-      if (value != null) {
-        counters.answered(true, true);
-      }
-      return value;
+      return null;
     }
     ByteView copy = near == null ? null : near.get(key, owner, nearOwners);
     if (copy != null) {
@@ -187,6 +192,13 @@ public final class OwnerClient {
   /** The near copies this node holds of the cache's entries. */
   public long nearEntries() {
     return near == null ? 0 : near.size();
+  }
+
+  /** The cache closed here: its gets no longer count on this node. */
+  public void close() {
+    if (service != null) {
+      service.stopCounting(counters);
+    }
   }
 
   /** This cache's counters on this node. */

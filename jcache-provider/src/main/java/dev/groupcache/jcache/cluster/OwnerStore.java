@@ -2,7 +2,6 @@ package dev.groupcache.jcache.cluster;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.protobuf.ByteString;
@@ -20,6 +19,7 @@ import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
@@ -40,7 +41,8 @@ import java.util.function.Predicate;
  * holding it, so events of one key leave in the order of the changes. The reply to a change waits
  * for the event to be applied everywhere (bounded by the sink). Expiry is checked when an entry is
  * touched, so that an {@code EXPIRED} event is published before the touching operation answers;
- * entries nobody touches are reclaimed by Caffeine a little later, with their event then.
+ * entries nobody touches are reclaimed by a sweep on the node's timer ({@link #sweepExpired}),
+ * with their event then.
  *
  * <p>Memory is bounded by weight (key + value + per-entry overhead); an entry evicted for room
  * simply disappears, as JCache has no eviction event.
@@ -51,8 +53,6 @@ import java.util.function.Predicate;
 public final class OwnerStore {
   /** What an entry costs beyond its bytes: the store's record and the cache's node. */
   static final int ENTRY_OVERHEAD_BYTES = 200;
-  /** Unread expired entries are reclaimed this long after they expire. */
-  private static final long RECLAIM_SLACK_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final int STRIPES = 1024;
 
   /**
@@ -102,9 +102,43 @@ public final class OwnerStore {
    * One entry. {@code expiresAt} is a reading of the store's ticker, or Long.MAX_VALUE; {@code
    * handedOver}: it came from the key's previous owner and nothing has changed it here since.
    */
-  private record Stored(ByteView value, long version, long expiresAt, boolean handedOver) {
+  private static final class Stored {
+    final ByteView value;
+    final long version;
+    final long expiresAt;
+    final boolean handedOver;
+    /**
+     * The {@link #ringEpoch} under which a read found this node the key's owner, so that later reads
+     * of the entry need not look the owner up on the ring. Written without synchronization: a read
+     * that sees an older value looks the owner up again.
+     */
+    int ownedInEpoch = -1;
+
+    Stored(ByteView value, long version, long expiresAt, boolean handedOver) {
+      this.value = value;
+      this.version = version;
+      this.expiresAt = expiresAt;
+      this.handedOver = handedOver;
+    }
+
     Stored(ByteView value, long version, long expiresAt) {
       this(value, version, expiresAt, false);
+    }
+
+    ByteView value() {
+      return value;
+    }
+
+    long version() {
+      return version;
+    }
+
+    long expiresAt() {
+      return expiresAt;
+    }
+
+    boolean handedOver() {
+      return handedOver;
     }
 
     boolean expired(long now) {
@@ -130,6 +164,8 @@ public final class OwnerStore {
    */
   private final Cache<ByteView, Boolean> writtenSinceRingChange;
   private volatile long ringChangedAt = Long.MIN_VALUE / 2;
+  /** Counts ring changes (from 0), to tell which entries were found owned under the current ring. */
+  private final AtomicInteger ringEpoch = new AtomicInteger();
   private static final long HANDOVER_NANOS = Handover.GIVE_UP.toNanos();
   // changed under the key's stripe; concurrent so that a ring change can look through it
   private final Map<ByteView, Lease> leases = new ConcurrentHashMap<>();
@@ -140,6 +176,10 @@ public final class OwnerStore {
   private final AtomicLong versions = new AtomicLong(System.currentTimeMillis() << 16);
   private final AtomicLong leaseIds = new AtomicLong();
   private final LongAdder evictions = new LongAdder();
+  /** Whether an entry may expire: false once a sweep found none, set again by the next. */
+  private volatile boolean mayExpire;
+  /** The sweep under way, continued on the next tick; confined to the node's timer. */
+  private Iterator<Map.Entry<ByteView, Stored>> sweep;
   private final EventSink events;
   private final Backups backups;
   private final Grants grants;
@@ -170,54 +210,62 @@ public final class OwnerStore {
     this.writtenSinceRingChange = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
         .maximumSize(maxHolderKeys).expireAfterWrite(Handover.GIVE_UP.multipliedBy(2)).build();
     this.entries = Caffeine.newBuilder()
-        .ticker(ticker)
-        // Maintenance on the caller: a hand-off to another thread costs a wake-up per write. The
-        // removal listener then runs on a caller that may hold another key's lock, so it takes its
-        // key's lock on the timer's thread instead.
+        // Maintenance on the caller: a hand-off to another thread costs a wake-up per write.
         .executor(Runnable::run)
         .maximumWeight(maxBytes)
         .weigher((ByteView k, Stored s) -> k.length() + s.value().length() + ENTRY_OVERHEAD_BYTES)
-        .expireAfter(new Expiry<ByteView, Stored>() {
-          @Override
-          public long expireAfterCreate(ByteView key, Stored s, long now) {
-            return reclaimAfter(s, now);
-          }
-
-          @Override
-          public long expireAfterUpdate(ByteView key, Stored s, long now, long remaining) {
-            return reclaimAfter(s, now);
-          }
-
-          @Override
-          public long expireAfterRead(ByteView key, Stored s, long now, long remaining) {
-            return remaining;
-          }
-        })
-        .removalListener((ByteView key, Stored s, RemovalCause cause) -> {
-          if (cause == RemovalCause.SIZE) {
-            evictions.increment();
-          } else if (cause == RemovalCause.EXPIRED && key != null && s != null) {
-            timer.execute(() -> {
-              synchronized (stripe(key)) {
-                publish(key, event(EventType.EXPIRED, key, s.value(), null));
-              }
-            });
-          }
-        })
+        // No Caffeine expiry: with it every read is recorded for its timer wheel, which costs a
+        // read several times a map lookup. Expiry is this store's own: see sweepExpired.
+        .evictionListener((ByteView key, Stored s, RemovalCause cause) -> evictions.increment())
         .build();
-  }
-
-  private static long reclaimAfter(Stored s, long now) {
-    if (s.expiresAt() == Long.MAX_VALUE) {
-      return Long.MAX_VALUE;
-    }
-    long remaining = s.expiresAt() - now;
-    return remaining > Long.MAX_VALUE - RECLAIM_SLACK_NANOS ? Long.MAX_VALUE : Math.max(0, remaining) + RECLAIM_SLACK_NANOS;
   }
 
   private Object stripe(ByteView key) {
     int h = key.hashCode();
     return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
+  }
+
+  /** Stores an entry; under its key's lock. */
+  private void store(ByteView key, Stored s) {
+    if (s.expiresAt() != Long.MAX_VALUE && !mayExpire) {
+      mayExpire = true;
+    }
+    entries.put(key, s);
+  }
+
+  /**
+   * Reclaims expired entries nobody touched, publishing their {@code EXPIRED} events: looks at up
+   * to {@code budget} entries, going on from where the last call stopped, so that a pass over a
+   * large store is spread over ticks. Costs nothing for a store none of whose entries expire.
+   * Called by one thread at a time (the node's timer).
+   */
+  void sweepExpired(int budget) {
+    if (sweep == null) {
+      if (!mayExpire) {
+        return;
+      }
+      mayExpire = false; // a pass that sees an entry that expires, or a store of one, sets it again
+      sweep = entries.asMap().entrySet().iterator();
+    }
+    long now = ticker.read();
+    for (int seen = 0; seen < budget && sweep.hasNext(); seen++) {
+      Map.Entry<ByteView, Stored> e = sweep.next();
+      Stored s = e.getValue();
+      if (s.expiresAt() == Long.MAX_VALUE) {
+        continue;
+      }
+      if (!s.expired(now)) {
+        mayExpire = true;
+        continue;
+      }
+      ByteView key = e.getKey();
+      synchronized (stripe(key)) {
+        expireIfDue(key, entries.getIfPresent(key), ticker.read());
+      }
+    }
+    if (!sweep.hasNext()) {
+      sweep = null;
+    }
   }
 
   /**
@@ -287,7 +335,7 @@ public final class OwnerStore {
       entries.invalidate(key);
       return both(publish(key, event(EventType.EXPIRED, key, s.value(), null)), replicateRemoval(key, s));
     }
-    entries.put(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis), s.handedOver()));
+    store(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis), s.handedOver()));
     return null; // the backup keeps its own expiry: a failover may expire the entry earlier, never later
   }
 
@@ -378,7 +426,7 @@ public final class OwnerStore {
         synchronized (stripe(key)) {
           if (unchanged.test(entries.getIfPresent(key))) {
             if (previous != null) {
-              entries.put(key, previous);
+              store(key, previous);
             } else {
               entries.invalidate(key);
             }
@@ -415,7 +463,7 @@ public final class OwnerStore {
     }
     long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt()) : deadline(now, ttlMillis);
     Stored stored = new Stored(value, versions.incrementAndGet(), expiresAt);
-    entries.put(key, stored);
+    store(key, stored);
     answer.setVersion(stored.version()).setRemainingMillis(remaining(stored, now));
     CompletableFuture<String> backedUp = replicate(key, stored, old, now);
     return both(old == null
@@ -612,7 +660,7 @@ public final class OwnerStore {
         return null;
       }
       versions.accumulateAndGet(version, Math::max);
-      entries.put(key, new Stored(value, version, remainingMillis < 0 ? Long.MAX_VALUE : deadline(now, remainingMillis),
+      store(key, new Stored(value, version, remainingMillis < 0 ? Long.MAX_VALUE : deadline(now, remainingMillis),
           true));
       List<PeerAddress> copies = current == null ? List.of() : holders.take(key, now);
       return copies.isEmpty() ? CompletableFuture.completedFuture(null) : events.drop(key, copies);
@@ -643,6 +691,7 @@ public final class OwnerStore {
 
   /** The ring changed at {@code at} (a ticker reading): writes since are newer than what is handed over. */
   void ringChanged(long at) {
+    ringEpoch.incrementAndGet();
     ringChangedAt = at;
   }
 
@@ -691,20 +740,29 @@ public final class OwnerStore {
         .setRemainingMillis(remaining(s, now)).build();
   }
 
-  /** Whether the store has an entry of {@code key}, live or not. */
   /**
-   * The value of a live entry, read without the key's lock: for a read that changes nothing (no
-   * access expiry, no copy lease, no load lease), which the map's atomic read makes as current as
-   * one under the lock. Null if absent or due to expire: the full {@link #read} handles those.
+   * The value of a live entry if this node owns its key, read without the key's lock: for a read
+   * that changes nothing (no access expiry, no copy lease, no load lease), which the map's atomic
+   * read makes as current as one under the lock. Null if absent, due to expire or not owned here:
+   * the full {@link #read} handles those. An entry found owned is not looked up on the ring again
+   * until the ring changes.
    */
-  ByteView liveValue(ByteView key) {
+  ByteView liveValue(ByteView key, Predicate<ByteView> ownedHere) {
     Stored s = entries.getIfPresent(key);
-    if (s == null || (s.expiresAt() != Long.MAX_VALUE && s.expiresAt() - ticker.read() <= 0)) {
+    if (s == null || (s.expiresAt != Long.MAX_VALUE && s.expiresAt - ticker.read() <= 0)) {
       return null;
     }
-    return s.value();
+    int epoch = ringEpoch.get(); // before the ring is read: a change after it makes the stamp stale
+    if (s.ownedInEpoch != epoch) {
+      if (!ownedHere.test(key)) {
+        return null;
+      }
+      s.ownedInEpoch = epoch;
+    }
+    return s.value;
   }
 
+  /** Whether the store has an entry of {@code key}, live or not. */
   boolean has(ByteView key) {
     return entries.getIfPresent(key) != null;
   }

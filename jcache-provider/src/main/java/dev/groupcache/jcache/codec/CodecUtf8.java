@@ -14,6 +14,37 @@ import java.nio.charset.StandardCharsets;
 public final class CodecUtf8 {
   private CodecUtf8() {}
 
+  /**
+   * {@code s} as {@link #encode} writes it, after one byte {@code tag}; null if that is over
+   * {@code maxBytes}. An ASCII string, the usual key, takes one pass.
+   */
+  static byte[] tagged(byte tag, String s, int maxBytes) {
+    int n = s.length();
+    if (n < maxBytes) {
+      byte[] b = new byte[n + 1];
+      int i = 0;
+      while (i < n) {
+        char c = s.charAt(i);
+        if (c >= 0x80) {
+          break;
+        }
+        b[++i] = (byte) c;
+      }
+      if (i == n) {
+        b[0] = tag;
+        return b;
+      }
+    }
+    long length = 1 + length(s);
+    if (length > maxBytes) {
+      return null;
+    }
+    byte[] b = new byte[(int) length];
+    encode(s, b, 1);
+    b[0] = tag;
+    return b;
+  }
+
   /** Returns how many bytes {@link #encode} writes for {@code s}. */
   static long length(String s) {
     int n = s.length();

@@ -281,11 +281,10 @@ public final class Codecs {
     }
     byte[] b;
     if (value instanceof String s) {
-      long length = 1 + CodecUtf8.length(s);
-      checkSize(length, value);
-      b = new byte[(int) length];
-      CodecUtf8.encode(s, b, 1);
-      b[0] = TAG_STRING;
+      b = CodecUtf8.tagged(TAG_STRING, s, maxValueBytes);
+      if (b == null) {
+        checkSize(1 + CodecUtf8.length(s), value);
+      }
     } else if (value instanceof byte[] v) {
       checkSize(1L + v.length, value);
       b = new byte[1 + v.length];

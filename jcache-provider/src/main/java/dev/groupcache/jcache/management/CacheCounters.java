@@ -17,6 +17,7 @@ public final class CacheCounters {
   }
 
   private final LongAdder ownedHits = new LongAdder();
+  private final LongAdder ownedHitsInProcess = new LongAdder();
   private final LongAdder nearHits = new LongAdder();
   private final LongAdder remoteHits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -33,6 +34,15 @@ public final class CacheCounters {
     } else {
       remoteHits.increment();
     }
+  }
+
+  /**
+   * A get answered by this node's own store in this process, with no request: one add where the
+   * node would otherwise count an owner request too; the node counts these among its owner
+   * requests ({@link #ownedHitsInProcess}).
+   */
+  public void answeredInProcess() {
+    ownedHitsInProcess.increment();
   }
 
   /** A get answered by this node's near copy. */
@@ -59,7 +69,12 @@ public final class CacheCounters {
   }
 
   public long ownedHits() {
-    return ownedHits.sum();
+    return ownedHits.sum() + ownedHitsInProcess.sum();
+  }
+
+  /** The owned hits answered in this process without a request ({@link #answeredInProcess}). */
+  public long ownedHitsInProcess() {
+    return ownedHitsInProcess.sum();
   }
 
   public long nearHits() {

@@ -310,4 +310,90 @@ class OwnerStoreExpiryTest {
 
     assertEquals(List.of(EventType.CREATED, EventType.EXPIRED, EventType.CREATED), eventTypes());
   }
+
+  private void put(String key, long ttlMillis) {
+    Write.Builder w = put("v-" + key);
+    if (ttlMillis >= 0) {
+      w.setCreateTtlMillis(ttlMillis);
+    }
+    Answers.now(store.write(ByteView.of(key), w.build()));
+  }
+
+  private List<String> expiredKeys() {
+    return events.stream().filter(e -> e.getType() == EventType.EXPIRED).map(e -> e.getKey().toStringUtf8()).sorted()
+        .toList();
+  }
+
+  @Test
+  void entriesNobodyReadsAreReclaimedBySweepsWithTheirExpiredEvents() {
+    put("soon", 1_000);
+    put("later", 10_000);
+    put("never", -1);
+    store.sweepExpired(100);
+    assertEquals(List.of(), expiredKeys(), "nothing is due yet");
+
+    ticker.advanceMillis(1_000);
+    store.sweepExpired(100);
+    assertEquals(List.of("soon"), expiredKeys());
+    assertEquals(2, store.size());
+
+    ticker.advanceMillis(9_000);
+    store.sweepExpired(100);
+    assertEquals(List.of("later", "soon"), expiredKeys());
+    assertEquals(1, store.size(), "the eternal entry stays");
+    store.sweepExpired(100);
+    assertEquals(2, expiredKeys().size(), "an entry expires once");
+  }
+
+  @Test
+  void aSweepLooksAtNoMoreThanItsBudgetAndTheNextGoesOnFromThere() {
+    for (int i = 0; i < 5; i++) {
+      put("k" + i, 1_000);
+    }
+    ticker.advanceMillis(1_000);
+
+    store.sweepExpired(2);
+    assertEquals(2, expiredKeys().size());
+    store.sweepExpired(2);
+    assertEquals(4, expiredKeys().size());
+    store.sweepExpired(2);
+    assertEquals(List.of("k0", "k1", "k2", "k3", "k4"), expiredKeys());
+    assertEquals(0, store.size());
+  }
+
+  @Test
+  void anEntryThatExpiresWrittenAfterASweepFoundNoneIsReclaimedByTheNext() {
+    put("never", -1);
+    store.sweepExpired(100); // finds nothing that expires: later sweeps skip the store
+    store.sweepExpired(100);
+
+    put("soon", 1_000);
+    ticker.advanceMillis(1_000);
+    store.sweepExpired(100);
+
+    assertEquals(List.of("soon"), expiredKeys());
+  }
+
+  @Test
+  void anEntryFoundOwnedIsServedWithoutAskingTheRingAgainUntilTheRingChanges() {
+    put("k", -1);
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean owned = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.function.Predicate<ByteView> ring = key -> {
+      asked.incrementAndGet();
+      return owned.get();
+    };
+    ByteView k = ByteView.of("k");
+
+    assertEquals("v-k", store.liveValue(k, ring).toStringUtf8());
+    assertEquals("v-k", store.liveValue(k, ring).toStringUtf8());
+    assertEquals(1, asked.get(), "asked once");
+
+    owned.set(false);
+    store.ringChanged(ticker.read());
+    assertEquals(null, store.liveValue(k, ring), "the key moved away with the ring");
+    assertEquals(2, asked.get());
+    assertEquals(null, store.liveValue(ByteView.of("absent"), ring));
+    assertEquals(2, asked.get(), "an absent key costs no lookup");
+  }
 }

@@ -191,6 +191,10 @@ class CodecBuiltinsTest {
     assertTrue(e.getMessage().contains("maximum value size of 16"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> small.encode("\u20ac".repeat(6)));
     assertEquals(16, small.encode("\u20ac".repeat(5)).length());
+    assertEquals(16, small.encode("a".repeat(15)).length()); // ASCII, encoded in one pass
+    e = assertThrows(IllegalArgumentException.class, () -> small.encode("a".repeat(16)));
+    assertTrue(e.getMessage().contains("17 encoded bytes"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> small.encode("a".repeat(14) + "\u00e9"));
   }
 
   @Test
