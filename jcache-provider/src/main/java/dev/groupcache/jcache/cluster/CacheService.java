@@ -79,7 +79,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final Ticker ticker;
   /**
    * Entries a tick looks at per store for expiry: a pass over a million entries takes 50 ticks
-   * (25 s at the default lease), each well under a millisecond.
+   * (25 s at the default lease), each about a millisecond.
    */
   private static final int SWEEP_BUDGET = 20_000;
   private final Map<String, OwnerStore> stores = new ConcurrentHashMap<>();
@@ -467,12 +467,12 @@ public final class CacheService implements PeerHandler, AutoCloseable {
 
   /**
    * A peer's request about a key this node owns. A peer's write that finds this node's ownership
-   * unassured is refused once it is assured again rather than applied: it may have been sent before
+   * leases lapsed is refused once they hold again rather than applied: it may have been sent before
    * this node stopped, its sender may have given up on it and had it acted on elsewhere, and the
    * entries handed back since can be newer than it. A sender that still waits asks again.
    */
   private CompletableFuture<ByteView> owner(ByteView key, OwnerRequest request) {
-    if (request.getOpCase() == OwnerRequest.OpCase.WRITE && !mayAnswer(request.getCache())) {
+    if (request.getOpCase() == OwnerRequest.OpCase.WRITE && !mayAnswer(request.getCache()) && ownership.lapsed()) {
       return ownership.ready().thenApply(ready -> {
         throw refusedAfterAbsence();
       });
@@ -817,7 +817,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     if (writes.getKeysCount() != writes.getWritesCount() || writes.getKeysCount() > MAX_BATCH_WRITES) {
       return invalid("a batch of writes pairs each of at most " + MAX_BATCH_WRITES + " keys with its write");
     }
-    if (!mayAnswer(cache)) { // refused as a single write would be (see owner): each key is sent again on its own
+    if (!mayAnswer(cache) && ownership.lapsed()) { // refused as a single write (see owner): each key sent again alone
       return ownership.ready().thenApply(ready -> {
         NodeResponse.Builder refused = NodeResponse.newBuilder();
         for (int i = 0; i < writes.getKeysCount(); i++) {

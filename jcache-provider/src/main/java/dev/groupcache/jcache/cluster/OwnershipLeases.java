@@ -133,6 +133,8 @@ final class OwnershipLeases {
   private final Map<PeerAddress, Standing> members = new ConcurrentHashMap<>();
   private volatile long servableUntil;
   private volatile boolean fenced;
+  /** Its leases have held at least once in this run: an unassured state since is a lapse. */
+  private volatile boolean heldOnce;
   private final List<CompletableFuture<Void>> waiting = new ArrayList<>(); // guarded by this
   private boolean polling; // guarded by this
   private final LongAdder waits = new LongAdder();
@@ -151,6 +153,15 @@ final class OwnershipLeases {
     this.timeout = Duration.ofNanos(intervalNanos);
     long now = ticker.read();
     this.servableUntil = now; // until the first answers: a restarted owner may have been acted for
+  }
+
+  /**
+   * Whether this node's leases held once in this run and no longer do: it may have been paused or
+   * cut off with peers' requests waiting in its sockets, which their senders may have given up on
+   * (a request to a process that has just started was sent to it, and is not such a one).
+   */
+  boolean lapsed() {
+    return heldOnce && !servable();
   }
 
   /** Whether this node may answer as the owner of keys with backups now: two volatile reads and the clock. */
@@ -282,6 +293,9 @@ final class OwnershipLeases {
     }
     servableUntil = until;
     fenced = anyFenced;
+    if (!heldOnce && servable()) {
+      heldOnce = true;
+    }
     List<CompletableFuture<Void>> released;
     synchronized (this) {
       if (waiting.isEmpty()) {

@@ -37,7 +37,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -465,34 +464,5 @@ class CacheServiceTest {
         .setCache(CACHE).setWrite(Write.newBuilder().setValue(ByteString.copyFromUtf8("v"))).build()),
         "this node's own write of a key too long");
     assertEquals(0, service.ownerRequests(), "nothing reached a store");
-  }
-
-  @Test
-  void aPeersWriteThatArrivesWhileOwnershipIsUnassuredIsRefusedAndAppliesNothing() throws Exception {
-    node.setPeers(List.of("127.0.0.1:1", MEMBER.toString())); // MEMBER, this key's backup, refuses connections
-    ByteView key = KEY;
-    for (int i = 0; !node.ownerOf(key).equals(node.self()); i++) {
-      key = ByteView.of("k" + i);
-    }
-    AtomicLong clock = new AtomicLong();
-    CacheService backed = new CacheService(node, timer, name -> new Settings.CacheSettings(name, 1 << 20, 0.25,
-        Duration.ofSeconds(10), false, false, Duration.ofSeconds(30), 1), Duration.ofSeconds(5), Duration.ofSeconds(2),
-        clock::get);
-    backed.receive(CACHE, receiver);
-    clock.addAndGet(Duration.ofSeconds(10).toNanos()); // as after a pause, or a start: no lease holds
-
-    CompletableFuture<ByteView> peers = backed.handle(MEMBER, key, write("sent before the pause, perhaps"));
-    CompletableFuture<OwnerResponse> own = backed.answer(key, OwnerRequest.parseFrom(write("this node's own")
-        .asReadOnlyBuffer()));
-    backed.tick();
-
-    java.util.concurrent.ExecutionException refused =
-        assertThrows(java.util.concurrent.ExecutionException.class, () -> peers.get(30, TimeUnit.SECONDS));
-    assertEquals(Status.Code.FAILED_PRECONDITION, Status.fromThrowable(refused.getCause()).getCode(),
-        "a sender that still waits asks again");
-    assertTrue(own.get(30, TimeUnit.SECONDS).getApplied(), "this node's own caller waited with it: applied");
-    OwnerResponse r = OwnerResponse.parseFrom(backed.handle(MEMBER, key, read()).get(30, TimeUnit.SECONDS)
-        .asReadOnlyBuffer());
-    assertEquals("this node's own", r.getValue().toStringUtf8());
   }
 }

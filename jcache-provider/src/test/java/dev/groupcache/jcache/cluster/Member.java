@@ -23,6 +23,12 @@ record Member(Node node, CacheService service) {
    */
   static Member start(ScheduledExecutorService timer, String cache, int backups, List<AutoCloseable> closing)
       throws IOException {
+    return start(timer, cache, backups, closing, System::nanoTime);
+  }
+
+  /** As {@link #start(ScheduledExecutorService, String, int, List)}, on the clock {@code ticker}. */
+  static Member start(ScheduledExecutorService timer, String cache, int backups, List<AutoCloseable> closing,
+      com.github.benmanes.caffeine.cache.Ticker ticker) throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -30,7 +36,7 @@ record Member(Node node, CacheService service) {
     Node node = Node.builder().self("127.0.0.1:" + port).port(port).bindHost("127.0.0.1").build();
     CacheService service = new CacheService(node, timer, name -> new Settings.CacheSettings(name, 64 << 20, 0.25,
         Duration.ofSeconds(10), false, false, Duration.ofSeconds(30), backups), Duration.ofSeconds(2),
-        Duration.ofSeconds(2), System::nanoTime);
+        Duration.ofSeconds(2), ticker);
     node.registerService(CacheService.NAME, service);
     service.receive(cache, new OpenCache());
     closing.add(node);
@@ -50,6 +56,11 @@ record Member(Node node, CacheService service) {
     /** A member with {@code cache} open and {@code backups} for every cache. */
     Member start(String cache, int backups) throws IOException {
       return Member.start(timer, cache, backups, closing);
+    }
+
+    /** As {@link #start(String, int)}, on the clock {@code ticker}. */
+    Member start(String cache, int backups, com.github.benmanes.caffeine.cache.Ticker ticker) throws IOException {
+      return Member.start(timer, cache, backups, closing, ticker);
     }
 
     /** Closes them, last started first, and the timer. */
