@@ -125,22 +125,6 @@ public final class OwnerStore {
       this(value, version, expiresAt, false);
     }
 
-    ByteView value() {
-      return value;
-    }
-
-    long version() {
-      return version;
-    }
-
-    long expiresAt() {
-      return expiresAt;
-    }
-
-    boolean handedOver() {
-      return handedOver;
-    }
-
     boolean expired(long now) {
       return expiresAt != Long.MAX_VALUE && now - expiresAt >= 0;
     }
@@ -213,7 +197,7 @@ public final class OwnerStore {
         // Maintenance on the caller: a hand-off to another thread costs a wake-up per write.
         .executor(Runnable::run)
         .maximumWeight(maxBytes)
-        .weigher((ByteView k, Stored s) -> k.length() + s.value().length() + ENTRY_OVERHEAD_BYTES)
+        .weigher((ByteView k, Stored s) -> k.length() + s.value.length() + ENTRY_OVERHEAD_BYTES)
         // No Caffeine expiry: with it every read is recorded for its timer wheel, which costs a
         // read several times a map lookup. Expiry is this store's own: see sweepExpired.
         .evictionListener((ByteView key, Stored s, RemovalCause cause) -> evictions.increment())
@@ -227,7 +211,7 @@ public final class OwnerStore {
 
   /** Stores an entry; under its key's lock. */
   private void store(ByteView key, Stored s) {
-    if (s.expiresAt() != Long.MAX_VALUE && !mayExpire) {
+    if (s.expiresAt != Long.MAX_VALUE && !mayExpire) {
       mayExpire = true;
     }
     entries.put(key, s);
@@ -251,7 +235,7 @@ public final class OwnerStore {
     for (int seen = 0; seen < budget && sweep.hasNext(); seen++) {
       Map.Entry<ByteView, Stored> e = sweep.next();
       Stored s = e.getValue();
-      if (s.expiresAt() == Long.MAX_VALUE) {
+      if (s.expiresAt == Long.MAX_VALUE) {
         continue;
       }
       if (!s.expired(now)) {
@@ -333,9 +317,9 @@ public final class OwnerStore {
   private CompletableFuture<String> touch(ByteView key, Stored s, long ttlMillis, long now) {
     if (ttlMillis == 0) {
       entries.invalidate(key);
-      return both(publish(key, event(EventType.EXPIRED, key, s.value(), null)), replicateRemoval(key, s));
+      return both(publish(key, event(EventType.EXPIRED, key, s.value, null)), replicateRemoval(key, s));
     }
-    store(key, new Stored(s.value(), s.version(), deadline(now, ttlMillis), s.handedOver()));
+    store(key, new Stored(s.value, s.version, deadline(now, ttlMillis), s.handedOver));
     return null; // the backup keeps its own expiry: a failover may expire the entry earlier, never later
   }
 
@@ -353,17 +337,17 @@ public final class OwnerStore {
       }
       answer.setPresent(old != null);
       if (old != null && write.getReturnOld()) {
-        answer.setValue(bytes(old.value()));
+        answer.setValue(bytes(old.value));
       }
       if (!holds(write, old)) {
-        answer.setVersion(old == null ? 0 : old.version());
+        answer.setVersion(old == null ? 0 : old.version);
         long access = write.hasAccessTtlMillis() ? write.getAccessTtlMillis() : -1;
         published = old != null && access >= 0 ? touch(key, old, access, now) : expiry;
       } else if (write.getRemove()) {
         answer.setApplied(old != null);
         if (old != null) {
           entries.invalidate(key);
-          published = both(publish(key, event(EventType.REMOVED, key, old.value(), null)), replicateRemoval(key, old));
+          published = both(publish(key, event(EventType.REMOVED, key, old.value, null)), replicateRemoval(key, old));
         } else {
           published = expiry;
         }
@@ -396,9 +380,9 @@ public final class OwnerStore {
     if (backups == Backups.NONE) {
       return null; // a cache without backups builds no message per write
     }
-    BackedEntry entry = BackedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value())).setVersion(s.version())
+    BackedEntry entry = BackedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value)).setVersion(s.version)
         .setRemainingMillis(remaining(s, now)).build();
-    return whenBackedUp(key, backups.replicate(key, entry), current -> current != null && current.version() == s.version(),
+    return whenBackedUp(key, backups.replicate(key, entry), current -> current != null && current.version == s.version,
         previous);
   }
 
@@ -459,16 +443,16 @@ public final class OwnerStore {
       }
       entries.invalidate(key);
       answer.setVersion(0);
-      return both(publish(key, event(EventType.EXPIRED, key, old.value(), null)), replicateRemoval(key, old));
+      return both(publish(key, event(EventType.EXPIRED, key, old.value, null)), replicateRemoval(key, old));
     }
-    long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt()) : deadline(now, ttlMillis);
+    long expiresAt = ttlMillis < 0 ? (old == null ? Long.MAX_VALUE : old.expiresAt) : deadline(now, ttlMillis);
     Stored stored = new Stored(value, versions.incrementAndGet(), expiresAt);
     store(key, stored);
-    answer.setVersion(stored.version()).setRemainingMillis(remaining(stored, now));
+    answer.setVersion(stored.version).setRemainingMillis(remaining(stored, now));
     CompletableFuture<String> backedUp = replicate(key, stored, old, now);
     return both(old == null
         ? publish(key, event(EventType.CREATED, key, null, value))
-        : publish(key, event(EventType.UPDATED, key, old.value(), value)), backedUp);
+        : publish(key, event(EventType.UPDATED, key, old.value, value)), backedUp);
   }
 
   /** Ends a lease: stores what was loaded if the key is still absent, and answers its waiters. */
@@ -493,7 +477,7 @@ public final class OwnerStore {
       if (!loaded.getFailure().isEmpty()) {
         answer.setLoadFailure(loaded.getFailure());
       } else if (current != null) {
-        answer.setPresent(true).setValue(bytes(current.value())).setVersion(current.version())
+        answer.setPresent(true).setValue(bytes(current.value)).setVersion(current.version)
             .setRemainingMillis(remaining(current, now)); // someone put while it loaded: theirs stands
       } else if (loaded.getHasValue()) {
         ByteView value = ByteView.copyOf(loaded.getValue());
@@ -547,7 +531,7 @@ public final class OwnerStore {
       case ABSENT:
         return old == null;
       case VERSION:
-        return old == null ? write.getExpectedVersion() == 0 : old.version() == write.getExpectedVersion();
+        return old == null ? write.getExpectedVersion() == 0 : old.version == write.getExpectedVersion();
       default:
         return true;
     }
@@ -559,7 +543,7 @@ public final class OwnerStore {
       return null;
     }
     entries.asMap().remove(key, s);
-    return publish(key, event(EventType.EXPIRED, key, s.value(), null));
+    return publish(key, event(EventType.EXPIRED, key, s.value, null));
   }
 
   /** Drops every entry, without events (clear). */
@@ -600,11 +584,11 @@ public final class OwnerStore {
     int taken = 0;
     while (taken < live.size()) {
       Map.Entry<ByteView, Stored> e = live.get(taken);
-      long size = e.getKey().length() + e.getValue().value().length();
+      long size = e.getKey().length() + e.getValue().value.length();
       if (taken > 0 && bytes + size > maxBytes) {
         break;
       }
-      page.addEntries(Entry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(e.getValue().value())));
+      page.addEntries(Entry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(e.getValue().value)));
       bytes += size;
       taken++;
     }
@@ -618,8 +602,8 @@ public final class OwnerStore {
     for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
       Stored s = e.getValue();
       if (!s.expired(now) && !ownedHere.test(e.getKey())) {
-        moving.add(HandedEntry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(s.value()))
-            .setVersion(s.version()).setRemainingMillis(remaining(s, now)).build());
+        moving.add(HandedEntry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(s.value))
+            .setVersion(s.version).setRemainingMillis(remaining(s, now)).build());
       }
     }
     return moving;
@@ -654,9 +638,9 @@ public final class OwnerStore {
     synchronized (stripe(key)) {
       long now = ticker.read();
       Stored current = entries.getIfPresent(key);
-      boolean older = current != null && current.version() < version;
-      if (replace ? current != null && current.version() == version
-          : current != null ? !(current.handedOver() && older) : writtenSinceRingChange.getIfPresent(key) != null) {
+      boolean older = current != null && current.version < version;
+      if (replace ? current != null && current.version == version
+          : current != null ? !(current.handedOver && older) : writtenSinceRingChange.getIfPresent(key) != null) {
         return null;
       }
       versions.accumulateAndGet(version, Math::max);
@@ -709,8 +693,8 @@ public final class OwnerStore {
     for (Map.Entry<ByteView, Stored> e : entries.asMap().entrySet()) {
       Stored s = e.getValue();
       if (!s.expired(now) && ownedHere.test(e.getKey())) {
-        owned.add(BackedEntry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(s.value()))
-            .setVersion(s.version()).setRemainingMillis(remaining(s, now)).build());
+        owned.add(BackedEntry.newBuilder().setKey(bytes(e.getKey())).setValue(bytes(s.value))
+            .setVersion(s.version).setRemainingMillis(remaining(s, now)).build());
       }
     }
     return owned;
@@ -736,7 +720,7 @@ public final class OwnerStore {
     if (s == null || s.expired(now)) {
       return null;
     }
-    return HandedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value())).setVersion(s.version())
+    return HandedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value)).setVersion(s.version)
         .setRemainingMillis(remaining(s, now)).build();
   }
 
@@ -771,7 +755,7 @@ public final class OwnerStore {
   void handedOff(ByteView key, long version) {
     synchronized (stripe(key)) {
       Stored s = entries.getIfPresent(key);
-      if (s != null && s.version() == version) {
+      if (s != null && s.version == version) {
         entries.asMap().remove(key, s);
       }
     }
@@ -807,12 +791,12 @@ public final class OwnerStore {
   }
 
   private static OwnerResponse present(Stored s, long now) {
-    return OwnerResponse.newBuilder().setPresent(true).setValue(bytes(s.value())).setVersion(s.version())
+    return OwnerResponse.newBuilder().setPresent(true).setValue(bytes(s.value)).setVersion(s.version)
         .setRemainingMillis(remaining(s, now)).build();
   }
 
   private static long remaining(Stored s, long now) {
-    return s.expiresAt() == Long.MAX_VALUE ? -1 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(s.expiresAt() - now));
+    return s.expiresAt == Long.MAX_VALUE ? -1 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(s.expiresAt - now));
   }
 
   private static long deadline(long now, long ttlMillis) {
