@@ -143,10 +143,13 @@ public final class OwnerStore {
 
   private final Cache<ByteView, Stored> entries;
   /**
-   * Keys written here since the last ring change, for a while: an entry handed over later is older
-   * than such a write, including a removal of a key that had no entry here yet.
+   * Keys left without an entry here since the last ring change, for a while: by a removal, an
+   * expiry, an eviction, or a write or load that found none and stored none. An entry handed over
+   * later is older than that; a key whose entry is present needs no record, its entry says it.
+   * (Recording every write instead cost a second cache's put per write for a minute after any
+   * ring change, the startup's included.)
    */
-  private final Cache<ByteView, Boolean> writtenSinceRingChange;
+  private final Cache<ByteView, Boolean> absentSinceRingChange;
   private volatile long ringChangedAt = Long.MIN_VALUE / 2;
   /** Counts ring changes (from 0), to tell which entries were found owned under the current ring. */
   private final AtomicInteger ringEpoch = new AtomicInteger();
@@ -191,7 +194,7 @@ public final class OwnerStore {
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
-    this.writtenSinceRingChange = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
+    this.absentSinceRingChange = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
         .maximumSize(maxHolderKeys).expireAfterWrite(Handover.GIVE_UP.multipliedBy(2)).build();
     this.entries = Caffeine.newBuilder()
         // Maintenance on the caller: a hand-off to another thread costs a wake-up per write.
@@ -200,7 +203,10 @@ public final class OwnerStore {
         .weigher((ByteView k, Stored s) -> k.length() + s.value.length() + ENTRY_OVERHEAD_BYTES)
         // No Caffeine expiry: with it every read is recorded for its timer wheel, which costs a
         // read several times a map lookup. Expiry is this store's own: see sweepExpired.
-        .evictionListener((ByteView key, Stored s, RemovalCause cause) -> evictions.increment())
+        .evictionListener((ByteView key, Stored s, RemovalCause cause) -> {
+          evictions.increment();
+          rememberAbsent(key, ticker.read());
+        })
         .build();
   }
 
@@ -316,7 +322,7 @@ public final class OwnerStore {
   /** Applies an access ttl; a ttl of 0 expires the entry, and then returns the event's publication. */
   private CompletableFuture<String> touch(ByteView key, Stored s, long ttlMillis, long now) {
     if (ttlMillis == 0) {
-      entries.invalidate(key);
+      unstore(key, now);
       return both(publish(key, event(EventType.EXPIRED, key, s.value, null)), replicateRemoval(key, s));
     }
     store(key, new Stored(s.value, s.version, deadline(now, ttlMillis), s.handedOver));
@@ -329,7 +335,6 @@ public final class OwnerStore {
     OwnerResponse.Builder answer = OwnerResponse.newBuilder();
     synchronized (stripe(key)) {
       long now = ticker.read();
-      recordWrite(key, now);
       Stored old = entries.getIfPresent(key);
       CompletableFuture<String> expiry = expireIfDue(key, old, now);
       if (expiry != null) {
@@ -346,7 +351,7 @@ public final class OwnerStore {
       } else if (write.getRemove()) {
         answer.setApplied(old != null);
         if (old != null) {
-          entries.invalidate(key);
+          unstore(key, now);
           published = both(publish(key, event(EventType.REMOVED, key, old.value, null)), replicateRemoval(key, old));
         } else {
           published = expiry;
@@ -359,6 +364,7 @@ public final class OwnerStore {
             : (write.hasUpdateTtlMillis() ? write.getUpdateTtlMillis() : -1);
         published = both(expiry, put(key, old, value, ttl, now, answer));
       }
+      rememberIfAbsent(key, now);
     }
     return reply(published, answer.build());
   }
@@ -412,7 +418,7 @@ public final class OwnerStore {
             if (previous != null) {
               store(key, previous);
             } else {
-              entries.invalidate(key);
+              unstore(key, ticker.read());
             }
           }
         }
@@ -441,7 +447,7 @@ public final class OwnerStore {
         answer.setVersion(0);
         return null; // expired on arrival: never stored, never seen
       }
-      entries.invalidate(key);
+      unstore(key, now);
       answer.setVersion(0);
       return both(publish(key, event(EventType.EXPIRED, key, old.value, null)), replicateRemoval(key, old));
     }
@@ -468,7 +474,6 @@ public final class OwnerStore {
         waiters = lease.waiters;
       }
       long now = ticker.read();
-      recordWrite(key, now);
       Stored current = entries.getIfPresent(key);
       published = expireIfDue(key, current, now);
       if (published != null) {
@@ -485,6 +490,7 @@ public final class OwnerStore {
             put(key, null, value, loaded.hasCreateTtlMillis() ? loaded.getCreateTtlMillis() : -1, now, answer));
         answer.setApplied(true).setPresent(answer.getVersion() != 0).setValue(loaded.getValue());
       }
+      rememberIfAbsent(key, now);
     }
     OwnerResponse reply = answer.build();
     CompletableFuture<OwnerResponse> done = reply(published, reply);
@@ -542,12 +548,17 @@ public final class OwnerStore {
     if (s == null || !s.expired(now)) {
       return null;
     }
-    entries.asMap().remove(key, s);
+    if (entries.asMap().remove(key, s)) {
+      rememberAbsent(key, now);
+    }
     return publish(key, event(EventType.EXPIRED, key, s.value, null));
   }
 
   /** Drops every entry, without events (clear). */
   void clear() {
+    if (handingOver(ticker.read())) {
+      entries.asMap().keySet().forEach(key -> absentSinceRingChange.put(key, Boolean.TRUE));
+    }
     entries.invalidateAll();
   }
 
@@ -640,7 +651,7 @@ public final class OwnerStore {
       Stored current = entries.getIfPresent(key);
       boolean older = current != null && current.version < version;
       if (replace ? current != null && current.version == version
-          : current != null ? !(current.handedOver && older) : writtenSinceRingChange.getIfPresent(key) != null) {
+          : current != null ? !(current.handedOver && older) : absentSinceRingChange.getIfPresent(key) != null) {
         return null;
       }
       versions.accumulateAndGet(version, Math::max);
@@ -661,7 +672,7 @@ public final class OwnerStore {
       if (current == null) {
         return null;
       }
-      entries.invalidate(key);
+      unstore(key, ticker.read());
       // not backed up: the acting member, this key's backup, removed it there itself
       List<PeerAddress> copies = holders.take(key, ticker.read());
       return copies.isEmpty() ? CompletableFuture.completedFuture(null) : events.drop(key, copies);
@@ -679,11 +690,28 @@ public final class OwnerStore {
     ringChangedAt = at;
   }
 
-  /** Remembers a write during a hand-over; outside one, costs a clock comparison. */
-  private void recordWrite(ByteView key, long now) {
-    if (now - ringChangedAt < HANDOVER_NANOS) {
-      writtenSinceRingChange.put(key, Boolean.TRUE);
+  private boolean handingOver(long now) {
+    return now - ringChangedAt < HANDOVER_NANOS;
+  }
+
+  /** Remembers during a hand-over that the key was left without an entry; outside one, costs a clock comparison. */
+  private void rememberAbsent(ByteView key, long now) {
+    if (handingOver(now)) {
+      absentSinceRingChange.put(key, Boolean.TRUE);
     }
+  }
+
+  /** As {@link #rememberAbsent} if the key has no entry (a write or load that stored nothing). */
+  private void rememberIfAbsent(ByteView key, long now) {
+    if (handingOver(now) && entries.getIfPresent(key) == null) {
+      absentSinceRingChange.put(key, Boolean.TRUE);
+    }
+  }
+
+  /** Removes the key's entry; under its lock. */
+  private void unstore(ByteView key, long now) {
+    entries.invalidate(key);
+    rememberAbsent(key, now);
   }
 
   /** The live entries whose keys {@code ownedHere} accepts, as their backups keep them. */

@@ -131,4 +131,41 @@ class OwnerStoreHandoverTest {
     ByteView other = ByteView.of("untouched");
     assertTrue(store.adopt(other, ByteView.of("v"), 7, -1), "keys not written since are taken");
   }
+
+  @Test
+  void anEntryWrittenSinceTheRingChangedKeepsAnOlderHandedOneOutAfterItExpiresOrIsRemoved() {
+    store.ringChanged(recorded.ticker.read());
+    ByteView expires = ByteView.of("expires");
+    Answers.now(store.write(expires, Write.newBuilder().setValue(ByteString.copyFromUtf8("new"))
+        .setCreateTtlMillis(1_000).build()));
+    put(KEY, "new");
+    Answers.now(store.write(KEY, Write.newBuilder().setRemove(true).build()));
+    recorded.ticker.advanceMillis(1_001);
+    assertFalse(read(expires).getPresent());
+
+    assertFalse(store.adopt(expires, ByteView.of("old"), 7, -1), "an expired entry is not replaced by an older one");
+    assertFalse(store.adopt(KEY, ByteView.of("old"), 7, -1), "a removed entry does not come back");
+    assertFalse(read(KEY).getPresent());
+  }
+
+  @Test
+  void anEntryEvictedDuringAHandOverKeepsAnOlderHandedOneOut() {
+    try (RecordedStore small = new RecordedStore(64 * 1024, SECOND)) {
+      small.store.ringChanged(small.ticker.read());
+      String kib = "v".repeat(1024);
+      for (int i = 0; i < 200; i++) {
+        Answers.now(small.store.write(ByteView.of("k" + i), Write.newBuilder()
+            .setValue(ByteString.copyFromUtf8(kib)).build()));
+      }
+      int evicted = 0;
+      for (int i = 0; i < 200; i++) {
+        ByteView key = ByteView.of("k" + i);
+        if (!small.store.has(key)) {
+          evicted++;
+          assertFalse(small.store.adopt(key, ByteView.of("old"), 7, -1), "k" + i);
+        }
+      }
+      assertTrue(evicted > 100, "evicted " + evicted);
+    }
+  }
 }
