@@ -48,6 +48,15 @@ public interface BenchCache<K> {
     throw new UnsupportedOperationException("no putAll in " + getClass().getSimpleName());
   }
 
+  /**
+   * Removes every given key in one call, as JCache's {@code removeAll(Set)} does (J6's warm-up).
+   *
+   * @throws UnsupportedOperationException if the system has no bulk removal (groupcache's engine)
+   */
+  default void removeAll(java.util.Set<K> keys) {
+    throw new UnsupportedOperationException("no removeAll in " + getClass().getSimpleName());
+  }
+
   /** The id of the node that owns {@code key}, in the form {@link BenchNode#id()} uses. */
   String owner(K key);
 

@@ -1,20 +1,24 @@
 package dev.groupcache.bench.node;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * J6: a bulk load from this node of {@code n} keys no one has written, {@code PREFIXi}, with
  * 1 KiB values: in {@code putAll} calls of {@code batch} entries, one call at a time, or, with
  * {@code batch} 0, one {@code put} at a time. Keys, values and batches are made before the clock
- * starts. Bounded in count and in time: it stops at the deadline with what it wrote.
+ * starts. Bounded in count and in time: it stops at the deadline with what it wrote. With {@code
+ * remove}, the keys written are then removed in one {@code removeAll}, after the clock stops: a
+ * warm-up round leaves the cache as it found it.
  */
 final class BulkRun {
   private BulkRun() {}
 
-  static <K> Reply run(BenchCache<K> cache, String prefix, int n, int batch, long maxMillis) {
+  static <K> Reply run(BenchCache<K> cache, String prefix, int n, int batch, long maxMillis, boolean remove) {
     if (batch < 0) {
       throw new IllegalArgumentException("batch must be 0 (sequential puts) or more: " + batch);
     }
@@ -47,6 +51,11 @@ final class BulkRun {
       }
     }
     long elapsed = System.nanoTime() - start;
+    if (remove) {
+      Set<K> keys = new HashSet<>();
+      batches.forEach(b -> keys.addAll(b.keySet()));
+      cache.removeAll(keys);
+    }
     return Reply.of().with("entries", written).with("planned", n).with("errors", errors)
         .with("elapsed_ns", elapsed);
   }

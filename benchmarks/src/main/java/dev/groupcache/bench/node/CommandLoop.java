@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
  * near-hit CACHE PREFIX N OWNER THREADS WARMUP_MS MS     J1: W1's loop on the keys OWNER owns
  * get-put CACHE PREFIX N THREADS WARMUP_MS MS [replaces] J5: 80 % gets, 20 % puts (and replaces)
  * puts CACHE PREFIX N THREADS VALUE_BYTES MAX_MS   W6: N puts of new keys PREFIXi, one at a time per thread
- * bulk CACHE PREFIX N BATCH MAX_MS                J6: N new keys in putAll calls of BATCH, or puts if 0
+ * bulk CACHE PREFIX N BATCH MAX_MS [remove]       J6: N new keys in putAll calls of BATCH, or puts if 0
+ *                                                 (and, untimed, removeAll of them after)
  * loads                                           loader calls in this JVM so far
  * stats CACHE                                     the system's own counters for the cache
  * quit                                            close the node and exit
@@ -160,7 +161,7 @@ public final class CommandLoop {
       }
       case "bulk":
         return BulkRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
-            Long.parseLong(w[5]));
+            Long.parseLong(w[5]), w.length > 6 && w[6].equals("remove"));
       case "puts":
         return PutRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
             Integer.parseInt(w[5]), Long.parseLong(w[6]));

@@ -53,6 +53,11 @@ final class JCacheAdapter implements BenchCache<String> {
   }
 
   @Override
+  public void removeAll(java.util.Set<String> keys) {
+    cache.removeAll(keys);
+  }
+
+  @Override
   public String owner(String key) {
     return owner.apply(key);
   }
