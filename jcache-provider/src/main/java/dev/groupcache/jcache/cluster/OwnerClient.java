@@ -68,6 +68,7 @@ public final class OwnerClient {
   private final NearCopies.Owners nearOwners; // made once: a near hit allocates nothing
   private final int backups;
   private final CacheCounters counters = new CacheCounters();
+  private final SharedReads shared;
 
   /**
    * @param nearBytes the budget of near copies; 0 keeps none
@@ -82,6 +83,7 @@ public final class OwnerClient {
     this.service = service;
     this.cache = cache;
     this.timeout = timeout;
+    this.shared = new SharedReads(maxWaitMillis());
     this.near = NearCopies.of(nearBytes, nearTtl, timeout, ticker);
     this.leases = service == null ? null : service.leases();
     if (service != null) {
@@ -168,8 +170,9 @@ public final class OwnerClient {
   }
 
   /**
-   * Reads an entry for a get; with {@code keepCopy}, a present answer is kept as a near copy. The
-   * answer is counted by where it came from, unless it asks the caller to try again.
+   * Reads an entry for a get; with {@code keepCopy}, a present answer is kept as a near copy. Gets
+   * of a key another member owns share reads ({@link SharedReads}). The answer is counted by where
+   * it came from, unless it asks the caller to try again.
    */
   public OwnerResponse get(ByteView key, GetRead read, boolean keepCopy) {
     long ring = node.ringVersion(); // before the owner is read from it
@@ -179,9 +182,10 @@ public final class OwnerClient {
     if (owned) {
       r = await(service.read(cache, key, read.read));
     } else if (keepCopy && near != null) {
-      r = readToKeep(key, owner, ring, read.holding);
+      r = shared.read(key, read.holding, () -> readToKeep(key, owner, ring, read.holding));
     } else {
-      r = remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read.read).build(), true);
+      r = shared.read(key, read.read,
+          () -> remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read.read).build(), true));
     }
     if (!r.getRetry()) {
       counters.answered(r.getPresent(), owned);
@@ -584,9 +588,14 @@ public final class OwnerClient {
   }
 
   /** Waits a little longer than the call's own deadline, which fails it first. */
+  /** How long a caller waits for an answer: the request's timeout and time for a backup to act. */
+  private long maxWaitMillis() {
+    return timeout.toMillis() + 5_000;
+  }
+
   <T> T await(CompletableFuture<T> future) {
     try {
-      return future.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      return future.get(maxWaitMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw failure(e.getCause());
     } catch (TimeoutException e) {
