@@ -63,10 +63,23 @@ final class ConditionalWrites<K, V> {
 
   /**
    * Replaces an entry that exists and, if {@code expected} is not null, holds it; returns the
-   * owner's answer, or null if there was no such entry.
+   * owner's answer, or null if there was no such entry. With no expected value, no writer and a
+   * pure expiry policy, one write on the condition that the entry exists; else a read and a write.
    */
   OwnerResponse replace(K key, ByteView k, V expected, V value, ByteView v, boolean returnOld) {
     long start = statistics.start();
+    if (expected == null && !writeThrough.isEnabled() && ttl.pure()) {
+      // nothing to compare or to call before the write: one request, the owner decides
+      OwnerResponse r = owners.putIfPresent(k, v, ttl.update(), returnOld);
+      if (!r.getApplied()) {
+        statistics.recordMiss();
+        return null;
+      }
+      statistics.recordHit();
+      statistics.recordPut(start);
+      OwnerClient.listenerFailure(r);
+      return r;
+    }
     for (int attempt = 0; attempt < OwnerClient.MAX_ATTEMPTS; attempt++) {
       OwnerResponse snapshot = holding(k, expected);
       if (snapshot == null) {

@@ -307,6 +307,13 @@ public final class OwnerClient {
     return write(key, expiring(w, createTtl, Ttl.UNCHANGED).build());
   }
 
+  /** Puts only if there is an entry, with an update's expiry. */
+  public OwnerResponse putIfPresent(ByteView key, ByteView value, long updateTtl, boolean returnOld) {
+    Write.Builder w = Write.newBuilder().setCondition(Condition.PRESENT).setValue(OwnerStore.bytes(value))
+        .setReturnOld(returnOld);
+    return write(key, expiring(w, Ttl.UNCHANGED, updateTtl).build());
+  }
+
   /**
    * Puts only if the entry is still as a read saw it: absent ({@code version} 0) or of {@code
    * version}; with the expiry of a creation or of an update, whichever the caller asked for.

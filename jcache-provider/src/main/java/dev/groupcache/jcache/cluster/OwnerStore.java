@@ -538,8 +538,12 @@ public final class OwnerStore {
         return old == null;
       case VERSION:
         return old == null ? write.getExpectedVersion() == 0 : old.version == write.getExpectedVersion();
-      default:
+      case PRESENT:
+        return old != null;
+      case ANY:
         return true;
+      default:
+        return false; // a condition this build does not know holds never: refusing loses nothing
     }
   }
 

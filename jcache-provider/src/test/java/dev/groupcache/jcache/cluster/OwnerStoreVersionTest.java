@@ -316,4 +316,27 @@ class OwnerStoreVersionTest {
     assertEquals(List.of(), events);
     assertNotEquals(0, Answers.now(store.read(KEY, LEASE)).getLease(), "the lease ended: the next reader loads");
   }
+
+  @Test
+  void aWriteOnPresenceAppliesOnlyOverAnEntryWithTheUpdatesExpiry() {
+    OwnerResponse absent = write(put("new").setCondition(Condition.PRESENT));
+    assertFalse(absent.getApplied());
+    assertFalse(read().getPresent(), "nothing created");
+
+    write(put("old"));
+    OwnerResponse replaced = write(put("new").setCondition(Condition.PRESENT).setReturnOld(true)
+        .setUpdateTtlMillis(1_000).setCreateTtlMillis(5));
+    assertTrue(replaced.getApplied());
+    assertEquals("old", replaced.getValue().toStringUtf8());
+    assertEquals(1_000, replaced.getRemainingMillis());
+    assertEquals("new", read().getValue().toStringUtf8());
+  }
+
+  @Test
+  void aConditionThisBuildDoesNotKnowNeverHolds() {
+    write(put("v"));
+    OwnerResponse r = write(put("other").setConditionValue(99));
+    assertFalse(r.getApplied());
+    assertEquals("v", read().getValue().toStringUtf8());
+  }
 }
