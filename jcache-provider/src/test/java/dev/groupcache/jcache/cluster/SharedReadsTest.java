@@ -60,6 +60,25 @@ class SharedReadsTest {
     return threads.submit(() -> reads.read(KEY, SHAPE, read));
   }
 
+  /** Starts a get whose read answers only once {@code release} opens; returns once it is out. */
+  private Future<OwnerResponse> firstOut(CountDownLatch release, Supplier<OwnerResponse> answer)
+      throws InterruptedException {
+    CountDownLatch sent = new CountDownLatch(1);
+    Future<OwnerResponse> first = get(blocked(sent, release, answer));
+    assertTrue(sent.await(10, TimeUnit.SECONDS));
+    return first;
+  }
+
+  /** Starts {@value #SHARERS} gets that would send {@code read}; returns once all wait to share one. */
+  private List<Future<OwnerResponse>> sharers(Supplier<OwnerResponse> read) throws InterruptedException {
+    List<Future<OwnerResponse>> later = new ArrayList<>();
+    for (int i = 0; i < SHARERS; i++) {
+      later.add(get(read));
+    }
+    awaitSharing(SHARERS);
+    return later;
+  }
+
   private void awaitSharing(int n) throws InterruptedException {
     for (int i = 0; i < 2_000 && reads.sharing(KEY) < n; i++) { // up to 10 s on a busy machine
       Thread.sleep(5);
@@ -69,23 +88,16 @@ class SharedReadsTest {
 
   @Test
   void getsMadeWhileAReadIsOutShareOneReadSentAfterItReturns() throws Exception {
-    CountDownLatch firstSent = new CountDownLatch(1);
     CountDownLatch firstRelease = new CountDownLatch(1);
     AtomicInteger sends = new AtomicInteger();
-    Future<OwnerResponse> first = get(blocked(firstSent, firstRelease, () -> {
+    Future<OwnerResponse> first = firstOut(firstRelease, () -> {
       sends.incrementAndGet();
       return value("old");
-    }));
-    assertTrue(firstSent.await(10, TimeUnit.SECONDS));
-
-    List<Future<OwnerResponse>> later = new ArrayList<>();
-    for (int i = 0; i < SHARERS; i++) {
-      later.add(get(() -> {
-        sends.incrementAndGet();
-        return value("new");
-      }));
-    }
-    awaitSharing(SHARERS);
+    });
+    List<Future<OwnerResponse>> later = sharers(() -> {
+      sends.incrementAndGet();
+      return value("new");
+    });
     assertEquals(0, sends.get(), "no read goes while the first is out");
     firstRelease.countDown();
 
@@ -100,16 +112,10 @@ class SharedReadsTest {
 
   @Test
   void aLoadLeaseIsTheSendersAloneTheOthersAskAgain() throws Exception {
-    CountDownLatch firstSent = new CountDownLatch(1);
     CountDownLatch firstRelease = new CountDownLatch(1);
-    Future<OwnerResponse> first = get(blocked(firstSent, firstRelease, () -> value("old")));
-    assertTrue(firstSent.await(10, TimeUnit.SECONDS));
+    Future<OwnerResponse> first = firstOut(firstRelease, () -> value("old"));
     OwnerResponse lease = OwnerResponse.newBuilder().setLease(7).build();
-    List<Future<OwnerResponse>> later = new ArrayList<>();
-    for (int i = 0; i < SHARERS; i++) {
-      later.add(get(() -> lease));
-    }
-    awaitSharing(SHARERS);
+    List<Future<OwnerResponse>> later = sharers(() -> lease);
     firstRelease.countDown();
     first.get(10, TimeUnit.SECONDS);
 
@@ -126,19 +132,13 @@ class SharedReadsTest {
 
   @Test
   void theSendersFailureIsEachSharersWithItsMeaning() throws Exception {
-    CountDownLatch firstSent = new CountDownLatch(1);
     CountDownLatch firstRelease = new CountDownLatch(1);
-    Future<OwnerResponse> first = get(blocked(firstSent, firstRelease, () -> {
+    Future<OwnerResponse> first = firstOut(firstRelease, () -> {
       throw new OwnerUnavailableException("owner gone", null);
-    }));
-    assertTrue(firstSent.await(10, TimeUnit.SECONDS));
-    List<Future<OwnerResponse>> later = new ArrayList<>();
-    for (int i = 0; i < SHARERS; i++) {
-      later.add(get(() -> {
-        throw new OwnerUnavailableException("still gone", null);
-      }));
-    }
-    awaitSharing(SHARERS);
+    });
+    List<Future<OwnerResponse>> later = sharers(() -> {
+      throw new OwnerUnavailableException("still gone", null);
+    });
     firstRelease.countDown();
 
     ExecutionException e = assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
@@ -152,10 +152,8 @@ class SharedReadsTest {
 
   @Test
   void aReadOfAnotherShapeIsNotShared() throws Exception {
-    CountDownLatch firstSent = new CountDownLatch(1);
     CountDownLatch firstRelease = new CountDownLatch(1);
-    Future<OwnerResponse> first = get(blocked(firstSent, firstRelease, () -> value("old")));
-    assertTrue(firstSent.await(10, TimeUnit.SECONDS));
+    Future<OwnerResponse> first = firstOut(firstRelease, () -> value("old"));
 
     OwnerResponse own = value("own");
     assertSame(own, reads.read(KEY, new Object(), () -> own), "answered at once, by its own read");
