@@ -78,8 +78,16 @@ final class SharedReads {
         next.sharers++;
       }
       if (sender) {
-        awaitQuietly(current.answer);
-        return send(key, next, read);
+        // Whatever happens to the read before it, this one goes and ends: its sharers wait on it.
+        boolean interrupted = awaitQuietly(current.answer);
+        end(key, current); // if the wait was cut short: no get may join a read once it is sent
+        try {
+          return send(key, next, read);
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
+        }
       }
       OwnerResponse shared = await(next.answer);
       return shared.getLease() != 0 ? RETRY : shared;
@@ -88,13 +96,24 @@ final class SharedReads {
 
   /** Sends the round's read, then lets the round after it go and hands the answer to its sharers. */
   private OwnerResponse send(ByteView key, Round round, Supplier<OwnerResponse> read) {
-    OwnerResponse answer = null;
-    RuntimeException failure = null;
+    OwnerResponse answer;
     try {
       answer = read.get();
-    } catch (RuntimeException e) {
-      failure = e;
+    } catch (Throwable t) {
+      end(key, round);
+      round.answer.completeExceptionally(t);
+      throw t;
     }
+    end(key, round);
+    round.answer.complete(answer);
+    return answer;
+  }
+
+  /**
+   * Ends a round, before its answer is handed out or once the round after it is sent: gets from
+   * now on share the round after that one. Ending it again changes nothing.
+   */
+  private void end(ByteView key, Round round) {
     synchronized (round) {
       round.over = true;
       if (round.next == null) {
@@ -103,23 +122,18 @@ final class SharedReads {
         inFlight.replace(key, round, round.next);
       }
     }
-    if (failure != null) {
-      round.answer.completeExceptionally(failure);
-      throw failure;
-    }
-    round.answer.complete(answer);
-    return answer;
   }
 
-  private void awaitQuietly(CompletableFuture<OwnerResponse> answer) {
+  /** Waits for the answer, whatever it is; whether the wait was interrupted (the flag is then clear). */
+  private boolean awaitQuietly(CompletableFuture<OwnerResponse> answer) {
     try {
       answer.get(maxWaitMillis, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       // the next read goes whatever happened to this one
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CacheException("interrupted", e);
+      return true;
     }
+    return false;
   }
 
   /** The shared answer, or its sender's failure as this caller's. */

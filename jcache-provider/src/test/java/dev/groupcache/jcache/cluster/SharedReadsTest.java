@@ -17,7 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -168,6 +170,36 @@ class SharedReadsTest {
       reads.read(KEY, SHAPE, () -> value("v" + sends.incrementAndGet()));
     }
     assertEquals(3, sends.get());
+    assertEquals(0, reads.inFlight());
+  }
+
+  @Test
+  void aSenderInterruptedWhileWaitingSendsAtOnceAndNoGetThatBeganLaterTakesItsAnswer() throws Exception {
+    CountDownLatch firstRelease = new CountDownLatch(1);
+    Future<OwnerResponse> first = firstOut(firstRelease, () -> value("old"));
+    CountDownLatch secondSent = new CountDownLatch(1);
+    CountDownLatch secondRelease = new CountDownLatch(1);
+    AtomicReference<OwnerResponse> secondAnswer = new AtomicReference<>();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
+    Thread sender = new Thread(() -> {
+      secondAnswer.set(reads.read(KEY, SHAPE, blocked(secondSent, secondRelease, () -> value("second"))));
+      stillInterrupted.set(Thread.currentThread().isInterrupted());
+    });
+    sender.start();
+    awaitSharing(1);
+
+    sender.interrupt();
+    assertTrue(secondSent.await(10, TimeUnit.SECONDS), "sent although the first read is still out");
+    Future<OwnerResponse> later = get(() -> value("third"));
+    awaitSharing(1); // waiting for the read after the second, not sharing it
+    secondRelease.countDown();
+    sender.join(10_000);
+    assertEquals("second", secondAnswer.get().getValue().toStringUtf8());
+    assertTrue(stillInterrupted.get(), "the interrupt is the caller's to see");
+    assertEquals("third", later.get(10, TimeUnit.SECONDS).getValue().toStringUtf8());
+
+    firstRelease.countDown();
+    assertEquals("old", first.get(10, TimeUnit.SECONDS).getValue().toStringUtf8());
     assertEquals(0, reads.inFlight());
   }
 }
