@@ -2,14 +2,15 @@ package dev.groupcache.jcache.cluster;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.groupcache.ByteView;
 import dev.groupcache.jcache.proto.BackedEntry;
 import dev.groupcache.jcache.proto.HandedEntry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
@@ -22,7 +23,9 @@ import java.util.function.Predicate;
  *
  * <p>Bounded by weight, as owned entries are; a backup evicted for room is a backup lost, counted
  * by the owner's store size only. Tombstones live {@link #TOMBSTONE_LIFE}: long enough that a
- * backup of the key's earlier version, late on the wire, finds it.
+ * backup of the key's earlier version, late on the wire, finds it. An expired backup or tombstone
+ * stays until the node's timer sweeps it ({@link #sweepExpired}); until then it still refuses
+ * older versions, and is never handed out.
  */
 final class BackupStore {
   static final Duration TOMBSTONE_LIFE = Duration.ofSeconds(30);
@@ -37,32 +40,50 @@ final class BackupStore {
 
   private final Cache<ByteView, Backed> entries;
   private final Ticker ticker;
+  private volatile boolean mayExpire;
+  private Iterator<Map.Entry<ByteView, Backed>> sweep; // the timer's pass in progress, or null
 
   BackupStore(long maxBytes, Ticker ticker) {
     this.ticker = ticker;
     this.entries = Caffeine.newBuilder()
-        .ticker(ticker)
         .executor(Runnable::run) // no hand-off per backup
         .maximumWeight(maxBytes)
         .weigher((ByteView k, Backed b) -> k.length() + (b.value() == null ? 0 : b.value().length())
             + OwnerStore.ENTRY_OVERHEAD_BYTES)
-        .expireAfter(new Expiry<ByteView, Backed>() {
-          @Override
-          public long expireAfterCreate(ByteView key, Backed b, long now) {
-            return b.expiresAt() == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, b.expiresAt() - now);
-          }
-
-          @Override
-          public long expireAfterUpdate(ByteView key, Backed b, long now, long remaining) {
-            return expireAfterCreate(key, b, now);
-          }
-
-          @Override
-          public long expireAfterRead(ByteView key, Backed b, long now, long remaining) {
-            return remaining;
-          }
-        })
+        // No Caffeine expiry: it costs every backup a timer-wheel reschedule. An expired backup is
+        // never handed out (see handed) and is reclaimed by sweepExpired, as owned entries are.
         .build();
+  }
+
+  /**
+   * Reclaims expired backups and tombstones: looks at up to {@code budget} entries, going on from
+   * where the last call stopped. Costs nothing for a store none of whose backups expire. Called by
+   * one thread at a time (the node's timer).
+   */
+  void sweepExpired(int budget) {
+    if (sweep == null) {
+      if (!mayExpire) {
+        return;
+      }
+      mayExpire = false; // a pass that sees a backup that expires, or a keep of one, sets it again
+      sweep = entries.asMap().entrySet().iterator();
+    }
+    long now = ticker.read();
+    for (int seen = 0; seen < budget && sweep.hasNext(); seen++) {
+      Map.Entry<ByteView, Backed> e = sweep.next();
+      Backed b = e.getValue();
+      if (b.expiresAt() == Long.MAX_VALUE) {
+        continue;
+      }
+      if (b.expired(now)) {
+        entries.asMap().remove(e.getKey(), b);
+      } else {
+        mayExpire = true;
+      }
+    }
+    if (!sweep.hasNext()) {
+      sweep = null;
+    }
   }
 
   /** Keeps a backup unless this store has a newer version of its key. */
@@ -71,6 +92,9 @@ final class BackupStore {
     long expiresAt = e.getRemoved() ? now + TOMBSTONE_NANOS
         : e.getRemainingMillis() < 0 ? Long.MAX_VALUE : now + TimeUnit.MILLISECONDS.toNanos(e.getRemainingMillis());
     Backed sent = new Backed(e.getRemoved() ? null : ByteView.copyOf(e.getValue()), e.getVersion(), expiresAt);
+    if (expiresAt != Long.MAX_VALUE && !mayExpire) {
+      mayExpire = true;
+    }
     entries.asMap().merge(ByteView.copyOf(e.getKey()), sent,
         (held, incoming) -> held.version() >= incoming.version() ? held : incoming);
   }
@@ -115,7 +139,7 @@ final class BackupStore {
         .setVersion(b.version()).setRemainingMillis(remaining).build();
   }
 
-  /** Backups held, tombstones included. */
+  /** Backups held, tombstones and expired ones not yet swept included. */
   long size() {
     return entries.estimatedSize();
   }

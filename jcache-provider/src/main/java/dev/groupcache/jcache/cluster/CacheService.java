@@ -134,13 +134,14 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   /**
    * The periodic work of copy leases and listeners: renews this node's leases, forgets holders
    * with nothing left, repeats this node's announcements of its open caches and reclaims expired
-   * entries nobody read. Runs on the node's timer every quarter of a lease.
+   * entries nobody read and expired backups. Runs on the node's timer every quarter of a lease.
    */
   void tick() {
     leases.renewAll();
     for (OwnerStore store : stores.values()) {
       store.sweepExpired(SWEEP_BUDGET);
     }
+    replication.sweepExpired(SWEEP_BUDGET);
     grants.prune();
     long now = ticker.read();
     delivery.forgetSilent(now);

@@ -86,6 +86,13 @@ final class Replication {
   }
 
   /** The backups of {@code cache} kept here, or null. */
+  /** Reclaims expired backups in every store, up to {@code budget} entries each ({@link BackupStore#sweepExpired}). */
+  void sweepExpired(int budget) {
+    for (BackupStore store : stores.values()) {
+      store.sweepExpired(budget);
+    }
+  }
+
   BackupStore existing(String cache) {
     return stores.get(cache);
   }

@@ -73,4 +73,40 @@ class BackupStoreTest {
     assertEquals("b", store.take(key("kept")).getValue().toStringUtf8());
     assertNull(store.peek(key("kept")));
   }
+
+  @Test
+  void theSweepReclaimsExpiredBackupsAndTombstonesOnlyAndGoesOnWhereItStopped() {
+    for (int i = 0; i < 10; i++) {
+      store.keep(entry("short" + i, "v", 1, 1_000));
+    }
+    store.keep(entry("long", "v", 1, 60_000));
+    store.keep(entry("eternal", "v", 1, -1));
+    store.keep(removal("removed", 2));
+    ticker.advanceMillis(1_000);
+    assertEquals(13, store.size(), "nothing goes until a sweep");
+    assertNull(store.peek(key("short0")), "but an expired backup is never handed out");
+
+    for (int call = 0; call < 4; call++) {
+      store.sweepExpired(4); // 13 entries, 4 at a time: one pass
+    }
+    assertEquals(3, store.size(), "the ten expired ones went");
+    assertEquals("v", store.peek(key("long")).getValue().toStringUtf8());
+
+    ticker.advanceMillis(BackupStore.TOMBSTONE_LIFE.toMillis());
+    store.sweepExpired(100);
+    assertEquals(2, store.size(), "the tombstone went after its life");
+    store.keep(entry("removed", "older", 1, -1));
+    assertEquals("older", store.peek(key("removed")).getValue().toStringUtf8(), "nothing holds it back now");
+  }
+
+  @Test
+  void aKeepOfABackupThatExpiresStartsAPassAfterOneThatFoundNone() {
+    store.keep(entry("eternal", "v", 1, -1));
+    store.sweepExpired(100);
+    store.keep(entry("late", "v", 1, 10));
+    ticker.advanceMillis(10);
+    store.sweepExpired(100);
+    assertNull(store.peek(key("late")));
+    assertEquals(1, store.size(), "a keep of one that expires starts the next pass");
+  }
 }
