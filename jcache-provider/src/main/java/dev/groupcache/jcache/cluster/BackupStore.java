@@ -8,9 +8,7 @@ import dev.groupcache.jcache.proto.BackedEntry;
 import dev.groupcache.jcache.proto.HandedEntry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
@@ -40,8 +38,7 @@ final class BackupStore {
 
   private final Cache<ByteView, Backed> entries;
   private final Ticker ticker;
-  private volatile boolean mayExpire;
-  private Iterator<Map.Entry<ByteView, Backed>> sweep; // the timer's pass in progress, or null
+  private final ExpirySweep<ByteView, Backed> expirySweep;
 
   BackupStore(long maxBytes, Ticker ticker) {
     this.ticker = ticker;
@@ -53,6 +50,7 @@ final class BackupStore {
         // No Caffeine expiry: it costs every backup a timer-wheel reschedule. An expired backup is
         // never handed out (see handed) and is reclaimed by sweepExpired, as owned entries are.
         .build();
+    this.expirySweep = new ExpirySweep<>(entries.asMap(), Backed::expiresAt);
   }
 
   /**
@@ -61,29 +59,7 @@ final class BackupStore {
    * one thread at a time (the node's timer).
    */
   void sweepExpired(int budget) {
-    if (sweep == null) {
-      if (!mayExpire) {
-        return;
-      }
-      mayExpire = false; // a pass that sees a backup that expires, or a keep of one, sets it again
-      sweep = entries.asMap().entrySet().iterator();
-    }
-    long now = ticker.read();
-    for (int seen = 0; seen < budget && sweep.hasNext(); seen++) {
-      Map.Entry<ByteView, Backed> e = sweep.next();
-      Backed b = e.getValue();
-      if (b.expiresAt() == Long.MAX_VALUE) {
-        continue;
-      }
-      if (b.expired(now)) {
-        entries.asMap().remove(e.getKey(), b);
-      } else {
-        mayExpire = true;
-      }
-    }
-    if (!sweep.hasNext()) {
-      sweep = null;
-    }
+    expirySweep.sweep(budget, ticker.read(), entries.asMap()::remove);
   }
 
   /** Keeps a backup unless this store has a newer version of its key. */
@@ -92,9 +68,7 @@ final class BackupStore {
     long expiresAt = e.getRemoved() ? now + TOMBSTONE_NANOS
         : e.getRemainingMillis() < 0 ? Long.MAX_VALUE : now + TimeUnit.MILLISECONDS.toNanos(e.getRemainingMillis());
     Backed sent = new Backed(e.getRemoved() ? null : ByteView.copyOf(e.getValue()), e.getVersion(), expiresAt);
-    if (expiresAt != Long.MAX_VALUE && !mayExpire) {
-      mayExpire = true;
-    }
+    expirySweep.kept(expiresAt);
     entries.asMap().merge(ByteView.copyOf(e.getKey()), sent,
         (held, incoming) -> held.version() >= incoming.version() ? held : incoming);
   }

@@ -163,10 +163,7 @@ public final class OwnerStore {
   private final AtomicLong versions = new AtomicLong(System.currentTimeMillis() << 16);
   private final AtomicLong leaseIds = new AtomicLong();
   private final LongAdder evictions = new LongAdder();
-  /** Whether an entry may expire: false once a sweep found none, set again by the next. */
-  private volatile boolean mayExpire;
-  /** The sweep under way, continued on the next tick; confined to the node's timer. */
-  private Iterator<Map.Entry<ByteView, Stored>> sweep;
+  private final ExpirySweep<ByteView, Stored> expirySweep;
   private final EventSink events;
   private final Backups backups;
   private final Grants grants;
@@ -208,6 +205,7 @@ public final class OwnerStore {
           rememberAbsent(key, ticker.read());
         })
         .build();
+    this.expirySweep = new ExpirySweep<>(entries.asMap(), s -> s.expiresAt);
   }
 
   private Object stripe(ByteView key) {
@@ -217,9 +215,7 @@ public final class OwnerStore {
 
   /** Stores an entry; under its key's lock. */
   private void store(ByteView key, Stored s) {
-    if (s.expiresAt != Long.MAX_VALUE && !mayExpire) {
-      mayExpire = true;
-    }
+    expirySweep.kept(s.expiresAt);
     entries.put(key, s);
   }
 
@@ -230,32 +226,11 @@ public final class OwnerStore {
    * Called by one thread at a time (the node's timer).
    */
   void sweepExpired(int budget) {
-    if (sweep == null) {
-      if (!mayExpire) {
-        return;
-      }
-      mayExpire = false; // a pass that sees an entry that expires, or a store of one, sets it again
-      sweep = entries.asMap().entrySet().iterator();
-    }
-    long now = ticker.read();
-    for (int seen = 0; seen < budget && sweep.hasNext(); seen++) {
-      Map.Entry<ByteView, Stored> e = sweep.next();
-      Stored s = e.getValue();
-      if (s.expiresAt == Long.MAX_VALUE) {
-        continue;
-      }
-      if (!s.expired(now)) {
-        mayExpire = true;
-        continue;
-      }
-      ByteView key = e.getKey();
+    expirySweep.sweep(budget, ticker.read(), (key, s) -> {
       synchronized (stripe(key)) {
         expireIfDue(key, entries.getIfPresent(key), ticker.read());
       }
-    }
-    if (!sweep.hasNext()) {
-      sweep = null;
-    }
+    });
   }
 
   /**
