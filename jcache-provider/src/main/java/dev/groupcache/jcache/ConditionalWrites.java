@@ -75,10 +75,7 @@ final class ConditionalWrites<K, V> {
         statistics.recordMiss();
         return null;
       }
-      statistics.recordHit();
-      statistics.recordPut(start);
-      OwnerClient.listenerFailure(r);
-      return r;
+      return replaced(r, start);
     }
     for (int attempt = 0; attempt < OwnerClient.MAX_ATTEMPTS; attempt++) {
       OwnerResponse snapshot = holding(k, expected);
@@ -88,13 +85,18 @@ final class ConditionalWrites<K, V> {
       writeThrough.write(key, value);
       OwnerResponse r = owners.putOver(k, v, snapshot, ttl, returnOld);
       if (r.getApplied()) {
-        statistics.recordHit();
-        statistics.recordPut(start);
-        OwnerClient.listenerFailure(r);
-        return r;
+        return replaced(r, start);
       }
     }
     throw owners.contended(key);
+  }
+
+  /** A replace that applied: counted as a hit and a put, its listeners' failure thrown. */
+  private OwnerResponse replaced(OwnerResponse r, long start) {
+    statistics.recordHit();
+    statistics.recordPut(start);
+    OwnerClient.listenerFailure(r);
+    return r;
   }
 
   /** Removes an entry that holds {@code expected}; whether it did. */

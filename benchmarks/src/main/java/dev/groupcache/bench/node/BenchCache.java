@@ -1,6 +1,7 @@
 package dev.groupcache.bench.node;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One cache of the system under test, on one node, as the workloads see it. Keys are made once,
@@ -53,7 +54,7 @@ public interface BenchCache<K> {
    *
    * @throws UnsupportedOperationException if the system has no bulk removal (groupcache's engine)
    */
-  default void removeAll(java.util.Set<K> keys) {
+  default void removeAll(Set<K> keys) {
     throw new UnsupportedOperationException("no removeAll in " + getClass().getSimpleName());
   }
 

@@ -1,6 +1,7 @@
 package dev.groupcache.bench.node;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.cache.Cache;
@@ -53,7 +54,7 @@ final class JCacheAdapter implements BenchCache<String> {
   }
 
   @Override
-  public void removeAll(java.util.Set<String> keys) {
+  public void removeAll(Set<String> keys) {
     cache.removeAll(keys);
   }
 

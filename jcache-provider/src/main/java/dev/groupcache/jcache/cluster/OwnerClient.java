@@ -594,12 +594,12 @@ public final class OwnerClient {
     return false;
   }
 
-  /** Waits a little longer than the call's own deadline, which fails it first. */
   /** How long a caller waits for an answer: the request's timeout and time for a backup to act. */
   private long maxWaitMillis() {
     return timeout.toMillis() + 5_000;
   }
 
+  /** Waits a little longer than the call's own deadline, which fails it first. */
   <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(maxWaitMillis(), TimeUnit.MILLISECONDS);

@@ -19,7 +19,6 @@ import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -535,8 +534,9 @@ public final class OwnerStore {
 
   /** Drops every entry, without events (clear). */
   void clear() {
-    if (handingOver(ticker.read())) {
-      entries.asMap().keySet().forEach(key -> absentSinceRingChange.put(key, Boolean.TRUE));
+    long now = ticker.read();
+    if (handingOver(now)) {
+      entries.asMap().keySet().forEach(key -> rememberAbsent(key, now));
     }
     entries.invalidateAll();
   }
