@@ -44,6 +44,8 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   public static final String NAME = "jcache";
   /** How often a member with listeners tells every other member so (owners forget after a minute). */
   static final Duration ANNOUNCE_EVERY = Duration.ofSeconds(2);
+  /** How soon a registration of listeners asks again a member that did not take its announcement. */
+  static final Duration ANNOUNCE_RETRY = Duration.ofMillis(50);
   /**
    * The keys and values one page of entries holds at most, beyond its first entry: pages leave
    * whole, so a page of large entries must stay well under the peer protocol's answer limit.
@@ -77,6 +79,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Function<String, Settings.CacheSettings> settings;
   private final Ticker ticker;
+  private final Duration invalidationTimeout;
   /**
    * Entries a tick looks at per store for expiry: a pass over a million entries takes 50 ticks
    * (25 s at the default lease), each about a millisecond.
@@ -109,6 +112,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   CacheService(Node node, ScheduledExecutorService timer, Function<String, Settings.CacheSettings> settings,
       Duration invalidationTimeout, Duration lease, Ticker ticker) {
     this.ticker = ticker;
+    this.invalidationTimeout = invalidationTimeout;
     this.node = node;
     this.ownedHere = key -> node.ownerOf(key).equals(node.self());
     this.timer = timer;
@@ -178,12 +182,29 @@ public final class CacheService implements PeerHandler, AutoCloseable {
 
   /**
    * Tells every other member whether this node's cache has listeners, and learns whether theirs
-   * have, waiting (within the invalidation timeout) until they know: a change made anywhere after
-   * a listener was registered reaches it, and changes made here reach the listeners of members
-   * that opened the cache before this one.
+   * have, waiting until they know: a change made anywhere after a listener was registered reaches
+   * it, and changes made here reach the listeners of members that opened the cache before this
+   * one. A member that does not take the announcement (it is suspected here, is starting, or does
+   * not have this node on its ring yet) is asked again every {@link #ANNOUNCE_RETRY} while this
+   * node has listeners, for at most the invalidation timeout in all: a member down for good delays
+   * the registration of listeners by that much, and learns of them from the repeated announcements
+   * when it is back.
    */
   public void listenersChanged(String cache) {
-    delivery.announce(cache, listeningHere(cache)).join();
+    Listening state = listeningHere(cache);
+    long deadline = System.nanoTime() + invalidationTimeout.toNanos(); // a real wait, whatever the ticker
+    List<PeerAddress> missed = delivery.announce(cache, state).join();
+    while (state != Listening.NONE && !missed.isEmpty() && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(ANNOUNCE_RETRY.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return; // the announcements' repeats tell them
+      }
+      List<PeerAddress> members = node.peers();
+      missed.retainAll(members);
+      missed = missed.isEmpty() ? missed : delivery.announce(cache, state, missed).join();
+    }
   }
 
   private Listening listeningHere(String cache) {
@@ -380,6 +401,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   /** Drops and events sent to other members for those changes. */
   long drops() {
     return delivery.sent();
+  }
+
+  /** Of those, events sent to members whose listeners this node had not heard of. */
+  long unheardEvents() {
+    return delivery.unheardEvents();
   }
 
   /** Reads answered as misses because the key's owner was unavailable. */
@@ -746,11 +772,14 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       case EVENT -> {
         Sender.owner(sender, node, ByteView.copyOf(request.getEvent().getKey()));
         Receiver receiver = receivers.get(cache);
+        // the answer says whether this node listens: an owner that had not heard it learns it here
         if (receiver == null) {
-          return done(NodeResponse.getDefaultInstance());
+          return done(NodeResponse.newBuilder().setListening(ChangeDelivery.listening(node.self(), Listening.NONE))
+              .build());
         }
-        return receiver.apply(request.getEvent()).thenApply(failure -> ByteView.of(
-            NodeResponse.newBuilder().setListenerFailure(failure == null ? "" : failure).build()));
+        return receiver.apply(request.getEvent()).thenApply(failure -> ByteView.of(NodeResponse.newBuilder()
+            .setListenerFailure(failure == null ? "" : failure)
+            .setListening(ChangeDelivery.listening(node.self(), receiver.listening())).build()));
       }
       case DROP -> {
         Receiver receiver = receivers.get(cache);
@@ -969,10 +998,12 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   /**
    * A member that could not be reached answers again: it may have missed this node's listener
    * announcements (members that start together announce before their peers listen), so they go
-   * out again now rather than at the next repeat.
+   * out again now rather than at the next repeat; and it may have restarted, so its own listeners
+   * are unheard until it answers.
    */
   @Override
   public void peerBack(PeerAddress peer) {
+    delivery.unhear(peer);
     announceOpenCaches();
   }
 

@@ -30,8 +30,9 @@ import java.util.function.Function;
 /**
  * How an owner's change reaches the members that need to hear of it, and no one else: those that
  * hold a copy of the key (the owner's directory, {@link CopyHolders}), which drop it; and those
- * with listeners on the cache ({@link ListeningMembers}, learned from their announcements), which
- * drop any copy and tell their listeners. Both are sent before the owner lets go of the key, so
+ * with listeners on the cache ({@link ListeningMembers}, learned from their announcements and
+ * answers), which drop any copy and tell their listeners; and those it has not heard from, which
+ * might listen: they are told as members with synchronous listeners. Both are sent before the owner lets go of the key, so
  * each member sees one key's changes in order.
  *
  * <p>A change is answered once every holder has confirmed the drop or its copy lease has run out
@@ -50,9 +51,12 @@ final class ChangeDelivery {
   /** This node's receiver of a cache's changes, by cache id, or null. */
   private final Function<String, Receiver> receivers;
   private final Map<String, ListeningMembers> listening = new ConcurrentHashMap<>();
+  /** The other members on this node's ring: unheard on a cache nobody told this node of. */
+  private volatile List<PeerAddress> others = List.of();
   private final LongAdder late = new LongAdder();
   private final LongAdder changes = new LongAdder();
   private final LongAdder sent = new LongAdder();
+  private final LongAdder unheardEvents = new LongAdder();
   /** How long a drop may wait for its holder's answer: until its lease has surely run out. */
   private final Duration dropTimeout;
   /** Whether this run's first lease has passed (see {@link CopyGrants#writableAt()}); only ever set. */
@@ -71,21 +75,40 @@ final class ChangeDelivery {
 
   /**
    * Tells every other member whether this node's cache has listeners, and learns from their
-   * answers whether theirs have; completes when all answered or the invalidation timeout passed.
+   * answers whether theirs have; completes when all answered or the invalidation timeout passed,
+   * with the members that did not take it (suspected, starting, or without this node on their ring).
    */
-  CompletableFuture<Void> announce(String cache, Listening state) {
-    ByteView message = ByteView.of(NodeRequest.newBuilder().setCache(cache)
-        .setListening(listening(node.self(), state)).build());
-    return node.broadcast(CacheService.NAME, message, invalidationTimeout).thenAccept(replies -> {
-      for (PeerReply reply : replies) {
+  CompletableFuture<List<PeerAddress>> announce(String cache, Listening state) {
+    return announced(cache, node.broadcast(CacheService.NAME, announcement(cache, state), invalidationTimeout));
+  }
+
+  /** As {@link #announce(String, Listening)}, to {@code members} only. */
+  CompletableFuture<List<PeerAddress>> announce(String cache, Listening state, List<PeerAddress> members) {
+    ByteView message = announcement(cache, state);
+    List<CompletableFuture<PeerReply>> replies = new ArrayList<>(members.size());
+    for (PeerAddress member : members) {
+      replies.add(node.call(member, CacheService.NAME, message, invalidationTimeout)
+          .handle((value, failure) -> new PeerReply(member, value, failure)));
+    }
+    return announced(cache, CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0]))
+        .thenApply(done -> replies.stream().map(CompletableFuture::join).toList()));
+  }
+
+  private ByteView announcement(String cache, Listening state) {
+    return ByteView.of(NodeRequest.newBuilder().setCache(cache).setListening(listening(node.self(), state)).build());
+  }
+
+  private CompletableFuture<List<PeerAddress>> announced(String cache, CompletableFuture<List<PeerReply>> replies) {
+    return replies.thenApply(all -> {
+      List<PeerAddress> missed = new ArrayList<>();
+      for (PeerReply reply : all) {
         if (reply.succeeded()) {
-          try {
-            heard(cache, NodeResponse.parseFrom(reply.value().asReadOnlyBuffer()).getListening());
-          } catch (InvalidProtocolBufferException e) {
-            // an unreadable answer: its listeners are learned from its own announcements
-          }
+          answered(cache, reply.value()); // an unreadable answer: its listeners are learned otherwise
+        } else {
+          missed.add(reply.peer());
         }
       }
+      return missed;
     });
   }
 
@@ -102,7 +125,7 @@ final class ChangeDelivery {
     }
     PeerAddress member = PeerAddress.parse(l.getMember());
     if (!member.equals(node.self()) && node.peers().contains(member)) { // owners send only to members
-      listening.computeIfAbsent(cache, c -> new ListeningMembers())
+      listening.computeIfAbsent(cache, c -> new ListeningMembers(others))
           .heard(member, l.getListening(), l.getSynchronous(), ticker.read());
     }
   }
@@ -117,9 +140,17 @@ final class ChangeDelivery {
     listening.values().forEach(l -> l.forget(now));
   }
 
-  /** Forgets the listeners of members that left the ring. */
+  /** The ring changed: forgets the listeners of members that left it; those that joined are unheard. */
   void retain(List<PeerAddress> members) {
-    listening.values().forEach(l -> l.retain(members));
+    List<PeerAddress> o = new ArrayList<>(members);
+    o.remove(node.self());
+    others = List.copyOf(o);
+    listening.values().forEach(l -> l.retain(others));
+  }
+
+  /** A member answers again after being suspected: it may have restarted, so it is unheard until it answers. */
+  void unhear(PeerAddress member) {
+    listening.values().forEach(l -> l.unhear(member));
   }
 
   /**
@@ -133,16 +164,17 @@ final class ChangeDelivery {
     CompletableFuture<String> here = receiver == null ? DONE : receiver.apply(event);
     ListeningMembers listeners = listening.get(cache);
     Collection<ListeningMembers.Listener> heard = listeners == null ? List.of() : listeners.current();
+    List<PeerAddress> unheard = listeners == null ? others : listeners.unheard();
     if (!writable) {
       writable = ticker.read() - grants.writableAt() >= 0;
     }
     boolean starting = !writable;
-    if (heard.isEmpty() && holders.isEmpty() && !starting) {
+    if (heard.isEmpty() && holders.isEmpty() && unheard.isEmpty() && !starting) {
       return here; // the usual write: nobody else holds the key or listens, so nobody is told
     }
     List<CompletableFuture<String>> waits = new ArrayList<>();
     waits.add(here);
-    Set<PeerAddress> told = heard.isEmpty() ? Set.of() : new HashSet<>();
+    Set<PeerAddress> told = heard.isEmpty() && unheard.isEmpty() ? Set.of() : new HashSet<>();
     ByteView eventMessage = null;
     for (ListeningMembers.Listener l : heard) {
       if (l.member().equals(node.self()) || !told.add(l.member())) {
@@ -151,7 +183,21 @@ final class ChangeDelivery {
       if (eventMessage == null) {
         eventMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache).setEvent(event).build());
       }
-      CompletableFuture<String> wait = toListener(l, holders.contains(l.member()), eventMessage);
+      CompletableFuture<String> wait = toListener(cache, l, holders.contains(l.member()), eventMessage);
+      if (wait != DONE) {
+        waits.add(wait);
+      }
+    }
+    for (PeerAddress member : unheard) { // it may listen: told and waited for as a synchronous listener
+      if (!told.add(member)) {
+        continue;
+      }
+      if (eventMessage == null) {
+        eventMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache).setEvent(event).build());
+      }
+      unheardEvents.increment();
+      CompletableFuture<String> wait = toListener(cache, new ListeningMembers.Listener(member, true, 0),
+          holders.contains(member), eventMessage);
       if (wait != DONE) {
         waits.add(wait);
       }
@@ -191,20 +237,22 @@ final class ChangeDelivery {
       }
       sent.increment();
       long bound = grants.sending(holder);
-      waits.add(held(holder, node.call(holder, CacheService.NAME, dropMessage, dropTimeout), bound));
+      waits.add(held(cache, holder, node.call(holder, CacheService.NAME, dropMessage, dropTimeout), bound));
     }
   }
 
   /**
    * An event sent to a member with listeners: waited for as a holder's drop if it holds a copy,
    * up to the invalidation timeout if its listeners are synchronous and it is available, else not.
+   * Its answer says whether it listens still.
    */
-  private CompletableFuture<String> toListener(ListeningMembers.Listener l, boolean holds, ByteView event) {
+  private CompletableFuture<String> toListener(String cache, ListeningMembers.Listener l, boolean holds,
+      ByteView event) {
     sent.increment();
     long bound = holds ? grants.sending(l.member()) : 0;
     CompletableFuture<ByteView> call = node.call(l.member(), CacheService.NAME, event, invalidationTimeout);
     if (holds) {
-      return held(l.member(), call, bound);
+      return held(cache, l.member(), call, bound);
     }
     if (l.synchronous() && node.isAvailable(l.member())) {
       return call.handle((reply, failure) -> {
@@ -212,12 +260,14 @@ final class ChangeDelivery {
           late.increment();
           return null;
         }
-        return listenerFailure(reply);
+        return answered(cache, reply);
       });
     }
     call.whenComplete((reply, failure) -> {
       if (failure != null) {
         late.increment();
+      } else {
+        answered(cache, reply);
       }
     });
     return DONE;
@@ -227,12 +277,13 @@ final class ChangeDelivery {
    * A drop (or event) sent to a holder of the key's copy: done when the holder confirms, or when its
    * copy lease has run out at {@code bound}, whichever comes first.
    */
-  private CompletableFuture<String> held(PeerAddress holder, CompletableFuture<ByteView> call, long bound) {
+  private CompletableFuture<String> held(String cache, PeerAddress holder, CompletableFuture<ByteView> call,
+      long bound) {
     CompletableFuture<String> done = new CompletableFuture<>();
     call.whenComplete((reply, failure) -> {
       if (failure == null) {
         grants.confirmed(holder);
-        done.complete(listenerFailure(reply));
+        done.complete(answered(cache, reply));
       } else {
         grants.unconfirmed(holder, bound);
       }
@@ -269,13 +320,26 @@ final class ChangeDelivery {
     });
   }
 
-  static String listenerFailure(ByteView reply) {
+  /**
+   * A member's answer to an event, drop or announcement: learns its listeners on {@code cache} if
+   * it states them; returns its listeners' failure, or null.
+   */
+  private String answered(String cache, ByteView reply) {
+    NodeResponse r;
     try {
-      String f = NodeResponse.parseFrom(reply.asReadOnlyBuffer()).getListenerFailure();
-      return f.isEmpty() ? null : f;
+      r = NodeResponse.parseFrom(reply.asReadOnlyBuffer());
     } catch (InvalidProtocolBufferException e) {
-      return null;
+      return null; // unreadable: its listeners are learned from its announcements
     }
+    if (r.hasListening()) {
+      try {
+        heard(cache, r.getListening());
+      } catch (IllegalArgumentException e) {
+        // not a member's address: nothing learned
+      }
+    }
+    String f = r.getListenerFailure();
+    return f.isEmpty() ? null : f;
   }
 
   /**
@@ -295,5 +359,10 @@ final class ChangeDelivery {
   /** Drops and events sent to other members for those changes. */
   long sent() {
     return sent.sum();
+  }
+
+  /** Of those, events sent to members whose listeners this node had not heard of. */
+  long unheardEvents() {
+    return unheardEvents.sum();
   }
 }

@@ -1,16 +1,26 @@
 package dev.groupcache.jcache.cluster;
 
 import dev.groupcache.PeerAddress;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The other members with listeners on one cache, as they announced themselves: an owner sends them
- * the cache's events, and no one else. Members with listeners repeat their announcement every
- * {@link CacheService#ANNOUNCE_EVERY}; one not heard from for {@link #FORGET_AFTER_NANOS} (it
- * stopped, restarted without listeners, or left) is forgotten at the next {@link #forget}.
+ * What an owner knows of the other members' listeners on one cache: those with listeners, as they
+ * announced themselves, which an owner sends the cache's events; those heard to have none; and the
+ * rest, <em>unheard</em>, whose listeners it cannot rule out, so that it sends them events too and
+ * waits for their answers, which say whether they listen. A member's announcement can be lost (it
+ * came before this node had it on its ring, or while either was starting); an unheard member still
+ * hears every change made after it registered its listeners, and costs an event per change only
+ * until its first answer.
+ *
+ * <p>Members with listeners repeat their announcement every {@link CacheService#ANNOUNCE_EVERY};
+ * one not heard from for {@link #FORGET_AFTER_NANOS} (it stopped, restarted without listeners, or
+ * left) is unheard again from the next {@link #forget}, as is a member that answers again after
+ * being suspected ({@link #unhear}): it may have restarted.
  */
 final class ListeningMembers {
   static final long FORGET_AFTER_NANOS = 60_000_000_000L;
@@ -19,13 +29,29 @@ final class ListeningMembers {
   record Listener(PeerAddress member, boolean synchronous, long heardAt) {}
 
   private final Map<PeerAddress, Listener> members = new ConcurrentHashMap<>();
+  private final Set<PeerAddress> quiet = ConcurrentHashMap.newKeySet();
+  /** The other members on this node's ring; guarded by this. */
+  private List<PeerAddress> others;
+  private volatile List<PeerAddress> unheard;
 
-  /** A member announced that it listens, or no longer does. */
+  /** Knows nothing yet of {@code others}, the other members on this node's ring. */
+  ListeningMembers(List<PeerAddress> others) {
+    this.others = List.copyOf(others);
+    this.unheard = this.others;
+  }
+
+  /** A member announced that it listens, or does not (or answered an event or announcement so). */
   void heard(PeerAddress member, boolean listening, boolean synchronous, long now) {
     if (listening) {
       members.put(member, new Listener(member, synchronous, now));
+      quiet.remove(member);
     } else {
+      quiet.add(member);
       members.remove(member);
+    }
+    List<PeerAddress> u = unheard;
+    if (!u.isEmpty() && u.contains(member)) {
+      recount();
     }
   }
 
@@ -34,13 +60,40 @@ final class ListeningMembers {
     return members.isEmpty() ? List.of() : members.values();
   }
 
-  /** Forgets members not heard from for {@link #FORGET_AFTER_NANOS}; on the node's timer. */
-  void forget(long now) {
-    members.values().removeIf(l -> now - l.heardAt() > FORGET_AFTER_NANOS);
+  /** The other members whose listeners this node has not heard of; empty once it heard from all. */
+  List<PeerAddress> unheard() {
+    return unheard;
   }
 
-  /** Forgets members that left the ring. */
-  void retain(Collection<PeerAddress> ring) {
-    members.keySet().retainAll(ring);
+  /** Forgets listening members not heard from for {@link #FORGET_AFTER_NANOS}; on the node's timer. */
+  void forget(long now) {
+    if (members.values().removeIf(l -> now - l.heardAt() > FORGET_AFTER_NANOS)) {
+      recount();
+    }
+  }
+
+  /** Forgets what {@code member} said: it answers again after being suspected, and may have restarted. */
+  void unhear(PeerAddress member) {
+    members.remove(member);
+    quiet.remove(member);
+    recount();
+  }
+
+  /** The ring changed: forgets members that left it; members that joined are unheard. */
+  synchronized void retain(List<PeerAddress> others) {
+    this.others = List.copyOf(others);
+    members.keySet().retainAll(this.others);
+    quiet.retainAll(this.others);
+    recount();
+  }
+
+  private synchronized void recount() {
+    List<PeerAddress> u = new ArrayList<>();
+    for (PeerAddress m : others) {
+      if (!members.containsKey(m) && !quiet.contains(m)) {
+        u.add(m);
+      }
+    }
+    unheard = u.isEmpty() ? List.of() : List.copyOf(u);
   }
 }

@@ -226,15 +226,19 @@ class CacheServiceTest {
 
     assertEquals(List.of(event), receiver.events);
     assertEquals("listener threw", r.getListenerFailure());
+    assertFalse(r.getListening().getListening(), "with whether this node listens");
   }
 
   @Test
-  void anEventForACacheThisNodeDoesNotHaveIsAnsweredEmpty() throws Exception {
+  void anEventForACacheThisNodeDoesNotHaveIsAnsweredWithNoListeners() throws Exception {
     Event event = Event.newBuilder().setType(EventType.REMOVED).setKey(ByteString.copyFromUtf8("k")).build();
 
     NodeResponse r = node(ByteView.of(NodeRequest.newBuilder().setCache(CACHE).setEvent(event).build()));
 
-    assertEquals(NodeResponse.getDefaultInstance(), r);
+    assertEquals("", r.getListenerFailure());
+    assertEquals("127.0.0.1:1", r.getListening().getMember());
+    assertFalse(r.getListening().getListening(), "the owner learns that this node does not listen");
+    assertEquals(List.of(), receiver.events);
   }
 
   @Test

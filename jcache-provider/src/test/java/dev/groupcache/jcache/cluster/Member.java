@@ -18,8 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 record Member(Node node, CacheService service) {
   /**
-   * Starts a member with {@code cache} open and {@code backups} for every cache; both are added to
-   * {@code closing}, to be closed in reverse.
+   * Starts a member with {@code cache} open (none if null) and {@code backups} for every cache; both
+   * are added to {@code closing}, to be closed in reverse.
    */
   static Member start(ScheduledExecutorService timer, String cache, int backups, List<AutoCloseable> closing)
       throws IOException {
@@ -29,16 +29,24 @@ record Member(Node node, CacheService service) {
   /** As {@link #start(ScheduledExecutorService, String, int, List)}, on the clock {@code ticker}. */
   static Member start(ScheduledExecutorService timer, String cache, int backups, List<AutoCloseable> closing,
       com.github.benmanes.caffeine.cache.Ticker ticker) throws IOException {
+    return start(timer, cache, backups, closing, ticker, Duration.ofSeconds(2));
+  }
+
+  /** As {@link #start(ScheduledExecutorService, String, int, List)}, on the clock {@code ticker}, with that invalidation timeout. */
+  static Member start(ScheduledExecutorService timer, String cache, int backups, List<AutoCloseable> closing,
+      com.github.benmanes.caffeine.cache.Ticker ticker, Duration invalidationTimeout) throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     Node node = Node.builder().self("127.0.0.1:" + port).port(port).bindHost("127.0.0.1").build();
     CacheService service = new CacheService(node, timer, name -> new Settings.CacheSettings(name, 64 << 20, 0.25,
-        Duration.ofSeconds(10), false, false, Duration.ofSeconds(30), backups), Duration.ofSeconds(2),
+        Duration.ofSeconds(10), false, false, Duration.ofSeconds(30), backups), invalidationTimeout,
         Duration.ofSeconds(2), ticker);
     node.registerService(CacheService.NAME, service);
-    service.receive(cache, new OpenCache());
+    if (cache != null) {
+      service.receive(cache, new OpenCache());
+    }
     closing.add(node);
     closing.add(service);
     return new Member(node, service);
@@ -56,6 +64,11 @@ record Member(Node node, CacheService service) {
     /** A member with {@code cache} open and {@code backups} for every cache. */
     Member start(String cache, int backups) throws IOException {
       return Member.start(timer, cache, backups, closing);
+    }
+
+    /** As {@link #start(String, int)}, with that invalidation timeout. */
+    Member start(String cache, int backups, Duration invalidationTimeout) throws IOException {
+      return Member.start(timer, cache, backups, closing, System::nanoTime, invalidationTimeout);
     }
 
     /** As {@link #start(String, int)}, on the clock {@code ticker}. */
