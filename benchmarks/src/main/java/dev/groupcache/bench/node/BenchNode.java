@@ -24,6 +24,15 @@ public interface BenchNode extends AutoCloseable {
    */
   BenchCache<?> open(CacheSpec spec) throws Exception;
 
+  /**
+   * The cache {@code opened} as this node's gets see it through the system's near cache. Ours keeps
+   * its near copies in the cache itself, so this is {@code opened}; a system whose members keep none
+   * (Hazelcast's JCache has near caches on clients only) answers with a client's view.
+   */
+  default BenchCache<?> nearView(String name, BenchCache<?> opened) throws Exception {
+    return opened;
+  }
+
   @Override
   void close();
 }

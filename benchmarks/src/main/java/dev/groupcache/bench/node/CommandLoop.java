@@ -152,7 +152,7 @@ public final class CommandLoop {
         return GetPutRun.run(cache(w[1]), w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]),
             Long.parseLong(w[5]), Long.parseLong(w[6]), w.length > 7 && w[7].equals("replaces"));
       case "near-hit": {
-        BenchCache<?> c = cache(w[1]);
+        BenchCache<?> c = node.nearView(w[1], cache(w[1]));
         if (w[4].equals(node.id())) {
           throw new IllegalArgumentException("near-hit needs another node's keys, not this node's");
         }

@@ -3,6 +3,8 @@ package dev.groupcache.bench.node;
 import com.hazelcast.cache.HazelcastCachingProvider;
 import com.hazelcast.cache.ICache;
 import com.hazelcast.cache.impl.maxsize.impl.EntryCountCacheEvictionChecker;
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.config.CacheConfig;
 import com.hazelcast.config.Config;
@@ -10,6 +12,7 @@ import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -38,6 +41,7 @@ import javax.cache.spi.CachingProvider;
  */
 public final class HazelcastMember implements BenchNode {
   private static final String PROVIDER = "com.hazelcast.cache.HazelcastCachingProvider";
+  private static final String CLIENT_PROVIDER = "com.hazelcast.client.cache.HazelcastClientCachingProvider";
   /** Held so that the level set on it is not lost when the logger is collected. */
   private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
   private static final long JOIN_TIMEOUT_MILLIS = 120_000;
@@ -46,8 +50,15 @@ public final class HazelcastMember implements BenchNode {
   private final HazelcastInstance hz;
   private final CacheManager manager;
   private final CachingProvider provider;
+  private final String clusterName;
+  private final List<Integer> ports;
+  /** A client in this JVM with near caches, made for the first {@link #nearView}; or null. */
+  private HazelcastInstance client;
+  private CachingProvider clientProvider;
 
   private HazelcastMember(String clusterName, int index, List<Integer> ports) {
+    this.clusterName = clusterName;
+    this.ports = ports;
     hz = Hazelcast.newHazelcastInstance(config(clusterName, ports.get(index), ports));
     provider = Caching.getCachingProvider(PROVIDER);
     manager = provider.getCacheManager(null, null, HazelcastCachingProvider.propertiesByInstanceItself(hz));
@@ -160,6 +171,34 @@ public final class HazelcastMember implements BenchNode {
   }
 
   /**
+   * The cache through a Hazelcast client in this JVM with a near cache for it (its defaults:
+   * entries kept serialized, so a hit deserializes a copy as store-by-value does; invalidated on
+   * change): Hazelcast's JCache keeps near caches on clients only. Keys are owned as on the members.
+   */
+  @Override
+  public BenchCache<?> nearView(String name, BenchCache<?> opened) {
+    if (client == null) {
+      ClientConfig config = new ClientConfig();
+      config.setClusterName(clusterName);
+      config.setProperty("hazelcast.phone.home.enabled", "false");
+      for (int p : ports) {
+        config.getNetworkConfig().addAddress("127.0.0.1:" + p);
+      }
+      config.addNearCacheConfig(new NearCacheConfig("*"));
+      client = HazelcastClient.newHazelcastClient(config);
+      clientProvider = Caching.getCachingProvider(CLIENT_PROVIDER);
+    }
+    CacheManager clientManager = clientProvider.getCacheManager(null, null,
+        HazelcastCachingProvider.propertiesByInstanceItself(client));
+    Cache<String, byte[]> cache = clientManager.getCache(name, String.class, byte[].class);
+    if (cache == null) {
+      throw new IllegalStateException("the client finds no cache " + name);
+    }
+    PartitionService partitions = hz.getPartitionService();
+    return new JCacheAdapter(cache, key -> partitions.getPartition(key).getOwner().getUuid().toString(), Map::of);
+  }
+
+  /**
    * The number of entries that approximates a byte budget per member: budget / (1024 value bytes +
    * key bytes + groupcache's 176 bytes of per-entry overhead), the same weight groupcache gives an
    * entry.
@@ -203,6 +242,10 @@ public final class HazelcastMember implements BenchNode {
    */
   @Override
   public void close() {
+    if (client != null) {
+      clientProvider.close();
+      client.shutdown();
+    }
     provider.close();
     if (!hz.getLifecycleService().isRunning()) {
       return;
