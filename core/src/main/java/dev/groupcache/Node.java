@@ -567,6 +567,9 @@ public final class Node implements AutoCloseable {
     return new PeerClient(peer, () -> fromBindHost(NettyChannelBuilder.forAddress(peer.host(), peer.port(),
             channelCredentials))
         .directExecutor() // callbacks only complete futures; a hand-off would cost a thread wake-up
+        // the exchange retries on its own terms; gRPC's retry would hold each stream's sent
+        // messages for replay and add a layer to every message in both directions
+        .disableRetry()
         .maxInboundMessageSize(limits.clientInboundBytes())
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
