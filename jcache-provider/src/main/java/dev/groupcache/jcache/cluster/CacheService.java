@@ -92,6 +92,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final ChangeDelivery delivery;
   private final Handover handover;
   private final Replication replication;
+  private final Introductions introductions;
   private final OwnershipLeases ownership;
   /** The settings of each cache this node owns or backs up entries of, read once. */
   private final Map<String, Settings.CacheSettings> cacheSettings = new ConcurrentHashMap<>();
@@ -121,7 +122,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     this.grants = new CopyGrants(lease, ticker, node::isAvailable);
     this.leases = new CopyLeases(node, ticker, lease);
     this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
-    this.replication = new Replication(node, ticker, invalidationTimeout, lease.plusNanos(grants.marginNanos()));
+    this.introductions = new Introductions(delivery, this::listeningHere);
+    this.replication = new Replication(node, ticker, invalidationTimeout, lease.plusNanos(grants.marginNanos()),
+        introductions);
     this.handover = new Handover(node, stores, HANDOFF_BATCH_TIMEOUT,
         () -> replication.backfill(stores, id -> settingsOf(id).backups()), replication);
     this.ownership = new OwnershipLeases(OwnershipLeases.of(node), ticker, timer, lease);
@@ -406,6 +409,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   /** Of those, events sent to members whose listeners this node had not heard of. */
   long unheardEvents() {
     return delivery.unheardEvents();
+  }
+
+  /** How this node's calls tell a member that refused their cache as unknown, and ask again. */
+  Introductions introductions() {
+    return introductions;
   }
 
   /** Reads answered as misses because the key's owner was unavailable. */

@@ -502,10 +502,17 @@ public final class OwnerClient {
   }
 
   private OwnerResponse remote(ByteView key, OwnerRequest request, boolean idempotent) {
+    return remote(key, request, idempotent, true);
+  }
+
+  private OwnerResponse remote(ByteView key, OwnerRequest request, boolean idempotent, boolean mayIntroduce) {
     ByteView reply;
     try {
       reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, idempotent));
     } catch (OwnerUnavailableException unavailable) {
+      if (mayIntroduce && service != null && service.introductions().introduce(cache, unavailable.getCause())) {
+        return remote(key, request, idempotent, false); // the owner had not heard of the cache: it has now
+      }
       if (backups == 0 || service == null) {
         throw unavailable;
       }

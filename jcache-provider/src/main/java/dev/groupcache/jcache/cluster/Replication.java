@@ -46,6 +46,7 @@ final class Replication {
   static final String NOT_ACTING = "not acting for the owner: ";
 
   private final Node node;
+  private final Introductions introductions;
   private final Ticker ticker;
   private final Duration timeout;
   private final long leaseNanos;
@@ -67,8 +68,9 @@ final class Replication {
    * @param timeout how long a backup may take to be held before the write goes on without it
    * @param lease the copy lease (plus its margin) an owner grants: how long its copies may live
    */
-  Replication(Node node, Ticker ticker, Duration timeout, Duration lease) {
+  Replication(Node node, Ticker ticker, Duration timeout, Duration lease, Introductions introductions) {
     this.node = node;
+    this.introductions = introductions;
     this.ticker = ticker;
     this.timeout = timeout;
     this.leaseNanos = lease.toNanos();
@@ -115,7 +117,7 @@ final class Replication {
           .setBackup(Backup.newBuilder().addEntries(entry)).build());
       CompletableFuture<?>[] held = new CompletableFuture<?>[targets.size()];
       for (int i = 0; i < held.length; i++) {
-        held[i] = send(targets.get(i), request);
+        held[i] = send(targets.get(i), cache, request);
       }
       return held.length == 1 ? held[0].thenApply(r -> null) : CompletableFuture.allOf(held);
     };
@@ -144,7 +146,7 @@ final class Replication {
     void send() {
       entries.forEach((target, backup) -> {
         CompletableFuture<Void> done = held.get(target);
-        Replication.this.send(target, ByteView.of(NodeRequest.newBuilder().setCache(cache).setBackup(backup).build()))
+        Replication.this.send(target, cache, ByteView.of(NodeRequest.newBuilder().setCache(cache).setBackup(backup).build()))
             .whenComplete((r, failure) -> {
               if (failure != null) {
                 done.completeExceptionally(failure);
@@ -199,9 +201,9 @@ final class Replication {
    * Sends a backup: completes once held, or once the member turns out unavailable (the change
    * goes on with one copy fewer); fails if the member refused it, having acted as the owner.
    */
-  CompletableFuture<Void> send(PeerAddress member, ByteView request) {
+  CompletableFuture<Void> send(PeerAddress member, String cache, ByteView request) {
     sent.increment();
-    return node.call(member, CacheService.NAME, request, timeout).handle((reply, failure) -> {
+    return introductions.call(cache, () -> node.call(member, CacheService.NAME, request, timeout)).handle((reply, failure) -> {
       if (failure != null) {
         skipped.increment();
         return null;
@@ -419,7 +421,7 @@ final class Replication {
         batch.addEntries(entries.get(to++));
       }
       try {
-        send(target, ByteView.of(NodeRequest.newBuilder().setCache(cache).setBackup(batch).build()))
+        send(target, cache, ByteView.of(NodeRequest.newBuilder().setCache(cache).setBackup(batch).build()))
             .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -118,7 +118,9 @@ public final class WriteBatch {
       return;
     }
     ByteView request = ByteView.of(NodeRequest.newBuilder().setCache(cache).setWrites(h.writes).build());
-    node.call(owner, CacheService.NAME, request, owners.timeout()).whenComplete((reply, failure) -> {
+    CompletableFuture<ByteView> call = service == null ? node.call(owner, CacheService.NAME, request, owners.timeout())
+        : service.introductions().call(cache, () -> node.call(owner, CacheService.NAME, request, owners.timeout()));
+    call.whenComplete((reply, failure) -> {
       if (failure != null) {
         h.answers.forEach(a -> a.completeExceptionally(failure));
         return;

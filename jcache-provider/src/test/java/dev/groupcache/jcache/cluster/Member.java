@@ -86,7 +86,7 @@ record Member(Node node, CacheService service) {
   }
 
   /** A cache open on a member, with no copies and no listeners. */
-  private static final class OpenCache implements CacheService.Receiver {
+  static final class OpenCache implements CacheService.Receiver {
     @Override
     public CompletableFuture<String> apply(dev.groupcache.jcache.proto.Event event) {
       return CompletableFuture.completedFuture(null);
