@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -85,10 +86,27 @@ record Member(Node node, CacheService service) {
     }
   }
 
-  /** A cache open on a member, with no copies and no listeners. */
+  /**
+   * A cache open on a member with no copies: with no listeners, or with listeners (of that kind)
+   * that record the types of the events they hear.
+   */
   static final class OpenCache implements CacheService.Receiver {
+    final List<dev.groupcache.jcache.proto.EventType> heard = new CopyOnWriteArrayList<>();
+    private final CacheService.Listening listening;
+
+    OpenCache() {
+      this(CacheService.Listening.NONE);
+    }
+
+    OpenCache(CacheService.Listening listening) {
+      this.listening = listening;
+    }
+
     @Override
     public CompletableFuture<String> apply(dev.groupcache.jcache.proto.Event event) {
+      if (listening != CacheService.Listening.NONE) {
+        heard.add(event.getType());
+      }
       return CompletableFuture.completedFuture(null);
     }
 
@@ -100,7 +118,7 @@ record Member(Node node, CacheService service) {
 
     @Override
     public CacheService.Listening listening() {
-      return CacheService.Listening.NONE;
+      return listening;
     }
   }
 }

@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import dev.groupcache.ByteView;
-import dev.groupcache.jcache.proto.Event;
 import dev.groupcache.jcache.proto.EventType;
 import dev.groupcache.jcache.proto.OwnerRequest;
 import dev.groupcache.jcache.proto.Write;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,40 +31,11 @@ class UnheardListenersTest {
     started.close();
   }
 
-  /** A cache open on a member with listeners that record what they hear. */
-  private static final class Listened implements CacheService.Receiver {
-    final List<EventType> heard = new CopyOnWriteArrayList<>();
-    private final CacheService.Listening listening;
-
-    Listened(CacheService.Listening listening) {
-      this.listening = listening;
-    }
-
-    @Override
-    public CompletableFuture<String> apply(Event event) {
-      if (listening != CacheService.Listening.NONE) {
-        heard.add(event.getType());
-      }
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void clearCopies() {}
-
-    @Override
-    public void dropCopy(ByteView key) {}
-
-    @Override
-    public CacheService.Listening listening() {
-      return listening;
-    }
-  }
-
   /**
    * An owner {@code a}, which has not opened the cache, and a member {@code b} with {@code receiver}
    * on it, whose announcement {@code a} never got.
    */
-  private Member[] ownerThatMissedTheAnnouncementOf(Listened receiver) throws Exception {
+  private Member[] ownerThatMissedTheAnnouncementOf(Member.OpenCache receiver) throws Exception {
     Member a = started.start(null, 0);
     Member b = started.start(null, 0);
     a.node().setPeers(List.of(a.address()));
@@ -94,7 +62,7 @@ class UnheardListenersTest {
 
   @Test
   void aListenerWhoseAnnouncementWasLostHearsEveryChangeBeforeItIsAnswered() throws Exception {
-    Listened listeners = new Listened(CacheService.Listening.SYNCHRONOUS);
+    Member.OpenCache listeners = new Member.OpenCache(CacheService.Listening.SYNCHRONOUS);
     Member[] m = ownerThatMissedTheAnnouncementOf(listeners);
     Member a = m[0];
     ByteView key = keyOwnedBy(a);
@@ -115,7 +83,7 @@ class UnheardListenersTest {
     a.node().setPeers(List.of(a.address()));
     a.service().store(CACHE);
     b.node().setPeers(List.of(a.address(), b.address()));
-    Listened listeners = new Listened(CacheService.Listening.SYNCHRONOUS);
+    Member.OpenCache listeners = new Member.OpenCache(CacheService.Listening.SYNCHRONOUS);
     b.service().receive(CACHE, listeners);
     ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
     try {
@@ -134,7 +102,7 @@ class UnheardListenersTest {
 
   @Test
   void aMemberWithoutListenersCostsOneEventAndAgainAfterItWasSuspected() throws Exception {
-    Member[] m = ownerThatMissedTheAnnouncementOf(new Listened(CacheService.Listening.NONE));
+    Member[] m = ownerThatMissedTheAnnouncementOf(new Member.OpenCache(CacheService.Listening.NONE));
     Member a = m[0];
     Member b = m[1];
     ByteView key = keyOwnedBy(a);
