@@ -32,8 +32,8 @@ import java.util.function.Function;
  * hold a copy of the key (the owner's directory, {@link CopyHolders}), which drop it; and those
  * with listeners on the cache ({@link ListeningMembers}, learned from their announcements and
  * answers), which drop any copy and tell their listeners; and those it has not heard from, which
- * might listen: they are told as members with synchronous listeners. Both are sent before the owner lets go of the key, so
- * each member sees one key's changes in order.
+ * might listen, told as members with synchronous listeners are. All are sent before the owner lets
+ * go of the key, so each member sees one key's changes in order.
  *
  * <p>A change is answered once every holder has confirmed the drop or its copy lease has run out
  * ({@link CopyGrants}), and every member with synchronous listeners has run them, or the
