@@ -839,7 +839,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
       }
       case LISTENING -> {
         Sender.member(sender, request.getListening().getMember());
-        delivery.heard(cache, request.getListening());
+        if (!delivery.heard(cache, request.getListening())) { // so that a member with listeners asks again
+          throw Status.FAILED_PRECONDITION.withDescription(request.getListening().getMember()
+              + " is not on " + node.self() + "'s ring " + Long.toHexString(node.ringVersion()) + " yet")
+              .asRuntimeException();
+        }
         return done(NodeResponse.newBuilder()
             .setListening(ChangeDelivery.listening(node.self(), listeningHere(cache))).build());
       }

@@ -118,16 +118,25 @@ final class ChangeDelivery {
         .setListening(state != Listening.NONE).setSynchronous(state == Listening.SYNCHRONOUS).build();
   }
 
-  /** A member's announcement of its listeners on a cache, or its answer to this node's. */
-  void heard(String cache, dev.groupcache.jcache.proto.Listening l) {
+  /**
+   * A member's announcement of its listeners on a cache, or its answer to this node's; false if
+   * it was not taken: the member is not on this node's ring (yet: the engine takes a new member's
+   * requests a moment before its ring has it), and owners send only to members.
+   */
+  boolean heard(String cache, dev.groupcache.jcache.proto.Listening l) {
     if (l.getMember().isEmpty()) {
-      return;
+      return false;
     }
     PeerAddress member = PeerAddress.parse(l.getMember());
-    if (!member.equals(node.self()) && node.peers().contains(member)) { // owners send only to members
-      listening.computeIfAbsent(cache, c -> new ListeningMembers(others))
-          .heard(member, l.getListening(), l.getSynchronous(), ticker.read());
+    if (member.equals(node.self())) {
+      return true;
     }
+    if (!node.peers().contains(member)) {
+      return false;
+    }
+    listening.computeIfAbsent(cache, c -> new ListeningMembers(others))
+        .heard(member, l.getListening(), l.getSynchronous(), ticker.read());
+    return true;
   }
 
   /** Whether a member announced {@code cache}: it has it open. */

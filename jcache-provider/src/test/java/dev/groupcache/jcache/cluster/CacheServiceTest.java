@@ -353,7 +353,16 @@ class CacheServiceTest {
   }
 
   @Test
+  void anAnnouncementFromAMemberNotOnThisNodesRingYetIsRefusedSoThatItAsksAgain() {
+    assertEquals(Status.Code.FAILED_PRECONDITION, code(service.handle(MEMBER, null, listening("127.0.0.1:2", true, true))));
+
+    node.setPeers(List.of("127.0.0.1:1", "127.0.0.1:2"));
+    Answers.now(service.handle(MEMBER, null, listening("127.0.0.1:2", true, true)));
+  }
+
+  @Test
   void aMembersAnnouncementIsAnsweredWithThisNodesOwnListeners() throws Exception {
+    node.setPeers(List.of("127.0.0.1:1", "127.0.0.1:2"));
     service.receive(CACHE, receiver);
     receiver.listening = CacheService.Listening.SYNCHRONOUS;
 
@@ -366,6 +375,7 @@ class CacheServiceTest {
 
   @Test
   void aMemberThatOpenedNoSuchCacheAnswersThatItDoesNotListen() throws Exception {
+    node.setPeers(List.of("127.0.0.1:1", "127.0.0.1:2"));
     assertFalse(nodeFrom(MEMBER, listening("127.0.0.1:2", true, true)).getListening().getListening());
   }
 
