@@ -81,6 +81,21 @@ class PausedHolderTest {
 
     cluster.signal(C, "CONT");
     assertEquals("value v2", cluster.call(C, "chaos-get " + held), "C's copy died with its lease");
+    // counted at the first answer from B after the lease ran out: that get's, if it kept a copy, or
+    // else the renewal on C's timer (every quarter lease, once C finds B available again)
+    long deadline = System.nanoTime() + CacheCluster.WAIT.toNanos();
+    while (stats(C).get("expiries") < 1 && System.nanoTime() - deadline < 0) {
+      sleep(50);
+    }
     assertTrue(stats(C).get("expiries") >= 1, "C counted its lease running out while it held copies");
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }
