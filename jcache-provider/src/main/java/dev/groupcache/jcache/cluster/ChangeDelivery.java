@@ -192,7 +192,7 @@ final class ChangeDelivery {
       if (eventMessage == null) {
         eventMessage = ByteView.of(NodeRequest.newBuilder().setCache(cache).setEvent(event).build());
       }
-      CompletableFuture<String> wait = toListener(cache, l, holders.contains(l.member()), eventMessage);
+      CompletableFuture<String> wait = toListener(null, l, holders.contains(l.member()), eventMessage);
       if (wait != DONE) {
         waits.add(wait);
       }
@@ -246,22 +246,23 @@ final class ChangeDelivery {
       }
       sent.increment();
       long bound = grants.sending(holder);
-      waits.add(held(cache, holder, node.call(holder, CacheService.NAME, dropMessage, dropTimeout), bound));
+      waits.add(held(null, holder, node.call(holder, CacheService.NAME, dropMessage, dropTimeout), bound));
     }
   }
 
   /**
    * An event sent to a member with listeners: waited for as a holder's drop if it holds a copy,
    * up to the invalidation timeout if its listeners are synchronous and it is available, else not.
-   * Its answer says whether it listens still.
+   * Its answer says whether it listens, learned for {@code learnFor} (an unheard member's cache;
+   * null for a member already heard, whose announcements keep this node's record of it).
    */
-  private CompletableFuture<String> toListener(String cache, ListeningMembers.Listener l, boolean holds,
+  private CompletableFuture<String> toListener(String learnFor, ListeningMembers.Listener l, boolean holds,
       ByteView event) {
     sent.increment();
     long bound = holds ? grants.sending(l.member()) : 0;
     CompletableFuture<ByteView> call = node.call(l.member(), CacheService.NAME, event, invalidationTimeout);
     if (holds) {
-      return held(cache, l.member(), call, bound);
+      return held(learnFor, l.member(), call, bound);
     }
     if (l.synchronous() && node.isAvailable(l.member())) {
       return call.handle((reply, failure) -> {
@@ -269,14 +270,14 @@ final class ChangeDelivery {
           late.increment();
           return null;
         }
-        return answered(cache, reply);
+        return answered(learnFor, reply);
       });
     }
     call.whenComplete((reply, failure) -> {
       if (failure != null) {
         late.increment();
-      } else {
-        answered(cache, reply);
+      } else if (learnFor != null) {
+        answered(learnFor, reply);
       }
     });
     return DONE;
@@ -284,15 +285,15 @@ final class ChangeDelivery {
 
   /**
    * A drop (or event) sent to a holder of the key's copy: done when the holder confirms, or when its
-   * copy lease has run out at {@code bound}, whichever comes first.
+   * copy lease has run out at {@code bound}, whichever comes first; learning as {@link #toListener}.
    */
-  private CompletableFuture<String> held(String cache, PeerAddress holder, CompletableFuture<ByteView> call,
+  private CompletableFuture<String> held(String learnFor, PeerAddress holder, CompletableFuture<ByteView> call,
       long bound) {
     CompletableFuture<String> done = new CompletableFuture<>();
     call.whenComplete((reply, failure) -> {
       if (failure == null) {
         grants.confirmed(holder);
-        done.complete(answered(cache, reply));
+        done.complete(answered(learnFor, reply));
       } else {
         grants.unconfirmed(holder, bound);
       }
@@ -331,7 +332,7 @@ final class ChangeDelivery {
 
   /**
    * A member's answer to an event, drop or announcement: learns its listeners on {@code cache} if
-   * it states them; returns its listeners' failure, or null.
+   * it states them and {@code cache} is not null; returns its listeners' failure, or null.
    */
   private String answered(String cache, ByteView reply) {
     NodeResponse r;
@@ -340,7 +341,7 @@ final class ChangeDelivery {
     } catch (InvalidProtocolBufferException e) {
       return null; // unreadable: its listeners are learned from its announcements
     }
-    if (r.hasListening()) {
+    if (cache != null && r.hasListening()) {
       try {
         heard(cache, r.getListening());
       } catch (IllegalArgumentException e) {
