@@ -84,6 +84,7 @@ public final class Node implements AutoCloseable {
   private final Set<ServerExchange> exchanges = ConcurrentHashMap.newKeySet();
   private final Object membership = new Object();
   private final Server server;
+  private final PeerTransport transport;
   private volatile Ring ring = Ring.empty();
   /**
    * The rings before the current one, newest first, with when each was replaced: where entries of
@@ -102,10 +103,11 @@ public final class Node implements AutoCloseable {
   private final long departedGraceNanos;
   private volatile boolean closed;
 
-  private Node(Builder b, PeerAddress self, PeerService service, Server server) {
+  private Node(Builder b, PeerAddress self, PeerService service, Server server, PeerTransport transport) {
     this.self = self;
     this.service = service;
     this.server = server;
+    this.transport = transport;
     this.vnodes = b.vnodes;
     this.maxKeyBytes = b.maxKeyBytes;
     this.maxValueBytes = b.maxValueBytes;
@@ -536,6 +538,7 @@ public final class Node implements AutoCloseable {
       clients.values().forEach(c -> c.channel().shutdownNow());
     }
     clients.clear();
+    transport.close();
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
     }
@@ -564,8 +567,8 @@ public final class Node implements AutoCloseable {
   }
 
   private PeerClient connect(PeerAddress peer) {
-    return new PeerClient(peer, () -> fromBindHost(NettyChannelBuilder.forAddress(peer.host(), peer.port(),
-            channelCredentials))
+    return new PeerClient(peer, () -> fromBindHost(transport.configure(NettyChannelBuilder.forAddress(peer.host(),
+            peer.port(), channelCredentials)))
         .directExecutor() // callbacks only complete futures; a hand-off would cost a thread wake-up
         // the exchange retries on its own terms; gRPC's retry would hold each stream's sent
         // messages for replay and add a layer to every message in both directions
@@ -715,6 +718,7 @@ public final class Node implements AutoCloseable {
     private boolean membersOnly = true;
     private Duration departedGrace = Duration.ofSeconds(60);
     private int maxInFlightPerPeer = InFlightBudget.DEFAULT_PER_PEER;
+    private int ioThreads = 1;
 
     private Builder() {}
 
@@ -796,6 +800,20 @@ public final class Node implements AutoCloseable {
         throw new IllegalArgumentException("maxInFlightPerPeer must be positive: " + maxInFlightPerPeer);
       }
       this.maxInFlightPerPeer = maxInFlightPerPeer;
+      return this;
+    }
+
+    /**
+     * How many threads carry this node's peer traffic, its server's and its links' alike. Default
+     * 1: a request that leads to another (an owner's backup, the answer that waits for it) then
+     * never changes threads, which saves a wake-up per message; more pay only where one thread is
+     * busy all the time with peer traffic. 1-64.
+     */
+    public Builder ioThreads(int ioThreads) {
+      if (ioThreads < 1 || ioThreads > 64) {
+        throw new IllegalArgumentException("ioThreads must be 1-64: " + ioThreads);
+      }
+      this.ioThreads = ioThreads;
       return this;
     }
 
@@ -881,32 +899,34 @@ public final class Node implements AutoCloseable {
         listenPort = PeerAddress.parse(self).port();
       }
       PeerService service = new PeerService();
+      PeerTransport transport = new PeerTransport(ioThreads, "groupcache-io");
       Server server = null;
-      if (serve) {
-        server = startServer(service, listenPort);
-        listenPort = server.getPort();
-      }
       PeerAddress address;
       try {
+        if (serve) {
+          server = startServer(service, listenPort, transport);
+          listenPort = server.getPort();
+        }
         address = hostOnly ? PeerAddress.of(self, listenPort) : PeerAddress.parse(self);
-      } catch (IllegalArgumentException e) {
+      } catch (RuntimeException e) {
         if (server != null) {
           server.shutdownNow();
         }
+        transport.close();
         throw e;
       }
-      Node node = new Node(this, address, service, server);
+      Node node = new Node(this, address, service, server, transport);
       service.attach(node); // until now the server answered UNAVAILABLE
       node.detector.start(node.clients::values);
       return node;
     }
 
-    private Server startServer(PeerService service, int listenPort) {
+    private Server startServer(PeerService service, int listenPort, PeerTransport transport) {
       InetSocketAddress address = bindHost == null
           ? new InetSocketAddress(listenPort)
           : new InetSocketAddress(bindHost, listenPort);
       try {
-        return NettyServerBuilder.forAddress(address, serverCredentials)
+        return transport.configure(NettyServerBuilder.forAddress(address, serverCredentials))
             .directExecutor() // handlers never block; a hand-off would cost a thread wake-up
             .addService(service)
             .maxInboundMessageSize(new MessageLimits(maxKeyBytes, maxValueBytes).serverInboundBytes())

@@ -15,12 +15,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +111,55 @@ class ClusterTest {
       assertEquals(0, s.peerErrors());
       assertEquals(0, s.ringSkew());
     }
+  }
+
+  @Test
+  void peerTrafficRunsOnEachNodesOwnIoThreadsWhichEndWithIt() throws Exception {
+    Set<Thread> before = ioThreads();
+    Node one = onLoopback().ioThreads(1).build();
+    Node three = onLoopback().ioThreads(3).build();
+    nodes.add(one);
+    nodes.add(three);
+    GroupConfig config = GroupConfig.builder("g").hotShare(0).build();
+    Group g1 = one.newGroup(config, key -> ByteView.of("v:" + key.toStringUtf8()));
+    Group g3 = three.newGroup(config, key -> ByteView.of("v:" + key.toStringUtf8()));
+    List<String> peers = List.of(one.self().toString(), three.self().toString());
+    one.setPeers(peers);
+    three.setPeers(peers);
+    // Every key asked of both: each node's server and its link to the other carry traffic.
+    for (int k = 0; k < 40; k++) {
+      ByteView key = ByteView.of("k" + k);
+      assertEquals("v:k" + k, g1.get(key).toStringUtf8());
+      assertEquals("v:k" + k, g3.get(key).toStringUtf8());
+    }
+    assertTrue(g1.stats().peerLoads() > 0 && g3.stats().peerLoads() > 0, g1.stats() + " " + g3.stats());
+    Set<Thread> started = ioThreads();
+    started.removeAll(before);
+    // Each node's threads are one pool, named groupcache-io-<pool>-<thread>.
+    Map<String, Long> perPool = started.stream().collect(Collectors.groupingBy(
+        t -> t.getName().substring(0, t.getName().lastIndexOf('-')), Collectors.counting()));
+    List<Long> sizes = perPool.values().stream().sorted().toList();
+    assertEquals(2, sizes.size(), "one pool per node: " + perPool);
+    assertEquals(1, sizes.get(0), "the node of one thread used one: " + perPool);
+    assertTrue(sizes.get(1) >= 1 && sizes.get(1) <= 3, "the node of three used at most three: " + perPool);
+    one.close();
+    three.close();
+    for (Thread t : started) {
+      t.join(10_000);
+      assertFalse(t.isAlive(), t.getName() + " outlived its node");
+    }
+  }
+
+  @Test
+  void ioThreadsAreBounded() {
+    assertThrows(IllegalArgumentException.class, () -> Node.builder().ioThreads(0));
+    assertThrows(IllegalArgumentException.class, () -> Node.builder().ioThreads(65));
+  }
+
+  private static Set<Thread> ioThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("groupcache-io-"))
+        .collect(Collectors.toCollection(HashSet::new));
   }
 
   @Test

@@ -69,6 +69,7 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
         .serve(!localOnly && settings.serve())
         .port(settings.port())
         .vnodes(settings.vnodes())
+        .ioThreads(settings.ioThreads())
         .maxKeyBytes(settings.maxKeyBytes())
         .maxValueBytes(settings.maxValueBytes())
         .failureTimeout(settings.failureTimeout())

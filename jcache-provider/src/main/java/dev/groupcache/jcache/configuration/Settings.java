@@ -95,6 +95,7 @@ public final class Settings {
   private final int maxKeyBytes;
   private final int maxValueBytes;
   private final int vnodes;
+  private final int ioThreads;
   private final Duration peerTimeout;
   private final Duration invalidationTimeout;
   private final Duration lease;
@@ -159,6 +160,7 @@ public final class Settings {
     this.maxKeyBytes = (int) size(value(SettingsKey.MAX_KEY_BYTES), 1, MAX_KEY_LIMIT);
     this.maxValueBytes = (int) size(value(SettingsKey.MAX_VALUE_BYTES), 1, MAX_VALUE_LIMIT);
     this.vnodes = integer(value(SettingsKey.VNODES), 1, 65536, "a vnode count");
+    this.ioThreads = integer(value(SettingsKey.IO_THREADS), 1, 64, "a thread count");
     this.peerTimeout = duration(value(SettingsKey.PEER_TIMEOUT), true);
     this.invalidationTimeout = duration(value(SettingsKey.INVALIDATION_TIMEOUT), false);
     this.lease = duration(value(SettingsKey.LEASE), Duration.ofMillis(100), Duration.ofMinutes(1), "100ms to 1m");
@@ -366,6 +368,11 @@ public final class Settings {
   /** {@code groupcache.vnodes}, 1 to 65536. */
   public int vnodes() {
     return vnodes;
+  }
+
+  /** {@code groupcache.io-threads}, 1 to 64. */
+  public int ioThreads() {
+    return ioThreads;
   }
 
   /** {@code groupcache.peer-timeout}; positive. */

@@ -53,6 +53,10 @@ public enum SettingsKey {
       "The largest serialized value loaded, served or accepted (at most 256MiB)."),
   VNODES("groupcache.vnodes", "4096", null,
       "Points per peer on the hash ring, 1-65536; every node must agree."),
+  IO_THREADS("groupcache.io-threads", "1", null,
+      "How many threads carry the node's peer traffic, in and out, 1-64. One saves a thread wake-up"
+          + " wherever one peer message leads to another (a write's backup, then its answer); raise it"
+          + " only where one thread is busy all the time with peer traffic."),
   PEER_TIMEOUT("groupcache.peer-timeout", "5s", null,
       "How long a get waits for the key's owner before loading here; set it above the loader's"
           + " usual time."),

@@ -77,6 +77,7 @@ class SettingsTest {
     assertEquals(64 << 10, s.maxKeyBytes());
     assertEquals(4 << 20, s.maxValueBytes());
     assertEquals(4096, s.vnodes());
+    assertEquals(1, s.ioThreads());
     assertEquals(Duration.ofSeconds(5), s.peerTimeout());
     assertTrue(s.serve());
     assertEquals(Duration.ofSeconds(2), s.invalidationTimeout());
@@ -107,6 +108,7 @@ class SettingsTest {
         "groupcache.max-key-bytes", "1k",
         "groupcache.max-value-bytes", "16MiB",
         "groupcache.vnodes", "512",
+        "groupcache.io-threads", "4",
         "groupcache.peer-timeout", "PT1.5S",
         "groupcache.invalidation-timeout", "1m",
         "groupcache.serialization.allowlist", "com.example.model.*, java.util.*");
@@ -129,6 +131,7 @@ class SettingsTest {
     assertEquals(1024, s.maxKeyBytes());
     assertEquals(16 << 20, s.maxValueBytes());
     assertEquals(512, s.vnodes());
+    assertEquals(4, s.ioThreads());
     assertEquals(Duration.ofMillis(1500), s.peerTimeout());
     assertEquals(Duration.ofMinutes(1), s.invalidationTimeout());
     assertEquals(List.of("com.example.model.*", "java.util.*"), s.serializationAllowlist());
@@ -201,6 +204,8 @@ class SettingsTest {
       "groupcache.vnodes|many|groupcache.vnodes = \"many\" (from test) is not a vnode count: expected an integer 1-65536",
       "groupcache.vnodes|0|groupcache.vnodes = \"0\" (from test) is out of range: expected an integer 1-65536",
       "groupcache.vnodes|65537|groupcache.vnodes = \"65537\" (from test) is out of range: expected an integer 1-65536",
+      "groupcache.io-threads|0|groupcache.io-threads = \"0\" (from test) is out of range: expected an integer 1-64",
+      "groupcache.io-threads|all|groupcache.io-threads = \"all\" (from test) is not a thread count: expected an integer 1-64",
       "groupcache.max-key-bytes|32MiB|groupcache.max-key-bytes = \"32MiB\" (from test) is out of range: expected a size from 1 to 16MiB, such as 65536, 64KiB, 16MiB or 1GiB",
       "groupcache.max-key-bytes|0|groupcache.max-key-bytes = \"0\" (from test) is out of range: expected a size from 1 to 16MiB, such as 65536, 64KiB, 16MiB or 1GiB",
       "groupcache.max-value-bytes|-1|groupcache.max-value-bytes = \"-1\" (from test) is negative: expected a size from 1 to 256MiB, such as 65536, 64KiB, 16MiB or 1GiB",
