@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -93,6 +94,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private final Handover handover;
   private final Replication replication;
   private final Introductions introductions;
+  /**
+   * Changes of this node's receivers and listeners, counted from its start time so that a restarted
+   * node counts on from above its earlier life: the order of its statements of them to owners.
+   */
+  private final AtomicLong listenerChanges = new AtomicLong(System.currentTimeMillis() << 20);
   private final OwnershipLeases ownership;
   /** The settings of each cache this node owns or backs up entries of, read once. */
   private final Map<String, Settings.CacheSettings> cacheSettings = new ConcurrentHashMap<>();
@@ -122,7 +128,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     this.grants = new CopyGrants(lease, ticker, node::isAvailable);
     this.leases = new CopyLeases(node, ticker, lease);
     this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
-    this.introductions = new Introductions(delivery, this::listeningHere);
+    this.introductions = new Introductions(delivery, this::listeningNow);
     this.replication = new Replication(node, ticker, invalidationTimeout, lease.plusNanos(grants.marginNanos()),
         introductions);
     this.handover = new Handover(node, stores, HANDOFF_BATCH_TIMEOUT,
@@ -178,7 +184,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    * requests only for caches a member announced, and send events to those that listen.
    */
   private void announceOpenCaches() {
-    receivers.forEach((cache, receiver) -> delivery.announce(cache, receiver.listening()));
+    receivers.forEach((cache, receiver) -> delivery.announce(cache, listeningNow(cache)));
   }
 
   private long lastAnnounced = Long.MIN_VALUE / 2; // only the timer's thread
@@ -194,10 +200,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    * when it is back.
    */
   public void listenersChanged(String cache) {
-    Listening state = listeningHere(cache);
+    listenerChanges.incrementAndGet();
+    dev.groupcache.jcache.proto.Listening state = listeningNow(cache);
     long deadline = System.nanoTime() + invalidationTimeout.toNanos(); // a real wait, whatever the ticker
     List<PeerAddress> missed = delivery.announce(cache, state).join();
-    while (state != Listening.NONE && !missed.isEmpty() && System.nanoTime() - deadline < 0) {
+    while (state.getListening() && !missed.isEmpty() && System.nanoTime() - deadline < 0) {
       try {
         Thread.sleep(ANNOUNCE_RETRY.toMillis());
       } catch (InterruptedException e) {
@@ -210,6 +217,16 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     }
   }
 
+  /**
+   * This node's listeners on {@code cache} as the protocol states them, with when it read them
+   * ({@code Listening.said}): the count first, then the listeners, so that no statement carries a
+   * later count than the listeners it states.
+   */
+  private dev.groupcache.jcache.proto.Listening listeningNow(String cache) {
+    long said = listenerChanges.get();
+    return ChangeDelivery.listening(node.self(), listeningHere(cache), said);
+  }
+
   private Listening listeningHere(String cache) {
     Receiver receiver = receivers.get(cache);
     return receiver == null ? Listening.NONE : receiver.listening();
@@ -219,8 +236,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   OwnerStore store(String cache) {
     OwnerStore store = stores.get(cache); // every owner request comes here: no lambda for a store that exists
     return store != null ? store : stores.computeIfAbsent(cache, id -> {
-      if (!receivers.containsKey(id)) {
-        delivery.announce(id, Listening.NONE); // owning keys of a cache not opened here: learn who listens to it
+      long said = listenerChanges.get();
+      if (!receivers.containsKey(id)) { // owning keys of a cache not opened here: learn who listens to it
+        delivery.announce(id, ChangeDelivery.listening(node.self(), Listening.NONE, said));
       }
       Settings.CacheSettings s = settingsOf(id);
       long ownBytes = ownedBudget(s);
@@ -263,10 +281,12 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   /** Registers this node's cache of that id to hear changes; one receiver per id. */
   public void receive(String cache, Receiver receiver) {
     receivers.put(cache, receiver);
+    listenerChanges.incrementAndGet();
   }
 
   public void stopReceiving(String cache, Receiver receiver) {
     receivers.remove(cache, receiver);
+    listenerChanges.incrementAndGet();
   }
 
   /** Forgets a destroyed cache's entries on this node. */
@@ -782,12 +802,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
         Receiver receiver = receivers.get(cache);
         // the answer says whether this node listens: an owner that had not heard it learns it here
         if (receiver == null) {
-          return done(NodeResponse.newBuilder().setListening(ChangeDelivery.listening(node.self(), Listening.NONE))
-              .build());
+          return done(NodeResponse.newBuilder().setListening(listeningNow(cache)).build());
         }
         return receiver.apply(request.getEvent()).thenApply(failure -> ByteView.of(NodeResponse.newBuilder()
             .setListenerFailure(failure == null ? "" : failure)
-            .setListening(ChangeDelivery.listening(node.self(), receiver.listening())).build()));
+            .setListening(listeningNow(cache)).build()));
       }
       case DROP -> {
         Receiver receiver = receivers.get(cache);
@@ -845,7 +864,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
               .asRuntimeException();
         }
         return done(NodeResponse.newBuilder()
-            .setListening(ChangeDelivery.listening(node.self(), listeningHere(cache))).build());
+            .setListening(listeningNow(cache)).build());
       }
       default -> {
         return CompletableFuture.failedFuture(

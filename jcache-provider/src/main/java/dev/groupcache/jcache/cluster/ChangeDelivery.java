@@ -78,12 +78,13 @@ final class ChangeDelivery {
    * answers whether theirs have; completes when all answered or the invalidation timeout passed,
    * with the members that did not take it (suspected, starting, or without this node on their ring).
    */
-  CompletableFuture<List<PeerAddress>> announce(String cache, Listening state) {
+  CompletableFuture<List<PeerAddress>> announce(String cache, dev.groupcache.jcache.proto.Listening state) {
     return announced(cache, node.broadcast(CacheService.NAME, announcement(cache, state), invalidationTimeout));
   }
 
-  /** As {@link #announce(String, Listening)}, to {@code members} only. */
-  CompletableFuture<List<PeerAddress>> announce(String cache, Listening state, List<PeerAddress> members) {
+  /** As {@link #announce(String, dev.groupcache.jcache.proto.Listening)}, to {@code members} only. */
+  CompletableFuture<List<PeerAddress>> announce(String cache, dev.groupcache.jcache.proto.Listening state,
+      List<PeerAddress> members) {
     ByteView message = announcement(cache, state);
     List<CompletableFuture<PeerReply>> replies = new ArrayList<>(members.size());
     for (PeerAddress member : members) {
@@ -94,8 +95,8 @@ final class ChangeDelivery {
         .thenApply(done -> replies.stream().map(CompletableFuture::join).toList()));
   }
 
-  private ByteView announcement(String cache, Listening state) {
-    return ByteView.of(NodeRequest.newBuilder().setCache(cache).setListening(listening(node.self(), state)).build());
+  private static ByteView announcement(String cache, dev.groupcache.jcache.proto.Listening state) {
+    return ByteView.of(NodeRequest.newBuilder().setCache(cache).setListening(state).build());
   }
 
   private CompletableFuture<List<PeerAddress>> announced(String cache, CompletableFuture<List<PeerReply>> replies) {
@@ -112,10 +113,10 @@ final class ChangeDelivery {
     });
   }
 
-  /** A member's listeners on a cache, as the protocol states them. */
-  static dev.groupcache.jcache.proto.Listening listening(PeerAddress member, Listening state) {
+  /** A member's listeners on a cache as it read them at {@code said} (see {@code Listening.said}), as the protocol states them. */
+  static dev.groupcache.jcache.proto.Listening listening(PeerAddress member, Listening state, long said) {
     return dev.groupcache.jcache.proto.Listening.newBuilder().setMember(member.toString())
-        .setListening(state != Listening.NONE).setSynchronous(state == Listening.SYNCHRONOUS).build();
+        .setListening(state != Listening.NONE).setSynchronous(state == Listening.SYNCHRONOUS).setSaid(said).build();
   }
 
   /**
@@ -135,7 +136,7 @@ final class ChangeDelivery {
       return false;
     }
     listening.computeIfAbsent(cache, c -> new ListeningMembers(others))
-        .heard(member, l.getListening(), l.getSynchronous(), ticker.read());
+        .heard(member, l.getListening(), l.getSynchronous(), l.getSaid(), ticker.read());
     return true;
   }
 

@@ -3,7 +3,6 @@ package dev.groupcache.jcache.cluster;
 import dev.groupcache.ByteView;
 import dev.groupcache.PeerAddress;
 import dev.groupcache.PeerUnavailableException;
-import dev.groupcache.jcache.cluster.CacheService.Listening;
 import io.grpc.Status;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +21,10 @@ import java.util.function.Supplier;
  */
 final class Introductions {
   private final ChangeDelivery delivery;
-  private final Function<String, Listening> listeningHere;
+  private final Function<String, dev.groupcache.jcache.proto.Listening> listeningHere;
   private final LongAdder made = new LongAdder();
 
-  Introductions(ChangeDelivery delivery, Function<String, Listening> listeningHere) {
+  Introductions(ChangeDelivery delivery, Function<String, dev.groupcache.jcache.proto.Listening> listeningHere) {
     this.delivery = delivery;
     this.listeningHere = listeningHere;
   }

@@ -3,6 +3,7 @@ package dev.groupcache.jcache.cluster;
 import dev.groupcache.PeerAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * one not heard from for {@link #FORGET_AFTER_NANOS} (it stopped, restarted without listeners, or
  * left) is unheard again from the next {@link #forget}, as is a member that answers again after
  * being suspected ({@link #unhear}): it may have restarted.
+ *
+ * <p>A member's statements travel on two connections (its announcements on its own, its answers
+ * on this node's), so one can overtake another: each carries when the member read its listeners,
+ * and one older than a statement already heard is ignored.
  */
 final class ListeningMembers {
   static final long FORGET_AFTER_NANOS = 60_000_000_000L;
@@ -30,6 +35,8 @@ final class ListeningMembers {
 
   private final Map<PeerAddress, Listener> members = new ConcurrentHashMap<>();
   private final Set<PeerAddress> quiet = ConcurrentHashMap.newKeySet();
+  /** When each member said what this node holds of it, in the member's order; guarded by this. */
+  private final Map<PeerAddress, Long> said = new HashMap<>();
   /** The other members on this node's ring; guarded by this. */
   private List<PeerAddress> others;
   private volatile List<PeerAddress> unheard;
@@ -40,8 +47,16 @@ final class ListeningMembers {
     this.unheard = this.others;
   }
 
-  /** A member announced that it listens, or does not (or answered an event or announcement so). */
-  void heard(PeerAddress member, boolean listening, boolean synchronous, long now) {
+  /**
+   * A member announced that it listens, or does not (or answered an event or announcement so), at
+   * {@code saidAt} in its own order; ignored if it said otherwise later (0: unordered, taken).
+   */
+  synchronized void heard(PeerAddress member, boolean listening, boolean synchronous, long saidAt, long now) {
+    Long latest = said.get(member);
+    if (saidAt != 0 && latest != null && saidAt < latest) {
+      return; // overtaken: an answer read before the member's listeners changed, arriving after their announcement
+    }
+    said.put(member, saidAt);
     if (listening) {
       members.put(member, new Listener(member, synchronous, now));
       quiet.remove(member);
@@ -73,9 +88,10 @@ final class ListeningMembers {
   }
 
   /** Forgets what {@code member} said: it answers again after being suspected, and may have restarted. */
-  void unhear(PeerAddress member) {
+  synchronized void unhear(PeerAddress member) {
     members.remove(member);
     quiet.remove(member);
+    said.remove(member);
     recount();
   }
 
@@ -84,6 +100,7 @@ final class ListeningMembers {
     this.others = List.copyOf(others);
     members.keySet().retainAll(this.others);
     quiet.retainAll(this.others);
+    said.keySet().retainAll(this.others);
     recount();
   }
 

@@ -374,6 +374,20 @@ class CacheServiceTest {
   }
 
   @Test
+  void whatThisNodeSaysOfItsListenersIsOrderedSoThatOwnersKeepTheLatest() throws Exception {
+    node.setPeers(List.of("127.0.0.1:1", "127.0.0.1:2"));
+    Listening before = nodeFrom(MEMBER, listening("127.0.0.1:2", true, true)).getListening(); // not open here yet
+    receiver.listening = CacheService.Listening.SYNCHRONOUS;
+    service.receive(CACHE, receiver);
+    Listening after = nodeFrom(MEMBER, listening("127.0.0.1:2", true, true)).getListening();
+
+    assertFalse(before.getListening());
+    assertTrue(after.getListening());
+    // An owner that hears "after" (or this node's announcement) first ignores "before" when it comes.
+    assertTrue(before.getSaid() > 0 && after.getSaid() > before.getSaid(), before.getSaid() + " then " + after.getSaid());
+  }
+
+  @Test
   void aMemberThatOpenedNoSuchCacheAnswersThatItDoesNotListen() throws Exception {
     node.setPeers(List.of("127.0.0.1:1", "127.0.0.1:2"));
     assertFalse(nodeFrom(MEMBER, listening("127.0.0.1:2", true, true)).getListening().getListening());
