@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
@@ -26,6 +27,10 @@ import java.util.function.IntFunction;
 final class CacheCluster implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(60);
   private static final Path LOGS = Path.of("target", "cache-node-logs");
+  private static final AtomicInteger CLUSTERS = new AtomicInteger();
+
+  /** This cluster's members' logs: a directory of its own, so that a failed test's logs outlive later tests. */
+  private final Path logs = LOGS.resolve(startedBy() + "-" + CLUSTERS.incrementAndGet());
 
   private final List<ChildJvm> nodes = new ArrayList<>();
   private final List<String> addresses = new ArrayList<>();
@@ -84,7 +89,7 @@ final class CacheCluster implements AutoCloseable {
   private ChildJvm launch(int i) {
     int start = starts.get(i);
     return ChildJvm.start("cache-node-" + i + (start > 1 ? "-start" + start : ""), null, jvmOptions.get(i),
-        CacheNodeMain.class.getName(), List.of(), LOGS);
+        CacheNodeMain.class.getName(), List.of(), logs);
   }
 
   /**
@@ -163,8 +168,15 @@ final class CacheCluster implements AutoCloseable {
   }
 
   /** Where member {@code i}'s stderr, its log, is written (its first start's). */
-  static Path stderr(int i) {
-    return LOGS.resolve("cache-node-" + i + ".stderr.log");
+  Path stderr(int i) {
+    return logs.resolve("cache-node-" + i + ".stderr.log");
+  }
+
+  /** The simple name of the class that started this cluster: the test's. */
+  private static String startedBy() {
+    String name = StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
+        .filter(n -> !n.equals(CacheCluster.class.getName())).findFirst()).orElse("cluster");
+    return name.substring(name.lastIndexOf('.') + 1);
   }
 
   ChildJvm node(int i) {

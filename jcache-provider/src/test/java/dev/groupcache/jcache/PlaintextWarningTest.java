@@ -21,12 +21,12 @@ class PlaintextWarningTest {
     try (CacheCluster cluster = new CacheCluster(1, List.of())) {
       assertEquals("ok", cluster.call(0, "put k v"));
       assertEquals("value v", cluster.call(0, "get k"));
-      Matcher m = WARNING.matcher(Files.readString(CacheCluster.stderr(0), StandardCharsets.UTF_8));
+      Matcher m = WARNING.matcher(Files.readString(cluster.stderr(0), StandardCharsets.UTF_8));
       int warnings = 0;
       while (m.find()) {
         warnings++;
       }
-      assertEquals(1, warnings, "plaintext warnings in " + CacheCluster.stderr(0));
+      assertEquals(1, warnings, "plaintext warnings in " + cluster.stderr(0));
     }
   }
 }

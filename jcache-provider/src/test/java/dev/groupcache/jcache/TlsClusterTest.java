@@ -138,7 +138,7 @@ class TlsClusterTest {
   @Test
   void membersWithTlsDoNotWarnOfPlaintext() throws Exception {
     for (int i = 0; i < 2; i++) {
-      String log = java.nio.file.Files.readString(CacheCluster.stderr(i));
+      String log = java.nio.file.Files.readString(cluster.stderr(i));
       assertTrue(log.contains("groupcache TLS presents certificate") && !log.contains("PLAINTEXT"), log);
     }
   }

@@ -61,7 +61,7 @@ class TlsPeerIdentityTest {
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       }
       String key = cluster.keyOwnedBy(1, "k");
-      Path log = CacheCluster.stderr(0);
+      Path log = cluster.stderr(0);
       String refusal = "does not match groupcache.tls.peer-identity";
       long deadline = System.nanoTime() + CacheCluster.WAIT.toNanos();
       String answer;
