@@ -21,12 +21,12 @@ import java.util.function.Supplier;
  */
 final class Introductions {
   private final ChangeDelivery delivery;
-  private final Function<String, dev.groupcache.jcache.proto.Listening> listeningHere;
+  private final Function<String, dev.groupcache.jcache.proto.Listening> listeningNow;
   private final LongAdder made = new LongAdder();
 
-  Introductions(ChangeDelivery delivery, Function<String, dev.groupcache.jcache.proto.Listening> listeningHere) {
+  Introductions(ChangeDelivery delivery, Function<String, dev.groupcache.jcache.proto.Listening> listeningNow) {
     this.delivery = delivery;
-    this.listeningHere = listeningHere;
+    this.listeningNow = listeningNow;
   }
 
   /** {@code call}'s answer; asked once more, after an introduction, if it refused {@code cache} as unknown. */
@@ -37,7 +37,7 @@ final class Introductions {
         return CompletableFuture.failedFuture(failure);
       }
       made.increment();
-      return delivery.announce(cache, listeningHere.apply(cache), List.of(peer)).thenCompose(missed -> call.get());
+      return delivery.announce(cache, listeningNow.apply(cache), List.of(peer)).thenCompose(missed -> call.get());
     });
   }
 
@@ -51,7 +51,7 @@ final class Introductions {
       return false;
     }
     made.increment();
-    return delivery.announce(cache, listeningHere.apply(cache), List.of(peer)).join().isEmpty();
+    return delivery.announce(cache, listeningNow.apply(cache), List.of(peer)).join().isEmpty();
   }
 
   /** The member that refused a call as about a cache no member it heard of has open; or null. */
