@@ -224,21 +224,16 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    */
   private dev.groupcache.jcache.proto.Listening listeningNow(String cache) {
     long said = listenerChanges.get();
-    return ChangeDelivery.listening(node.self(), listeningHere(cache), said);
-  }
-
-  private Listening listeningHere(String cache) {
     Receiver receiver = receivers.get(cache);
-    return receiver == null ? Listening.NONE : receiver.listening();
+    return ChangeDelivery.listening(node.self(), receiver == null ? Listening.NONE : receiver.listening(), said);
   }
 
   /** The store of the entries of {@code cache} this node owns. */
   OwnerStore store(String cache) {
     OwnerStore store = stores.get(cache); // every owner request comes here: no lambda for a store that exists
     return store != null ? store : stores.computeIfAbsent(cache, id -> {
-      long said = listenerChanges.get();
       if (!receivers.containsKey(id)) { // owning keys of a cache not opened here: learn who listens to it
-        delivery.announce(id, ChangeDelivery.listening(node.self(), Listening.NONE, said));
+        delivery.announce(id, listeningNow(id));
       }
       Settings.CacheSettings s = settingsOf(id);
       long ownBytes = ownedBudget(s);
