@@ -60,6 +60,15 @@ public final class Bench {
         status = 1;
       }
     }
+    if (options.workloads().contains(RoundTripFloor.ID)) {
+      try {
+        RoundTripFloor.run(options, results); // two JVMs of its own, no system's
+      } catch (RuntimeException e) {
+        Progress.note("floor failed: " + e);
+        e.printStackTrace();
+        status = 1;
+      }
+    }
     // the engine's workloads first, then the J workloads, each on clusters of their own
     for (boolean jcache : new boolean[] {false, true}) {
       for (SystemUnderTest system : options.systems()) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The driver's command line: {@code [w1|...|w6|backups|discovery|agent|tls|j1|...|j6|jcache|all][,...] [--systems ours,caffeine,hazelcast]
+ * The driver's command line: {@code [w1|...|w6|backups|discovery|agent|tls|floor|j1|...|j6|jcache|all][,...] [--systems ours,caffeine,hazelcast]
  * [--scale F] [--logs DIR]}.
  *
  * @param workloads the workloads to run, in order
@@ -18,10 +18,10 @@ import java.util.Set;
  * @param logDir where the child JVMs' stderr logs and generated configuration go
  */
 record Options(Set<String> workloads, List<SystemUnderTest> systems, double scale, Path logDir) {
-  static final List<String> J_WORKLOADS = List.of("j1", "j2", "j3", "j4", "j5", "j6");
+  static final List<String> J_WORKLOADS = List.of("floor", "j1", "j2", "j3", "j4", "j5", "j6");
   static final List<String> ALL_WORKLOADS = List.of("w1", "w2", "w3", "w4", "w5", "w6", "backups", "discovery", "agent", "tls",
-      "j1", "j2", "j3", "j4", "j5", "j6");
-  static final String USAGE = "usage: bench [w1|w2|w3|w4|w5|w6|backups|discovery|agent|tls|j1..j6|jcache|all][,...] "
+      "floor", "j1", "j2", "j3", "j4", "j5", "j6");
+  static final String USAGE = "usage: bench [w1|w2|w3|w4|w5|w6|backups|discovery|agent|tls|floor|j1..j6|jcache|all][,...] "
       + "[--systems ours,caffeine,hazelcast] [--scale F] [--logs DIR]";
 
   /** Parses the command line; throws {@link IllegalArgumentException} with the usage on errors. */

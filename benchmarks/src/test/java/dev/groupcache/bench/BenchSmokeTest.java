@@ -58,7 +58,8 @@ class BenchSmokeTest {
   }
 
   /**
-   * The J workloads against our JCache provider alone, at 5 %: each figure once; a herd through
+   * The J workloads against our JCache provider alone, at 5 %, and the round-trip floor beside them:
+   * each figure once; a herd through
    * {@code javax.cache} costs one load, and no operation of the mix fails.
    */
   @Test
@@ -74,10 +75,19 @@ class BenchSmokeTest {
         expected.add("j2." + variant + figure);
       }
     }
+    for (String transport : List.of("tcp", "grpc")) {
+      for (String phase : List.of("one_thread.", "threads_16.")) {
+        for (String figure : List.of("ops_per_s", "p50_us", "p99_us")) {
+          expected.add("floor." + transport + "_round_trip." + phase + figure);
+        }
+      }
+    }
     Map<String, Double> values = runExpecting(expected, "jcache", "smoke-logs-j", "0.05");
     assertEquals(1.0, values.get("j3.herd.loads"), "a herd must cost one load: " + values);
     assertEquals(0.0, values.get("j5.mix.errors"), "no operation of the mix may fail: " + values);
     assertTrue(values.get("j6.put_all.entries_per_s") > 0, "no entry of the bulk load was written: " + values);
+    assertTrue(values.get("floor.tcp_round_trip.one_thread.p50_us") > 0, "no TCP round trip was timed: " + values);
+    assertTrue(values.get("floor.grpc_round_trip.threads_16.p50_us") > 0, "no gRPC round trip was timed: " + values);
   }
 
   /**
