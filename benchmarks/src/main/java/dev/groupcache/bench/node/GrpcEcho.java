@@ -92,21 +92,13 @@ final class GrpcEcho {
     for (int i = 0; i < threads; i++) {
       callers[i] = new StreamCaller(channel, requestBytes, answerBytes);
     }
-    return new RoundTripPeer.Callers() {
-      @Override
-      public RoundTripPeer.Caller get(int thread) {
-        return callers[thread];
+    return new RoundTripPeer.Callers(callers, () -> {
+      for (StreamCaller c : callers) {
+        c.requests.onCompleted();
       }
-
-      @Override
-      public void close() {
-        for (StreamCaller c : callers) {
-          c.requests.onCompleted();
-        }
-        channel.shutdownNow();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      }
-    };
+      channel.shutdownNow();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    });
   }
 
   private static EventLoopGroup group(String name) {

@@ -32,12 +32,16 @@ public final class RoundTripPeer {
     void roundTrip() throws Exception;
   }
 
-  /** The callers of one measurement, one per thread, and what to close after it. */
-  interface Callers extends AutoCloseable {
-    Caller get(int thread);
+  /** The callers of one measurement, one per thread, and what closes their connections after it. */
+  record Callers(Caller[] each, Runnable closer) implements AutoCloseable {
+    Caller get(int thread) {
+      return each[thread];
+    }
 
     @Override
-    void close();
+    public void close() {
+      closer.run();
+    }
   }
 
   private RoundTripPeer() {}

@@ -67,25 +67,17 @@ final class TcpEcho {
       throws IOException {
     Socket[] sockets = new Socket[threads];
     RoundTripPeer.Caller[] callers = new RoundTripPeer.Caller[threads];
-    RoundTripPeer.Callers all = new RoundTripPeer.Callers() {
-      @Override
-      public RoundTripPeer.Caller get(int thread) {
-        return callers[thread];
-      }
-
-      @Override
-      public void close() {
-        for (Socket s : sockets) {
-          try {
-            if (s != null) {
-              s.close();
-            }
-          } catch (IOException e) {
-            // closing: nothing to keep
+    RoundTripPeer.Callers all = new RoundTripPeer.Callers(callers, () -> {
+      for (Socket s : sockets) {
+        try {
+          if (s != null) {
+            s.close();
           }
+        } catch (IOException e) {
+          // closing: nothing to keep
         }
       }
-    };
+    });
     try {
       for (int i = 0; i < threads; i++) {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
