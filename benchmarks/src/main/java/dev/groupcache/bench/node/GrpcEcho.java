@@ -1,5 +1,6 @@
 package dev.groupcache.bench.node;
 
+import dev.groupcache.testing.PeerChannels;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -20,10 +21,7 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -41,7 +39,7 @@ final class GrpcEcho {
   private static final MethodDescriptor<byte[], byte[]> ECHO = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
       .setFullMethodName(MethodDescriptor.generateFullMethodName("floor.Echo", "Echo"))
-      .setRequestMarshaller(Bytes.INSTANCE).setResponseMarshaller(Bytes.INSTANCE).build();
+      .setRequestMarshaller(PeerChannels.RAW_BYTES).setResponseMarshaller(PeerChannels.RAW_BYTES).build();
   private static final long ANSWER_TIMEOUT_SECONDS = 30;
 
   private GrpcEcho() {}
@@ -145,25 +143,6 @@ final class GrpcEcho {
     @Override
     public void onCompleted() {
       onError(new IllegalStateException("the echo ended the stream"));
-    }
-  }
-
-  /** Messages as they are: no encoding beyond the bytes. */
-  private enum Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
   }
 }
