@@ -247,7 +247,7 @@ public final class Node implements AutoCloseable {
     if (suspicion != null) {
       // Known unresponsive: fail now rather than make the caller wait out its timeout.
       return CompletableFuture.failedFuture(new PeerUnavailableException(peer, peer + " is unavailable (suspected: "
-          + suspicion + ")", null));
+          + suspicion + ")", null, false));
     }
     CompletableFuture<ByteView> result = new CompletableFuture<>();
     client.call(ServiceCall.request(ring.version(), service, null, false, request), Math.max(1, timeout.toMillis()),

@@ -106,9 +106,10 @@ final class ServiceCall {
     void attempt() {
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0) {
+        // sent only to owners that refused it (not theirs on their rings), or not at all
         result.completeExceptionally(new PeerUnavailableException(current == null ? null : current.address(),
             "no owner of the key answered in time" + (lastRefusal == null ? "" : "; last refusal: " + lastRefusal),
-            null));
+            null, false));
         return;
       }
       PeerAddress owner = node.ownerOf(key);
@@ -132,7 +133,7 @@ final class ServiceCall {
       if (suspicion != null) {
         // Known unresponsive: fail now rather than make every caller wait out the deadline.
         result.completeExceptionally(new PeerUnavailableException(owner, "the owner " + owner
-            + " is unavailable (suspected: " + suspicion + ")", null));
+            + " is unavailable (suspected: " + suspicion + ")", null, false));
         return;
       }
       current = peer;

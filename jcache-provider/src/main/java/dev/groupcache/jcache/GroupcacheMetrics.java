@@ -149,6 +149,8 @@ public final class GroupcacheMetrics implements MeterBinder {
         .description("The weight of the backups held here").register(r);
     counter(r, "groupcache.backups.skipped", cluster, ClusterNode::getBackupsSkipped,
         "Backups not held because the member to hold them was unavailable");
+    counter(r, "groupcache.backups.unconfirmed", cluster, ClusterNode::getBackupsUnconfirmed,
+        "Changes not acknowledged because their backup went unanswered while a member acted for this node");
     counter(r, "groupcache.acted", cluster, ClusterNode::getActedForUnavailableOwners,
         "Operations answered here as the owner of an unavailable member's key");
     counter(r, "groupcache.ownership.waits", cluster, ClusterNode::getOwnershipWaits,

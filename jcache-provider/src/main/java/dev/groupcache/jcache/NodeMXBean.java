@@ -44,6 +44,12 @@ public interface NodeMXBean {
   /** Backups not held because the member to hold them was unavailable. */
   long getBackupsSkipped();
 
+  /**
+   * Changes not acknowledged because their backup went unanswered while a member acted for this
+   * node (it was paused or cut off): what that member hands back may have replaced them.
+   */
+  long getBackupsUnconfirmed();
+
   /** Operations answered here as the owner of an unavailable member's key. */
   long getActedForUnavailableOwners();
 

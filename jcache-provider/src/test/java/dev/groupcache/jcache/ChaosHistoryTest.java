@@ -151,7 +151,8 @@ class ChaosHistoryTest {
     Result checked = HistoryChecker.check(ops, owners::get,
         new Faults(Map.of(), Map.of(victim, List.of(new long[] {stopAt, readyAt}))));
     figure("misses-of-its-keys-while-unavailable", checked.misses(), "reads");
-    staleReads(checked.stale(), op -> true, origin);
+    staleReads(checked.stale(), op -> true, new Context(ops, owners, origin, "stop " + (stopAt - origin) / 1000
+        + " ms, cont " + (contAt - origin) / 1000 + " ms, ready " + (readyAt - origin) / 1000 + " ms"));
     mustBeNone("failed-after-ready", "failed ops after it was ready again", ops, op -> op.start() >= readyAt && op.failed(), origin);
     report();
   }
@@ -187,7 +188,8 @@ class ChaosHistoryTest {
 
     Result checked = HistoryChecker.check(ops, owners::get,
         new Faults(Map.of(), Map.of(victim, List.of(new long[] {stopAt, readyAt}))));
-    staleReads(checked.stale(), op -> true, origin);
+    staleReads(checked.stale(), op -> true, new Context(ops, owners, origin, "stop " + (stopAt - origin) / 1000
+        + " ms, cont " + (run.contAt() - origin) / 1000 + " ms, ready " + (readyAt - origin) / 1000 + " ms"));
     mustBeNone("failed-after-ready", "failed ops after it was ready again", ops, op -> op.start() >= readyAt && op.failed(), origin);
     report();
   }
@@ -256,7 +258,9 @@ class ChaosHistoryTest {
     figure("misses-of-its-keys-while-unavailable", checked.misses(), "reads");
     figure("stale-reads-of-its-keys", checked.stale().stream().filter(s -> owners.get(s.read().key()) == victim).count(),
         "reads");
-    staleReads(checked.stale(), s -> owners.get(s.read().key()) != victim, origin);
+    staleReads(checked.stale(), s -> owners.get(s.read().key()) != victim, new Context(ops, owners, origin, "kill "
+        + (killFrom - origin) / 1000 + " ms, restart " + (restartAt - origin) / 1000 + " ms, ready "
+        + (readyAt - origin) / 1000 + " ms"));
     mustBeNone("failed-after-ready", "failed ops after it was ready again", ops, op -> op.start() >= readyAt && op.failed(), origin);
     report();
   }
@@ -397,12 +401,25 @@ class ChaosHistoryTest {
         + " acknowledged writes");
   }
 
-  private void staleReads(List<Stale> stale, Predicate<Stale> judged, long origin) {
+  /** What a stale read is reported with: the run's ops, the keys' owners, its origin and when the fault happened. */
+  private record Context(List<ChaosOp> ops, Map<String, Integer> owners, long origin, String faults) {}
+
+  /**
+   * Counts the stale reads {@code judged}; if any, reports them with the whole history of the first
+   * one's key and its owner, which is what finding its cause takes (a failed run's logs may be gone).
+   */
+  private void staleReads(List<Stale> stale, Predicate<Stale> judged, Context run) {
     List<Stale> counted = stale.stream().filter(judged).toList();
     figure("stale-reads", counted.size(), "reads");
     if (!counted.isEmpty()) {
+      String key = counted.get(0).read().key();
+      List<ChaosOp> history = run.ops().stream().filter(op -> key.equals(op.key()))
+          .sorted(Comparator.comparingLong(ChaosOp::start)).toList();
       broken.add(counted.size() + " stale reads, e.g.:\n    " + counted.stream().limit(10)
-          .map(s -> s.describe(origin)).collect(Collectors.joining("\n    ")));
+          .map(s -> s.describe(run.origin())).collect(Collectors.joining("\n    "))
+          + "\n  " + run.faults() + "; " + key + " is owned by n" + run.owners().get(key) + ", its ops (of "
+          + history.size() + ", the last 60):\n    "
+          + describe(history.subList(Math.max(0, history.size() - 60), history.size()), run.origin()));
     }
   }
 

@@ -129,11 +129,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     this.leases = new CopyLeases(node, ticker, lease);
     this.delivery = new ChangeDelivery(node, timer, invalidationTimeout, lease, grants, receivers::get, ticker);
     this.introductions = new Introductions(delivery, this::listeningNow);
+    this.ownership = new OwnershipLeases(OwnershipLeases.of(node), ticker, timer, lease);
     this.replication = new Replication(node, ticker, invalidationTimeout, lease.plusNanos(grants.marginNanos()),
-        introductions);
+        introductions, ownership);
     this.handover = new Handover(node, stores, HANDOFF_BATCH_TIMEOUT,
         () -> replication.backfill(stores, id -> settingsOf(id).backups()), replication);
-    this.ownership = new OwnershipLeases(OwnershipLeases.of(node), ticker, timer, lease);
   }
 
   /** How long one batch of a hand-over may take to be answered. */
@@ -336,6 +336,11 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     return replication.skipped();
   }
 
+  /** Changes not acknowledged because a backup went unanswered while a member acted for this node. */
+  long backupsUnconfirmed() {
+    return replication.unconfirmed();
+  }
+
   /** Operations answered here as the owner of an unavailable member's key. */
   long acted() {
     return replication.acted();
@@ -367,11 +372,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
             + " keys acting for " + owner + ", which does not answer; no more until it has them back")
             .asRuntimeException();
       }
-      OwnerStore store = owned(cache);
       BackupStore backups = replication.existing(cache);
-      HandedEntry backed = backups == null ? null : backups.take(key);
-      if (backed != null) {
-        store.adopt(key, ByteView.copyOf(backed.getValue()), backed.getVersion(), backed.getRemainingMillis(), true);
+      if (backups != null) {
+        owned(cache).takeBackup(key, () -> backups.take(key));
       }
       long wait = changes ? replication.actingWritableIn(owner) : 0;
       answer = wait == 0 ? answer(key, request)
@@ -943,6 +946,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     if (handoff.getLast()) {
       handoverDone(handoff.getSender());
       return CompletableFuture.completedFuture(NodeResponse.getDefaultInstance());
+    }
+    if (handoff.getReplace()) {
+      ownership.handedBack(); // before any entry is taken: see Replication.unanswered
     }
     NodeResponse.Builder answer = NodeResponse.newBuilder();
     OwnerStore store = null;

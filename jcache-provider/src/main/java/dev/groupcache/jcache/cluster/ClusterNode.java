@@ -270,6 +270,11 @@ public final class ClusterNode implements AutoCloseable, NodeMXBean {
   }
 
   @Override
+  public long getBackupsUnconfirmed() {
+    return service.backupsUnconfirmed();
+  }
+
+  @Override
   public long getActedForUnavailableOwners() {
     return service.acted();
   }

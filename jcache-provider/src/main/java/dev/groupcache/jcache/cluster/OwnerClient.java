@@ -495,30 +495,78 @@ public final class OwnerClient {
   }
 
   OwnerResponse call(ByteView key, OwnerRequest request) {
+    return call(key, request, repeatable(request));
+  }
+
+  /**
+   * As {@link #call(ByteView, OwnerRequest)}; {@code repeatable} says that the request may be sent
+   * again after an attempt that went unanswered, as for a write whose answer only counts (a
+   * putAll's or removeAll's).
+   */
+  OwnerResponse call(ByteView key, OwnerRequest request, boolean repeatable) {
     if (ownsHere(key)) { // this node's own store: no serialization, no hop
       return await(service.answer(key, request));
     }
-    return remote(key, request, false);
+    return remote(key, request, false, true, repeatable);
   }
 
   private OwnerResponse remote(ByteView key, OwnerRequest request, boolean idempotent) {
-    return remote(key, request, idempotent, true);
+    return remote(key, request, idempotent, true, repeatable(request));
   }
 
-  private OwnerResponse remote(ByteView key, OwnerRequest request, boolean idempotent, boolean mayIntroduce) {
+  private OwnerResponse remote(ByteView key, OwnerRequest request, boolean idempotent, boolean mayIntroduce,
+      boolean repeatable) {
     ByteView reply;
     try {
       reply = await(node.callOwner(CacheService.NAME, key, ByteView.of(request), timeout, idempotent));
     } catch (OwnerUnavailableException unavailable) {
       if (mayIntroduce && service != null && service.introductions().introduce(cache, unavailable.getCause())) {
-        return remote(key, request, idempotent, false); // the owner had not heard of the cache: it has now
+        // the owner had not heard of the cache, and refused the request unapplied: it has heard now
+        return remote(key, request, idempotent, false, repeatable);
       }
       if (backups == 0 || service == null) {
         throw unavailable;
       }
-      return acting(key, request, unavailable);
+      if (!repeatable && mayHaveArrived(unavailable)) {
+        throw undecided(unavailable);
+      }
+      return acting(key, request, repeatable, unavailable);
     }
     return parse(reply);
+  }
+
+  /**
+   * Whether sending {@code request} a second time, to the owner or to a member acting for it, is
+   * as good as sending it once: a read, a loaded value, or a put whose answer the caller does not
+   * use. A conditional write, a remove or a put that returns the old value answers by what it
+   * found, which its own first attempt may have changed; an entry processor runs again.
+   */
+  static boolean repeatable(OwnerRequest request) {
+    if (request.hasWrite()) {
+      Write w = request.getWrite();
+      return w.getCondition() == Condition.ANY && !w.getRemove() && !w.getReturnOld();
+    }
+    return true;
+  }
+
+  /** Whether the failed request may have reached its member (and been applied there). */
+  private static boolean mayHaveArrived(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PeerUnavailableException p) {
+        return p.mayHaveArrived();
+      }
+    }
+    return true; // no answer in time, or nothing says it was not sent
+  }
+
+  /**
+   * The failure of a change that was sent and not answered: the member may have applied it, and
+   * then its backups hold it too, so it is not sent again elsewhere (it could apply twice, and
+   * answer by what its first attempt did).
+   */
+  private OwnerUnavailableException undecided(CacheException failure) {
+    return new OwnerUnavailableException("cache " + CacheIds.name(cache) + ": the key's owner did not answer, and may"
+        + " have applied the change; it is not sent again, lest it apply twice: " + failure.getMessage(), failure);
   }
 
   private static OwnerResponse parse(ByteView reply) {
@@ -538,7 +586,8 @@ public final class OwnerClient {
    * and this asks again, within the timeout). A read keeps no copy of the answer: its lease would be
    * the acting member's, not the owner's. Throws {@code unavailable} if no backup can act.
    */
-  private OwnerResponse acting(ByteView key, OwnerRequest request, OwnerUnavailableException unavailable) {
+  private OwnerResponse acting(ByteView key, OwnerRequest request, boolean repeatable,
+      OwnerUnavailableException unavailable) {
     OwnerRequest sent = request.hasRead() && !request.getRead().getHolder().isEmpty()
         ? request.toBuilder().setRead(request.getRead().toBuilder().clearHolder().clearCopyMillis()).build()
         : request;
@@ -570,6 +619,9 @@ public final class OwnerClient {
       } catch (CacheException e) {
         if (!refusedToAct(e)) {
           throw e; // the acting member's verdict on the operation, such as a listener failure
+        }
+        if (e instanceof OwnerUnavailableException && !repeatable && mayHaveArrived(e)) {
+          throw undecided(e); // it did not answer: it may have applied it
         }
         last = e; // it does not find the owner unavailable yet, or itself became unavailable
       }

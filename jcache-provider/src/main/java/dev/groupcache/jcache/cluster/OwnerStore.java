@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The entries of one cache that this node owns: values as bytes, each with a version and an
@@ -362,8 +363,9 @@ public final class OwnerStore {
     }
     BackedEntry entry = BackedEntry.newBuilder().setKey(bytes(key)).setValue(bytes(s.value)).setVersion(s.version)
         .setRemainingMillis(remaining(s, now)).build();
-    return whenBackedUp(key, backups.replicate(key, entry), current -> current != null && current.version == s.version,
-        previous);
+    // the same entry, or one only touched since (same value): not one handed back under an equal version
+    return whenBackedUp(key, backups.replicate(key, entry),
+        current -> current != null && current.version == s.version && current.value == s.value, previous);
   }
 
   /** Backs up the key's removal of {@code previous}; under its lock. */
@@ -619,6 +621,20 @@ public final class OwnerStore {
   }
 
   /**
+   * Takes this node's backup of {@code key} into the store as it acts for the key's owner, under the
+   * key's lock: a concurrent operation on the key finds the entry here or its backup still to be
+   * taken, never neither (it would answer as if the key were absent).
+   */
+  void takeBackup(ByteView key, Supplier<HandedEntry> backup) {
+    synchronized (stripe(key)) {
+      HandedEntry e = backup.get();
+      if (e != null) {
+        adopt(key, ByteView.copyOf(e.getValue()), e.getVersion(), e.getRemainingMillis(), true);
+      }
+    }
+  }
+
+  /**
    * As {@link #adopt(ByteView, ByteView, long, long, boolean)}: null if the entry was not taken,
    * else completes once the members holding copies of the entry it replaced have dropped them (or
    * their leases ran out). Without that, a copy read here before the hand-back would outlive it.
@@ -629,7 +645,9 @@ public final class OwnerStore {
       long now = ticker.read();
       Stored current = entries.getIfPresent(key);
       boolean older = current != null && current.version < version;
-      if (replace ? current != null && current.version == version
+      // equal versions need equal values to be the same entry: an owner and a member acting for it
+      // number their changes independently, and may give two different ones the same version
+      if (replace ? current != null && current.version == version && current.value.equals(value)
           : current != null ? !(current.handedOver && older) : absentSinceRingChange.getIfPresent(key) != null) {
         return null;
       }

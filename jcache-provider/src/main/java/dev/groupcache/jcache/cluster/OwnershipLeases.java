@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -45,8 +46,8 @@ final class OwnershipLeases {
   private static final System.Logger LOG = System.getLogger(OwnershipLeases.class.getName());
   /** How long operations wait at most for a member that acted for this node to hand its entries back. */
   static final Duration HAND_BACK_WAIT = Duration.ofSeconds(10);
-  /** How often a member that acted for this node is asked again while operations wait for it. */
-  private static final long FENCED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** How often the members are looked at again (and those that acted for this node asked) while operations wait. */
+  private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** How far ahead a node with no member to ask may answer (renewed every quarter lease). */
   private static final long UNBOUNDED_NANOS = TimeUnit.HOURS.toNanos(1);
 
@@ -139,6 +140,8 @@ final class OwnershipLeases {
   private boolean polling; // guarded by this
   private final LongAdder waits = new LongAdder();
   private final LongAdder waitsCut = new LongAdder();
+  /** See {@link #actedFor()}. */
+  private final AtomicLong actedFor = new AtomicLong();
 
   /**
    * @param lease how long a member's answer lets this node answer as an owner: at most the time an
@@ -244,6 +247,7 @@ final class OwnershipLeases {
       if (!s.fenced) {
         s.fencedSince = ticker.read();
         s.fenced = true;
+        actedFor.incrementAndGet();
         LOG.log(Level.WARNING, "{0} acted for this node while it did not answer: its keys wait for the entries"
             + " it hands back", member);
       }
@@ -302,9 +306,11 @@ final class OwnershipLeases {
         return;
       }
       if (!servable()) {
-        if (anyFenced && !polling) {
-          polling = true; // while operations wait for a hand-back, ask often: its end is not told
-          timer.schedule(this::poll, FENCED_POLL_NANOS, TimeUnit.NANOSECONDS);
+        if (!polling) {
+          // while operations wait, look often: neither the end of a hand-back nor a member's
+          // suspicion (which waives it) is told
+          polling = true;
+          timer.schedule(this::poll, POLL_NANOS, TimeUnit.NANOSECONDS);
         }
         return;
       }
@@ -323,6 +329,21 @@ final class OwnershipLeases {
       }
     }
     renew(false);
+  }
+
+  /**
+   * How many times a member has said that it acted for this node, or handed back what it acted on:
+   * when this has grown since a change was made here, the change may have been replaced by what
+   * that member hands back. Once {@link #ready} completes, every member that acted has done one or
+   * the other.
+   */
+  long actedFor() {
+    return actedFor.get();
+  }
+
+  /** A member that acted for this node has handed entries back (it may have done so before saying it acted). */
+  void handedBack() {
+    actedFor.incrementAndGet();
   }
 
   /** Operations that waited for the leases. */

@@ -30,6 +30,8 @@ import javax.cache.CacheException;
  * already where the key will be asked for. An owner's change is acknowledged once its backups hold
  * it ({@link #backups}); a backup this node finds unavailable is skipped, counted, so that a dead
  * member stalls no write (the change then has one copy until the ring or the member comes back).
+ * One that goes unanswered is skipped likewise, unless a member acted for this node meanwhile: then
+ * the change is refused ({@link #unanswered}).
  *
  * <p>When a key's owner is unavailable, callers send its operations to the first available backup
  * ({@code Acting}), which answers as the owner only if it finds the owner unavailable too: it takes
@@ -47,6 +49,7 @@ final class Replication {
 
   private final Node node;
   private final Introductions introductions;
+  private final OwnershipLeases ownership;
   private final Ticker ticker;
   private final Duration timeout;
   private final long leaseNanos;
@@ -62,15 +65,19 @@ final class Replication {
   private final LongAdder sent = new LongAdder();
   private final LongAdder skipped = new LongAdder();
   private final LongAdder fenced = new LongAdder();
+  private final LongAdder unconfirmed = new LongAdder();
   private final LongAdder acted = new LongAdder();
 
   /**
    * @param timeout how long a backup may take to be held before the write goes on without it
    * @param lease the copy lease (plus its margin) an owner grants: how long its copies may live
+   * @param ownership this node's ownership leases: whether a member acted for it while a backup went unanswered
    */
-  Replication(Node node, Ticker ticker, Duration timeout, Duration lease, Introductions introductions) {
+  Replication(Node node, Ticker ticker, Duration timeout, Duration lease, Introductions introductions,
+      OwnershipLeases ownership) {
     this.node = node;
     this.introductions = introductions;
+    this.ownership = ownership;
     this.ticker = ticker;
     this.timeout = timeout;
     this.leaseNanos = lease.toNanos();
@@ -198,28 +205,49 @@ final class Replication {
   }
 
   /**
-   * Sends a backup: completes once held, or once the member turns out unavailable (the change
-   * goes on with one copy fewer); fails if the member refused it, having acted as the owner.
+   * Sends a backup: completes once held, or once it is known to have gone unanswered with no member
+   * acting for this node meanwhile (the change goes on with one copy fewer, see {@link #unanswered});
+   * fails if the member refused it, having acted as the owner, or if one may have.
    */
   CompletableFuture<Void> send(PeerAddress member, String cache, ByteView request) {
     sent.increment();
+    long actedBefore = ownership.actedFor();
     return introductions.call(cache, () -> node.call(member, CacheService.NAME, request, timeout)).handle((reply, failure) -> {
       if (failure != null) {
-        skipped.increment();
-        return null;
+        return unanswered(member, actedBefore);
       }
       NodeResponse response;
       try {
         response = NodeResponse.parseFrom(reply.asReadOnlyBuffer());
       } catch (InvalidProtocolBufferException e) {
-        skipped.increment();
-        return null;
+        return unanswered(member, actedBefore);
       }
       if (response.getFenced()) {
         fenced.increment();
         throw new CacheException(member + " acted as the owner of this key while this node was unreachable;"
             + " the write was not applied, try again");
       }
+      return CompletableFuture.<Void>completedFuture(null);
+    }).thenCompose(outcome -> outcome);
+  }
+
+  /**
+   * A backup that was not answered: its member may be dead, and then the change goes on with one
+   * copy fewer (counted), so that a dead member stalls no write. But the call may also have timed
+   * out because this node was paused, or cut off, past its ownership leases, and a member may have
+   * acted for it meanwhile: the change may be replaced by what that member hands back, or the
+   * member may have answered reads of the key without it. Which of the two, this node knows once
+   * its leases hold again ({@link OwnershipLeases#ready}): if a member has said it acted, or handed
+   * entries back, since the backup was sent, the change is not acknowledged.
+   */
+  private CompletableFuture<Void> unanswered(PeerAddress member, long actedBefore) {
+    return ownership.ready().thenApply(ready -> {
+      if (ownership.actedFor() != actedBefore) {
+        unconfirmed.increment();
+        throw new CacheException(member + " did not answer a backup, and a member acted for this node meanwhile"
+            + " (it was paused or cut off); the write was not applied, try again");
+      }
+      skipped.increment();
       return null;
     });
   }
@@ -229,13 +257,25 @@ final class Replication {
    * whether they were kept (else the answer is {@code fenced}).
    */
   boolean keep(PeerAddress sender, String cache, long maxBytes, Backup backup) {
-    if (sender != null && actingFor.containsKey(sender)) {
-      fenced.increment();
-      return false;
-    }
     BackupStore store = store(cache, maxBytes);
-    backup.getEntriesList().forEach(store::keep);
-    return true;
+    if (sender == null) {
+      backup.getEntriesList().forEach(store::keep);
+      return true;
+    }
+    // atomic with mayAct's start of acting for the sender: a backup kept here is one the first
+    // acting operation finds; one that arrives after it is refused
+    boolean[] kept = {false};
+    actingFor.compute(sender, (owner, acting) -> {
+      if (acting == null) {
+        backup.getEntriesList().forEach(store::keep);
+        kept[0] = true;
+      }
+      return acting;
+    });
+    if (!kept[0]) {
+      fenced.increment();
+    }
+    return kept[0];
   }
 
   /**
@@ -454,6 +494,11 @@ final class Replication {
   /** Backups refused because this node (or the receiver) acted for their owner. */
   long fenced() {
     return fenced.sum();
+  }
+
+  /** Changes not acknowledged because a backup went unanswered while a member acted for this node. */
+  long unconfirmed() {
+    return unconfirmed.sum();
   }
 
   /** Operations this node answered as the owner of an unavailable member's key. */

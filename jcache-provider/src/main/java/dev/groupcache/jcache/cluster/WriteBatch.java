@@ -68,7 +68,7 @@ public final class WriteBatch {
     OwnerRequest request = OwnerRequest.newBuilder().setCache(cache).setWrite(write).build();
     PeerAddress owner = node.ownerOf(key);
     if (!node.isAvailable(owner) || (service == null && owner.equals(node.self()))) {
-      return () -> owners.call(key, request); // where a backup may act for it
+      return () -> owners.call(key, request, true); // where a backup may act for it
     }
     Held h = held.computeIfAbsent(owner, o -> new Held());
     CompletableFuture<OwnerResponse> answer = new CompletableFuture<>();
@@ -84,7 +84,7 @@ public final class WriteBatch {
       try {
         return owners.await(answer);
       } catch (RuntimeException e) {
-        return owners.call(key, request);
+        return owners.call(key, request, true); // a putAll's or removeAll's: its answer only counts
       }
     };
   }

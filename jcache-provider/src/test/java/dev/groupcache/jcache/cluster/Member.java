@@ -2,6 +2,7 @@ package dev.groupcache.jcache.cluster;
 
 import dev.groupcache.ByteView;
 import dev.groupcache.Node;
+import dev.groupcache.PeerHandler;
 import dev.groupcache.jcache.configuration.Settings;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
 
 /**
  * A member in the test's JVM over real gRPC: a node on a free port of 127.0.0.1 with its cache
@@ -36,6 +38,13 @@ record Member(Node node, CacheService service) {
   /** As {@link #start(ScheduledExecutorService, String, int, List)}, on the clock {@code ticker}, with that invalidation timeout. */
   static Member start(ScheduledExecutorService timer, String cache, int backups, List<AutoCloseable> closing,
       com.github.benmanes.caffeine.cache.Ticker ticker, Duration invalidationTimeout) throws IOException {
+    return start(timer, cache, backups, closing, ticker, invalidationTimeout, UnaryOperator.identity());
+  }
+
+  /** As above, its service reached by peers through {@code wrap} of it (a test's stand-in for a member's behaviour). */
+  static Member start(ScheduledExecutorService timer, String cache, int backups, List<AutoCloseable> closing,
+      com.github.benmanes.caffeine.cache.Ticker ticker, Duration invalidationTimeout, UnaryOperator<PeerHandler> wrap)
+      throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -44,7 +53,7 @@ record Member(Node node, CacheService service) {
     CacheService service = new CacheService(node, timer, name -> new Settings.CacheSettings(name, 64 << 20, 0.25,
         Duration.ofSeconds(10), false, false, Duration.ofSeconds(30), backups), invalidationTimeout,
         Duration.ofSeconds(2), ticker);
-    node.registerService(CacheService.NAME, service);
+    node.registerService(CacheService.NAME, wrap.apply(service));
     if (cache != null) {
       service.receive(cache, new OpenCache());
     }
@@ -70,6 +79,12 @@ record Member(Node node, CacheService service) {
     /** As {@link #start(String, int)}, with that invalidation timeout. */
     Member start(String cache, int backups, Duration invalidationTimeout) throws IOException {
       return Member.start(timer, cache, backups, closing, System::nanoTime, invalidationTimeout);
+    }
+
+    /** As {@link #start(String, int)}, on the clock {@code ticker}, with that invalidation timeout, reached through {@code wrap}. */
+    Member start(String cache, int backups, com.github.benmanes.caffeine.cache.Ticker ticker, Duration invalidationTimeout,
+        UnaryOperator<PeerHandler> wrap) throws IOException {
+      return Member.start(timer, cache, backups, closing, ticker, invalidationTimeout, wrap);
     }
 
     /** As {@link #start(String, int)}, on the clock {@code ticker}. */
