@@ -130,6 +130,43 @@ class BackupFailoverTest {
     }
   }
 
+  /**
+   * A member restarted at its address gets the backups it missed while it was down: an owner backed
+   * its changes up to the member after it meanwhile, and sends them to the restarted one once it
+   * answers, so that when the owner then dies the restarted member, its keys' first backup, acts
+   * with them rather than with nothing.
+   */
+  @Test
+  void aMemberRestartedAtItsAddressGetsTheBackupsItMissedAndActsWithThem() throws InterruptedException {
+    cluster = new CacheCluster(3, List.of("-Dgroupcache.caches.chaos.backups=1", "-Dgroupcache.failure-timeout=2s"));
+    List<String> keys = new java.util.ArrayList<>();
+    for (int i = 0; keys.size() < 20; i++) {
+      if (cluster.replicas("rb-" + i, 2).equals(List.of(0, 1))) { // owned by 0, first backup 1
+        keys.add("rb-" + i);
+      }
+    }
+    cluster.node(1).kill();
+    awaitSuspected(1, Duration.ofSeconds(30));
+    for (String key : keys) {
+      assertEquals("ok", cluster.call(0, "chaos-put " + key + " while-down"));
+    }
+
+    cluster.restart(1);
+    cluster.awaitAvailable(1, Duration.ofSeconds(30));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (Long.parseLong(cluster.call(1, "backup-entries")) < keys.size()) {
+      assertTrue(System.nanoTime() - deadline < 0, "the restarted member was not sent the backups it missed: it holds "
+          + cluster.call(1, "backup-entries"));
+      Thread.sleep(20);
+    }
+
+    cluster.node(0).kill();
+    awaitSuspected(0, Duration.ofSeconds(30));
+    for (String key : keys) {
+      assertEquals("value while-down", cluster.call(2, "chaos-get " + key), "key " + key + " after its owner died");
+    }
+  }
+
   /** A clear reaches the backups too: an owner's death after it brings back none of what it cleared. */
   @Test
   void aClearedEntryStaysClearedWhenItsOwnerDies() throws InterruptedException {
@@ -167,6 +204,6 @@ class BackupFailoverTest {
         Thread.sleep(20);
       }
     }
-    return Long.parseLong(cluster.call(0, "now"));
+    return Long.parseLong(cluster.call(dead == 0 ? 1 : 0, "now"));
   }
 }

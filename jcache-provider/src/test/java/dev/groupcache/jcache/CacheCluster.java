@@ -198,6 +198,11 @@ final class CacheCluster implements AutoCloseable {
     return addresses.indexOf(ring.ownerOf(codecs.encode(key)).toString());
   }
 
+  /** The members that hold a string key, its owner first, then its backups in order. */
+  List<Integer> replicas(String key, int n) {
+    return ring.replicasOf(codecs.encode(key), n).stream().map(p -> addresses.indexOf(p.toString())).toList();
+  }
+
   /** A key owned by member {@code owner}: {@code prefix} and a number. */
   String keyOwnedBy(int owner, String prefix) {
     for (int i = 0; ; i++) {

@@ -195,6 +195,7 @@ public final class CacheNodeMain {
           case "peer-available" -> "peer-available " + manager.unwrap(GroupcacheCacheManager.class).cluster().node()
               .isAvailable(dev.groupcache.PeerAddress.parse(w[1]));
           case "now" -> String.valueOf(System.currentTimeMillis());
+          case "backup-entries" -> String.valueOf(manager.unwrap(GroupcacheCacheManager.class).cluster().getBackupEntries());
           case "chaos-filled" -> "filled " + chaos.awaitFilled(Long.parseLong(w[1]));
           case "chaos-stop" -> {
             String done = "stopped " + chaos.stop();

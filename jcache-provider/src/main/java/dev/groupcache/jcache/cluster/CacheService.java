@@ -989,6 +989,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   @Override
   public void close() {
     handover.close();
+    replication.close();
   }
 
   /**
@@ -1030,13 +1031,15 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   /**
    * A member that could not be reached answers again: it may have missed this node's listener
    * announcements (members that start together announce before their peers listen), so they go
-   * out again now rather than at the next repeat; and it may have restarted, so its own listeners
-   * are unheard until it answers.
+   * out again now rather than at the next repeat; it may have restarted, so its own listeners
+   * are unheard until it answers; and it missed the backups of this node's changes made meanwhile,
+   * which go to it now.
    */
   @Override
   public void peerBack(PeerAddress peer) {
     delivery.unhear(peer);
     announceOpenCaches();
+    replication.refill(peer, stores, id -> settingsOf(id).backups());
   }
 
   /** Drops this node's owned entries, backups and copies of {@code cache}, without events. */

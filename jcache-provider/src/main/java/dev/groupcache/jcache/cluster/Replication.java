@@ -430,6 +430,16 @@ final class Replication {
    * ring change, their backups may be other members than before. Returns how many were sent.
    */
   int backfill(Map<String, OwnerStore> owned, java.util.function.ToIntFunction<String> counts) {
+    return backfill(owned, counts, null);
+  }
+
+  /**
+   * As {@link #backfill(Map, java.util.function.ToIntFunction)}, only to {@code member} (null: to
+   * every backup): one that answers again after a suspicion, or restarted at its address, missed
+   * the changes made meanwhile (their backups went to the member after it, or nowhere), and it is
+   * the one that acts for their owner should the owner fail next.
+   */
+  int backfill(Map<String, OwnerStore> owned, java.util.function.ToIntFunction<String> counts, PeerAddress member) {
     int total = 0;
     for (Map.Entry<String, OwnerStore> store : owned.entrySet()) {
       int count = counts.applyAsInt(store.getKey());
@@ -439,7 +449,9 @@ final class Replication {
       Map<PeerAddress, List<BackedEntry>> byTarget = new LinkedHashMap<>();
       for (BackedEntry e : store.getValue().ownedEntries(key -> node.ownerOf(key).equals(node.self()))) {
         for (PeerAddress target : targets(ByteView.copyOf(e.getKey()), count)) {
-          byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(e);
+          if (member == null || member.equals(target)) {
+            byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(e);
+          }
         }
       }
       for (Map.Entry<PeerAddress, List<BackedEntry>> target : byTarget.entrySet()) {
@@ -472,6 +484,38 @@ final class Replication {
       from = to;
     }
     return entries.size();
+  }
+
+  /**
+   * Sends {@code member}, which answers again after a suspicion (or a restart at its address), the
+   * backups of this node's entries it missed meanwhile ({@link #backfill(Map,
+   * java.util.function.ToIntFunction, PeerAddress)}), on a thread of its own: a large store takes a
+   * while, and a hand-back must not wait behind it. One pass; a refused or failed batch ends it,
+   * and the next change of each key sends its backup anyway.
+   */
+  void refill(PeerAddress member, Map<String, OwnerStore> owned, java.util.function.ToIntFunction<String> counts) {
+    try {
+      refills.execute(() -> {
+        try {
+          backfill(owned, counts, member);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "sending " + member + " the backups it missed failed", e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private final java.util.concurrent.ExecutorService refills = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "groupcache-refill");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Stops refilling members. */
+  void close() {
+    refills.shutdownNow();
   }
 
   /** Forgets a destroyed cache's backups. */
