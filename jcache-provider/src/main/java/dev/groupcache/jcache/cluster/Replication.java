@@ -212,23 +212,35 @@ final class Replication {
   CompletableFuture<Void> send(PeerAddress member, String cache, ByteView request) {
     sent.increment();
     long actedBefore = ownership.actedFor();
-    return introductions.call(cache, () -> node.call(member, CacheService.NAME, request, timeout)).handle((reply, failure) -> {
-      if (failure != null) {
-        return unanswered(member, actedBefore);
+    // one future and one stage per backup, as every write with backups sends one: only a backup that
+    // went unanswered takes the slow way through unanswered
+    CompletableFuture<Void> held = new CompletableFuture<>();
+    introductions.call(cache, () -> node.call(member, CacheService.NAME, request, timeout)).whenComplete((reply, failure) -> {
+      NodeResponse response = null;
+      if (failure == null) {
+        try {
+          response = NodeResponse.parseFrom(reply.asReadOnlyBuffer());
+        } catch (InvalidProtocolBufferException e) {
+          // unreadable: as good as unanswered
+        }
       }
-      NodeResponse response;
-      try {
-        response = NodeResponse.parseFrom(reply.asReadOnlyBuffer());
-      } catch (InvalidProtocolBufferException e) {
-        return unanswered(member, actedBefore);
-      }
-      if (response.getFenced()) {
+      if (response == null) {
+        unanswered(member, actedBefore).whenComplete((r, refused) -> {
+          if (refused == null) {
+            held.complete(null);
+          } else {
+            held.completeExceptionally(refused);
+          }
+        });
+      } else if (response.getFenced()) {
         fenced.increment();
-        throw new CacheException(member + " acted as the owner of this key while this node was unreachable;"
-            + " the write was not applied, try again");
+        held.completeExceptionally(new CacheException(member + " acted as the owner of this key while this node was"
+            + " unreachable; the write was not applied, try again"));
+      } else {
+        held.complete(null);
       }
-      return CompletableFuture.<Void>completedFuture(null);
-    }).thenCompose(outcome -> outcome);
+    });
+    return held;
   }
 
   /**
