@@ -4,6 +4,7 @@ import dev.groupcache.GroupConfig;
 import dev.groupcache.bench.node.CacheSpec;
 import dev.groupcache.bench.node.HazelcastMember;
 import dev.groupcache.bench.node.KeySpace;
+import dev.groupcache.bench.node.Reply;
 import java.util.Locale;
 
 /**
@@ -15,22 +16,39 @@ import java.util.Locale;
  * {@code w4.zipf.first_run.*}, is also the JVMs' first time through this code: on two shared cores
  * the JIT compilers take a third of the CPU during it, whatever the system. The second run is the
  * cold-cache start of a warm service, the W4 figures proper.
+ *
+ * <p>J4 runs the mix for another {@value #J4_WARMUP_MILLIS} ms between the two, on a cache of its
+ * own and unreported: profiles of J4's second run after only the first (2026-12-07, JFR of a fresh
+ * member) showed C2 still compiling the read-through and peer paths, its thread the largest user of
+ * CPU in every member (13 % of the machine each, the member's I/O thread 10 %), as J5 and J6 did
+ * before their warm-ups. Both systems get the same.
+ *
+ * <p>J4 then times what a miss costs on its own ({@code j4.remote_miss.*}): one caller on the first
+ * member gets keys that the second owns and nobody has loaded, each once, through the same 1 ms
+ * loader, for {@value #MISS_MILLIS} ms. Whatever the system, such a get is at least the loader's
+ * time and one round trip to the owner.
  */
 final class ZipfWorkload implements Workload {
   private static final int THREADS_PER_NODE = 8;
   private static final int CLUSTER_NODES = 3;
   private static final long LOADER_MILLIS = 1;
   private static final long MILLIS = 20_000;
+  private static final long J4_WARMUP_MILLIS = 20_000;
+  private static final long MISS_MILLIS = 3_000;
+  /** More keys than one caller can miss in {@link #MISS_MILLIS} at 1 ms a load: none is asked twice. */
+  private static final int MISS_KEYS = 5_000;
 
   private final String id;
+  private final long warmUpMillis;
 
   /** W4, through the engine's groups for ours. */
   ZipfWorkload() {
-    this("w4");
+    this("w4", 0);
   }
 
-  private ZipfWorkload(String id) {
+  private ZipfWorkload(String id, long warmUpMillis) {
     this.id = id;
+    this.warmUpMillis = warmUpMillis;
   }
 
   /**
@@ -38,7 +56,7 @@ final class ZipfWorkload implements Workload {
    * member and share for copies of other members' entries (ours: near copies).
    */
   static ZipfWorkload jcache() {
-    return new ZipfWorkload("j4");
+    return new ZipfWorkload("j4", J4_WARMUP_MILLIS);
   }
 
   @Override
@@ -72,7 +90,29 @@ final class ZipfWorkload implements Workload {
     Progress.note(s.label() + " " + id + ": " + cluster.size() + " node(s) x " + THREADS_PER_NODE * scaleUp
         + " callers for " + millis + " ms");
     put(results, s, id + ".zipf.first_run.", KeyMix.run(cluster, first, "zipf", THREADS_PER_NODE * scaleUp, millis));
+    if (warmUpMillis > 0) {
+      CacheSpec warmUp = new CacheSpec(id + "-warm-up", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
+      KeyMix.run(cluster, warmUp, "zipf", THREADS_PER_NODE * scaleUp, options.millis(warmUpMillis));
+    }
     put(results, s, id + ".zipf.", KeyMix.run(cluster, spec, "zipf", THREADS_PER_NODE * scaleUp, millis));
+    if (warmUpMillis > 0 && cluster.size() > 1) {
+      remoteMisses(cluster, options, results);
+    }
+  }
+
+  private void remoteMisses(Cluster cluster, Options options, Results results) {
+    String cache = id + "-misses";
+    cluster.open(new CacheSpec(cache, LOADER_MILLIS, PRESSURE_BYTES, GroupConfig.DEFAULT_HOT_SHARE, "POPULAR", true));
+    long millis = options.millis(MISS_MILLIS);
+    long loads = cluster.loads();
+    Reply r = cluster.call(0, String.join(" ", "remote-hit", cache, cache + "-", Integer.toString(MISS_KEYS),
+        cluster.id(1), "1", "0", Long.toString(millis)), Workload.timeout(millis));
+    long gets = r.number("ops");
+    Progress.note(cluster.system().label() + " " + cache + ": " + gets + " gets of B's keys from A, "
+        + (cluster.loads() - loads) + " loads");
+    SystemUnderTest s = cluster.system();
+    results.put(s, id + ".remote_miss.p50_us", r.number("p50_ns") / 1e3, Unit.MICROS);
+    results.put(s, id + ".remote_miss.p99_us", r.number("p99_ns") / 1e3, Unit.MICROS);
   }
 
   private static void put(Results results, SystemUnderTest s, String prefix, KeyMix mix) {

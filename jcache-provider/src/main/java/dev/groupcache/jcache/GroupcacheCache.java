@@ -5,6 +5,7 @@ import dev.groupcache.jcache.cluster.CacheIds;
 import dev.groupcache.jcache.cluster.CacheService;
 import dev.groupcache.jcache.cluster.ClusterNode;
 import dev.groupcache.jcache.cluster.OwnerClient;
+import dev.groupcache.jcache.cluster.OwnerLoads;
 import dev.groupcache.jcache.cluster.OwnerUnavailableException;
 import dev.groupcache.jcache.cluster.WriteBatch;
 import dev.groupcache.jcache.codec.CacheCodec;
@@ -82,6 +83,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
   private final ConditionalWrites<K, V> writes;
   private final EntryProcessors<K, V> processors;
   private final ReadThrough<K, V> readThrough;
+  private final OwnerLoads ownerLoads; // null without read-through
   /** What a get asks the owner: a lease to load if it reads through, an access expiry if a standard policy has one. */
   private final OwnerClient.GetRead getRead;
   /** Whether a near copy may answer a get: only for a read that changes nothing at the owner. */
@@ -111,7 +113,8 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     this.statistics = new CacheStatistics(() -> cluster.service().evictions(id));
     this.undecodable = new UndecodableEntries(name);
     this.writes = new ConditionalWrites<>(owners, codec, ttl, writeThrough, statistics);
-    this.readThrough = new ReadThrough<>(loader, configuration.isReadThrough(), owners, codec, ttl, cluster.events());
+    this.readThrough = new ReadThrough<>(loader, configuration.isReadThrough(), owners, codec, ttl, cluster.events(),
+        cluster.peerTimeout());
     this.configurationBean = new CacheConfigurationBean(this.configuration);
     this.processors = new EntryProcessors<>(owners, codec, ttl, writeThrough, statistics,
         configuration.isReadThrough() ? loader : null);
@@ -121,6 +124,10 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     }
     cluster.service().receive(id, events);
     cluster.service().listenersChanged(id); // and learns the other members' listeners
+    this.ownerLoads = readThrough.ownerLoads();
+    if (ownerLoads != null) {
+      cluster.service().loadHere(id, ownerLoads);
+    }
     if (configuration.isStatisticsEnabled()) {
       setStatisticsEnabled(true);
     }
@@ -170,6 +177,10 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       owners.counters().miss();
       statistics.recordMiss();
       return readThrough.isEnabled() ? readThrough.loadHere(key, k) : null;
+    }
+    if (r.getPresent() && r.getApplied()) { // loaded for this get, by the owner or a load it waited for
+      statistics.recordMiss();
+      return codec.decodeValue(r.getValue());
     }
     if (r.getPresent()) {
       statistics.recordHit();
@@ -470,6 +481,9 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
     }
     closed = true;
     owners.close();
+    if (ownerLoads != null) {
+      cluster.service().stopLoading(id, ownerLoads);
+    }
     cluster.service().stopReceiving(id, events);
     boolean listened = events.listening() != CacheService.Listening.NONE;
     events.close();

@@ -125,27 +125,49 @@ class DistributedCacheTest {
 
   /**
    * Gets made on the member that is loading their key under its owner's lease wait for that load
-   * instead of asking the owner: twenty of them, begun while a 3 s load runs on member 0, cost the
-   * owner no request, and return what the load stored.
+   * instead of asking the owner again: twenty of them, begun while a 3 s load of its own key runs on
+   * member 1, cost it no read of their own, and return what the load stored.
    */
   @Test
   void getsOnTheLoadingMemberJoinItsLoadWithoutAskingTheOwner() {
     String slow = keyOwnedBy(1, "slow-join-"); // loads for 3 s
     long asked = ownerRequests(1);
-    assertEquals("started", call(0, "get-later " + slow));
+    assertEquals("started", call(1, "get-later " + slow));
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!call(0, "loads").equals("1")) { // member 0 holds the lease and runs the loader
-      assertTrue(System.nanoTime() - deadline < 0, "member 0 never started loading " + slow);
+    while (!call(1, "loads").equals("1")) { // member 1 holds its own lease and runs the loader
+      assertTrue(System.nanoTime() - deadline < 0, "member 1 never started loading " + slow);
     }
     long loading = ownerRequests(1);
-    nodes.get(0).send("herd " + slow + " 20");
+    nodes.get(1).send("herd " + slow + " 20");
     // the herd's answer and the loading get's come as they finish, in either order
-    List<String> answers = List.of(nodes.get(0).await("the herd", WAIT), nodes.get(0).await("the loading get", WAIT));
+    List<String> answers = List.of(nodes.get(1).await("the herd", WAIT), nodes.get(1).await("the loading get", WAIT));
     assertTrue(answers.contains("20 of 20") && answers.contains("later value loaded:" + slow), answers.toString());
     // the lease read, then the load's report: the herd's gets asked nothing of their own
     assertEquals(2, ownerRequests(1) - asked, "requests member 1 answered (the herd's began at "
         + (loading - asked) + ")");
-    assertEquals("1", call(0, "loads"));
+    assertEquals("1", call(1, "loads"));
+  }
+
+  /**
+   * A member's get that misses a key whose owner has the cache open with its loader waits while the
+   * owner loads it: one request (no lease for the member, no report from it), the loader called once
+   * and at the owner, and
+   * the owner's store holds the value for the next get from anywhere.
+   */
+  @Test
+  void aPeersMissIsLoadedByTheOwnerInOneRequest() {
+    String key = keyOwnedBy(1, "owner-load-");
+    long asked = ownerRequests(1);
+    long[] loads = {Long.parseLong(call(0, "loads")), Long.parseLong(call(1, "loads")), Long.parseLong(call(2, "loads"))};
+    assertEquals("value loaded:" + key, call(0, "get " + key));
+    // member 0's read, and the owner's report of its own load to its store (no lease, no report from member 0)
+    assertEquals(2, ownerRequests(1) - asked, "requests member 1 answered for member 0's get");
+    assertEquals(loads[0], Long.parseLong(call(0, "loads")), "loads at the caller");
+    assertEquals(loads[1] + 1, Long.parseLong(call(1, "loads")), "loads at the owner");
+    assertEquals("value loaded:" + key, call(2, "get " + key));
+    assertEquals("value loaded:" + key, call(1, "get " + key));
+    assertEquals(loads[1] + 1, Long.parseLong(call(1, "loads")), "loaded once in the cluster");
+    assertEquals(loads[2], Long.parseLong(call(2, "loads")), "loads at the other member");
   }
 
   @Test

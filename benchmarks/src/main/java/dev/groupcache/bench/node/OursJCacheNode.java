@@ -2,7 +2,10 @@ package dev.groupcache.bench.node;
 
 import dev.groupcache.jcache.GroupcacheCache;
 import dev.groupcache.jcache.GroupcacheCacheManager;
+import dev.groupcache.jcache.GroupcacheMetrics;
 import dev.groupcache.jcache.NodeStatistics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +35,8 @@ public final class OursJCacheNode implements BenchNode {
   private final String self;
   private final CachingProvider provider;
   private final CacheManager manager;
+  /** The provider's meters, read for the per-node detail lines (gets by where they were answered). */
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   private OursJCacheNode(List<String> peers, int index) {
     self = peers.get(index);
@@ -50,6 +55,7 @@ public final class OursJCacheNode implements BenchNode {
     provider = Caching.getCachingProvider(PROVIDER);
     // the node starts, and listens, before this member reports itself to the driver
     manager = provider.getCacheManager(provider.getDefaultURI(), provider.getDefaultClassLoader(), settings);
+    new GroupcacheMetrics(manager).bindTo(meters);
   }
 
   /** The child JVM's entry point; speaks {@link CommandLoop}'s protocol. */
@@ -112,6 +118,9 @@ public final class OursJCacheNode implements BenchNode {
       Map<String, Long> stats = new LinkedHashMap<>();
       stats.put("owner_requests", s.ownerRequests());
       stats.put("late_invalidations", s.lateInvalidations());
+      for (FunctionCounter c : meters.find("groupcache.jcache.gets").tag("cache", spec.name()).functionCounters()) {
+        stats.put(c.getId().getTag("outcome"), (long) c.count());
+      }
       return stats;
     });
   }

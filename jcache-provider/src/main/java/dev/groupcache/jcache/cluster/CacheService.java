@@ -88,6 +88,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   private static final int SWEEP_BUDGET = 20_000;
   private final Map<String, OwnerStore> stores = new ConcurrentHashMap<>();
   private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
+  private final Map<String, OwnerLoads> ownerLoads = new ConcurrentHashMap<>();
   private final CopyGrants grants;
   private final CopyLeases leases;
   private final ChangeDelivery delivery;
@@ -282,6 +283,15 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   public void stopReceiving(String cache, Receiver receiver) {
     receivers.remove(cache, receiver);
     listenerChanges.incrementAndGet();
+  }
+
+  /** Registers this node's read-through cache of that id to load the keys it owns that peers' gets miss. */
+  public void loadHere(String cache, OwnerLoads loads) {
+    ownerLoads.put(cache, loads);
+  }
+
+  public void stopLoading(String cache, OwnerLoads loads) {
+    ownerLoads.remove(cache, loads);
   }
 
   /** Forgets a destroyed cache's entries on this node. */
@@ -530,7 +540,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
         throw refusedAfterAbsence();
       });
     }
-    return answer(key, request).thenApply(ByteView::of);
+    return answer(key, request, true).thenApply(ByteView::of);
   }
 
   /** The refusal of a peer's write that arrived while members may have acted for this node; see {@link #owner}. */
@@ -548,16 +558,21 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    * @throws io.grpc.StatusRuntimeException RESOURCE_EXHAUSTED for a value beyond it
    */
   CompletableFuture<OwnerResponse> answer(ByteView key, OwnerRequest request) {
-    limits.check(key, request); // throws, as the engine's own check of a key sent to another owner does
-    if (!mayAnswer(request.getCache())) {
-      return ownership.ready().thenCompose(ready -> answerNow(key, request));
-    }
-    return answerNow(key, request);
+    return answer(key, request, false);
   }
 
-  private CompletableFuture<OwnerResponse> answerNow(ByteView key, OwnerRequest request) {
+  /** As {@link #answer(ByteView, OwnerRequest)}; {@code fromPeer}: a peer's request, whose miss this node may load. */
+  private CompletableFuture<OwnerResponse> answer(ByteView key, OwnerRequest request, boolean fromPeer) {
+    limits.check(key, request); // throws, as the engine's own check of a key sent to another owner does
+    if (!mayAnswer(request.getCache())) {
+      return ownership.ready().thenCompose(ready -> answerNow(key, request, fromPeer));
+    }
+    return answerNow(key, request, fromPeer);
+  }
+
+  private CompletableFuture<OwnerResponse> answerNow(ByteView key, OwnerRequest request, boolean fromPeer) {
     return switch (request.getOpCase()) {
-      case READ -> readNow(request.getCache(), key, request.getRead());
+      case READ -> readNow(request.getCache(), key, request.getRead(), fromPeer);
       case WRITE -> write(request.getCache(), key, request.getWrite());
       case LOADED -> owned(request.getCache()).loaded(key, request.getLoaded());
       default -> CompletableFuture.failedFuture(
@@ -573,9 +588,9 @@ public final class CacheService implements PeerHandler, AutoCloseable {
   CompletableFuture<OwnerResponse> read(String cache, ByteView key, Read read) {
     limits.checkKey(key);
     if (!mayAnswer(cache)) {
-      return ownership.ready().thenCompose(ready -> readNow(cache, key, read));
+      return ownership.ready().thenCompose(ready -> readNow(cache, key, read, false));
     }
-    return readNow(cache, key, read);
+    return readNow(cache, key, read, false);
   }
 
   /**
@@ -592,15 +607,15 @@ public final class CacheService implements PeerHandler, AutoCloseable {
         || settingsOf(cache).backups() <= 0;
   }
 
-  private CompletableFuture<OwnerResponse> readNow(String cache, ByteView key, Read read) {
+  private CompletableFuture<OwnerResponse> readNow(String cache, ByteView key, Read read, boolean fromPeer) {
     PeerAddress previous = movedHereFrom(key);
     if (previous != null) {
       OwnerStore store = stores.get(cache);
       if (store == null || !store.has(key)) {
-        return arrival(previous, cache, key).thenCompose(handed -> readHere(cache, key, read));
+        return arrival(previous, cache, key).thenCompose(handed -> readHere(cache, key, read, fromPeer));
       }
     }
-    return readHere(cache, key, read);
+    return readHere(cache, key, read, fromPeer);
   }
 
   /**
@@ -742,9 +757,14 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     }
   }
 
-  private CompletableFuture<OwnerResponse> readHere(String cache, ByteView key, Read read) {
+  /**
+   * A read of an owned entry. A peer's read-through miss is loaded here when this node has the cache
+   * open with its loader: the peer then waits for the value, one round trip, instead of taking a
+   * lease, loading and reporting, two. This node's own gets load on their own thread, as before.
+   */
+  private CompletableFuture<OwnerResponse> readHere(String cache, ByteView key, Read read, boolean fromPeer) {
     if (read.getLease()) {
-      return owned(cache).read(key, read);
+      return owned(cache).read(key, read, fromPeer ? ownerLoads.get(cache) : null);
     }
     ownerRequests.increment();
     OwnerStore store = stores.get(cache); // one lookup for the usual read of a store that exists

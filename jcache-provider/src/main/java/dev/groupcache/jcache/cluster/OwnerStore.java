@@ -239,9 +239,19 @@ public final class OwnerStore {
    * and grants it a copy lease.
    */
   CompletableFuture<OwnerResponse> read(ByteView key, Read read) {
+    return read(key, read, null);
+  }
+
+  /**
+   * As {@link #read(ByteView, Read)}; a miss that would grant the caller a lease is loaded by {@code
+   * loads} instead, if given and it has room, and the caller waits for it like any other waiter.
+   */
+  CompletableFuture<OwnerResponse> read(ByteView key, Read read, OwnerLoads loads) {
     PeerAddress holder = read.getHolder().isEmpty() ? null : grants.holder(read.getHolder());
     CompletableFuture<String> published;
     OwnerResponse answer;
+    CompletableFuture<OwnerResponse> waitForLoad = null;
+    long loadingUnder = 0;
     synchronized (stripe(key)) {
       long now = ticker.read();
       Stored s = entries.getIfPresent(key);
@@ -265,10 +275,22 @@ public final class OwnerStore {
           lease.waiters.add(waiter);
           return waiter;
         }
-        answer = OwnerResponse.newBuilder().setLease(grantLease(key)).build();
+        Lease granted = grantLease(key);
+        if (loads == null || !loads.reserve()) {
+          answer = OwnerResponse.newBuilder().setLease(granted.id).build();
+        } else { // this node loads, under a lease of its own; the caller waits for it
+          waitForLoad = new CompletableFuture<>();
+          granted.waiters.add(waitForLoad);
+          loadingUnder = granted.id;
+          answer = null;
+        }
       } else {
         answer = OwnerResponse.getDefaultInstance();
       }
+    }
+    if (waitForLoad != null) {
+      loads.start(key, loadingUnder);
+      return waitForLoad;
     }
     return reply(published, answer);
   }
@@ -476,11 +498,11 @@ public final class OwnerStore {
     return done;
   }
 
-  private long grantLease(ByteView key) {
+  private Lease grantLease(ByteView key) {
     Lease lease = new Lease(leaseIds.incrementAndGet());
     leases.put(key, lease);
     lease.timeout = timer.schedule(() -> expireLease(key, lease), leaseNanos, TimeUnit.NANOSECONDS);
-    return lease.id;
+    return lease;
   }
 
   /**

@@ -4,10 +4,12 @@ import dev.groupcache.ByteView;
 import dev.groupcache.LoadEvent;
 import dev.groupcache.jcache.cluster.CacheIds;
 import dev.groupcache.jcache.cluster.OwnerClient;
+import dev.groupcache.jcache.cluster.OwnerLoads;
 import dev.groupcache.jcache.cluster.OwnerUnavailableException;
 import dev.groupcache.jcache.codec.CacheCodec;
 import dev.groupcache.jcache.expiry.Ttl;
 import dev.groupcache.jcache.proto.OwnerResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
@@ -22,12 +26,20 @@ import javax.cache.integration.CompletionListener;
 
 /**
  * A cache's loader at work: a get's load of a key this node holds the owner's lease for, so that
- * the key is loaded once in the cluster; and {@code loadAll}, on the cache's event pool.
+ * the key is loaded once in the cluster; the loads this node runs, as the owner, for peers' gets
+ * ({@link #ownerLoads}); and {@code loadAll}, on the cache's event pool.
  *
  * @param <K> the cache's key type
  * @param <V> the cache's value type
  */
 public final class ReadThrough<K, V> {
+  /**
+   * How many loads this node runs at once for peers' gets of keys it owns; beyond that a peer gets
+   * the lease and loads on its own thread, so that a slow loader is not held to this node's threads.
+   */
+  private static final int MAX_OWNER_LOADS = 64;
+  /** Of the peers' request timeout, the longest recent loads may take for this node to load for peers. */
+  private static final int OWNER_LOAD_TIMEOUT_SHARE = 4;
   private final CacheLoader<K, V> loader; // null: the cache has none
   private final boolean readThrough;
   private final Map<ByteView, CompletableFuture<V>> loadingHere = new ConcurrentHashMap<>();
@@ -35,9 +47,18 @@ public final class ReadThrough<K, V> {
   private final CacheCodec<K, V> codec;
   private final Ttl ttl;
   private final Executor pool;
+  private final Semaphore ownerLoadPlaces = new Semaphore(MAX_OWNER_LOADS);
+  private final long ownerLoadLimitNanos;
+  /** A moving average of the loader's recent times here; updates may race, it is a hint. */
+  private volatile long recentLoadNanos;
 
+  /**
+   * @param peerTimeout how long a peer waits for this node's answer: this node loads for peers only
+   *     while its recent loads take well under it, lest they give up and load again themselves
+   */
   public ReadThrough(CacheLoader<K, V> loader, boolean readThrough, OwnerClient owners, CacheCodec<K, V> codec, Ttl ttl,
-      Executor pool) {
+      Executor pool, Duration peerTimeout) {
+    this.ownerLoadLimitNanos = peerTimeout.toNanos() / OWNER_LOAD_TIMEOUT_SHARE;
     this.loader = loader;
     this.readThrough = readThrough && loader != null;
     this.owners = owners;
@@ -111,6 +132,50 @@ public final class ReadThrough<K, V> {
     return creation == 0 ? null : value;
   }
 
+  /** This cache's loads for peers as the owner of their keys, or null if it has no read-through. */
+  public OwnerLoads ownerLoads() {
+    if (!readThrough) {
+      return null;
+    }
+    return new OwnerLoads() {
+      @Override
+      public boolean reserve() {
+        return recentLoadNanos <= ownerLoadLimitNanos && ownerLoadPlaces.tryAcquire();
+      }
+
+      @Override
+      public void start(ByteView k, long lease) {
+        try {
+          pool.execute(() -> {
+            try {
+              loadForPeer(k, lease);
+            } finally {
+              ownerLoadPlaces.release();
+            }
+          });
+        } catch (RejectedExecutionException e) { // the node is closing
+          ownerLoadPlaces.release();
+          owners.loadedNothing(k, lease, "the key's owner is closing: " + e.getMessage());
+        }
+      }
+    };
+  }
+
+  private void loadForPeer(ByteView k, long lease) {
+    K key;
+    try {
+      key = codec.decodeKey(k);
+    } catch (RuntimeException e) {
+      owners.loadedNothing(k, lease, "the key's owner could not decode the key to load it: " + e.getMessage());
+      return;
+    }
+    try {
+      load(key, k, lease);
+    } catch (RuntimeException e) {
+      // the loader's failure went to the waiting reads with the report; another ends the lease at its timeout
+    }
+  }
+
   /**
    * The outcome of a load this node runs under the owner's lease for {@code k} that a get made
    * now may wait for instead of asking the owner; null if there is none, or it has finished
@@ -146,7 +211,9 @@ public final class ReadThrough<K, V> {
       failed = false;
       return value;
     } finally {
-      owners.counters().loaded(System.nanoTime() - start, failed);
+      long took = System.nanoTime() - start;
+      recentLoadNanos += (took - recentLoadNanos) / 8;
+      owners.counters().loaded(took, failed);
       if (event.shouldCommit()) {
         event.name = CacheIds.name(owners.cache());
         event.keyBytes = k.length();

@@ -1,13 +1,18 @@
 package dev.groupcache.jcache.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.groupcache.ByteView;
+import dev.groupcache.jcache.proto.Loaded;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
+import com.google.protobuf.ByteString;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Read-through leases when the ring changes under them. */
+/** Read-through leases: when the ring changes under them, and when the owner loads for the reader. */
 class OwnerStoreLeaseTest {
   private static final Read LEASE = Read.newBuilder().setLease(true).build();
 
@@ -44,5 +49,67 @@ class OwnerStoreLeaseTest {
     assertTrue(waitingMoved.get(1, TimeUnit.SECONDS).getRetry(), "asks the new owner instead of waiting");
     assertFalse(waitingKept.isDone(), "a key still owned here keeps its lease and its waiters");
     assertTrue(store.read(moved, LEASE).get().getLease() != 0, "the lease is gone: a new reader may load");
+  }
+
+  /** Loads that take a place while {@code places} lasts, recording the leases they start under. */
+  private static final class RecordedLoads implements OwnerLoads {
+    int places;
+    final List<Long> started = new ArrayList<>();
+
+    RecordedLoads(int places) {
+      this.places = places;
+    }
+
+    @Override
+    public boolean reserve() {
+      return places-- > 0;
+    }
+
+    @Override
+    public void start(ByteView key, long lease) {
+      started.add(lease);
+    }
+  }
+
+  @Test
+  void aReaderWaitsForTheOwnersLoadAndGetsItsValueAsLoadedForIt() throws Exception {
+    RecordedLoads loads = new RecordedLoads(1);
+    ByteView key = ByteView.of("k");
+    CompletableFuture<OwnerResponse> reader = store.read(key, LEASE, loads);
+    CompletableFuture<OwnerResponse> another = store.read(key, LEASE, loads);
+    assertEquals(1, loads.started.size(), "one load, under the owner's own lease");
+    assertFalse(reader.isDone() || another.isDone(), "both wait for it; neither gets a lease");
+
+    store.loaded(key, Loaded.newBuilder().setLease(loads.started.get(0)).setHasValue(true)
+        .setValue(ByteString.copyFromUtf8("v")).build()).get(1, TimeUnit.SECONDS);
+
+    for (CompletableFuture<OwnerResponse> r : List.of(reader, another)) {
+      OwnerResponse answer = r.get(1, TimeUnit.SECONDS);
+      assertTrue(answer.getPresent() && answer.getApplied(), "loaded for it: " + answer);
+      assertEquals("v", answer.getValue().toStringUtf8());
+    }
+    OwnerResponse next = store.read(key, LEASE, loads).get(1, TimeUnit.SECONDS);
+    assertTrue(next.getPresent() && !next.getApplied(), "the next reader finds it stored: " + next);
+    assertEquals(1, loads.started.size());
+  }
+
+  @Test
+  void aLoadFailureAtTheOwnerIsTheReadersAnswer() throws Exception {
+    RecordedLoads loads = new RecordedLoads(1);
+    ByteView key = ByteView.of("k");
+    CompletableFuture<OwnerResponse> reader = store.read(key, LEASE, loads);
+    store.loaded(key, Loaded.newBuilder().setLease(loads.started.get(0)).setFailure("boom").build());
+    OwnerResponse answer = reader.get(1, TimeUnit.SECONDS);
+    assertEquals("boom", answer.getLoadFailure());
+    assertFalse(answer.getPresent());
+  }
+
+  @Test
+  void anOwnerWithNoPlaceLeftLetsTheReaderLoad() throws Exception {
+    RecordedLoads loads = new RecordedLoads(1);
+    store.read(ByteView.of("a"), LEASE, loads);
+    OwnerResponse second = store.read(ByteView.of("b"), LEASE, loads).get(1, TimeUnit.SECONDS);
+    assertTrue(second.getLease() != 0, "the reader loads under the owner's lease: " + second);
+    assertEquals(1, loads.started.size());
   }
 }
