@@ -178,7 +178,7 @@ public final class GroupcacheCache<K, V> implements Cache<K, V> {
       statistics.recordMiss();
       return readThrough.isEnabled() ? readThrough.loadHere(key, k) : null;
     }
-    if (r.getPresent() && r.getApplied()) { // loaded for this get, by the owner or a load it waited for
+    if (r.getPresent() && r.getLoadedForRead()) { // the owner loaded it for this get: a miss
       statistics.recordMiss();
       return codec.decodeValue(r.getValue());
     }

@@ -188,7 +188,7 @@ public final class OwnerClient {
           () -> remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read.read).build(), true));
     }
     if (!r.getRetry()) {
-      counters.answered(r.getPresent() && !r.getApplied(), owned); // applied: loaded for it, a miss
+      counters.answered(r.getPresent() && !r.getLoadedForRead(), owned);
     }
     return r;
   }

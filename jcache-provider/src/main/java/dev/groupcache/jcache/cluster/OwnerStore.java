@@ -279,8 +279,9 @@ public final class OwnerStore {
         if (loads == null || !loads.reserve()) {
           answer = OwnerResponse.newBuilder().setLease(granted.id).build();
         } else { // this node loads, under a lease of its own; the caller waits for it
-          waitForLoad = new CompletableFuture<>();
-          granted.waiters.add(waitForLoad);
+          CompletableFuture<OwnerResponse> waiter = new CompletableFuture<>();
+          granted.waiters.add(waiter);
+          waitForLoad = waiter.thenApply(r -> r.getPresent() ? r.toBuilder().setLoadedForRead(true).build() : r);
           loadingUnder = granted.id;
           answer = null;
         }
