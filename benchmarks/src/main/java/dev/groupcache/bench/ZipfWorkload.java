@@ -39,16 +39,17 @@ final class ZipfWorkload implements Workload {
   private static final int MISS_KEYS = 5_000;
 
   private final String id;
-  private final long warmUpMillis;
+  /** J4: warms up between its two runs, then times misses on their own. */
+  private final boolean throughJCache;
 
   /** W4, through the engine's groups for ours. */
   ZipfWorkload() {
-    this("w4", 0);
+    this("w4", false);
   }
 
-  private ZipfWorkload(String id, long warmUpMillis) {
+  private ZipfWorkload(String id, boolean throughJCache) {
     this.id = id;
-    this.warmUpMillis = warmUpMillis;
+    this.throughJCache = throughJCache;
   }
 
   /**
@@ -56,7 +57,7 @@ final class ZipfWorkload implements Workload {
    * member and share for copies of other members' entries (ours: near copies).
    */
   static ZipfWorkload jcache() {
-    return new ZipfWorkload("j4", J4_WARMUP_MILLIS);
+    return new ZipfWorkload("j4", true);
   }
 
   @Override
@@ -73,9 +74,6 @@ final class ZipfWorkload implements Workload {
   public void run(Cluster cluster, Options options, Results results) {
     SystemUnderTest s = cluster.system();
     int scaleUp = CLUSTER_NODES / cluster.size(); // 3 for the single Caffeine JVM, else 1
-    double hotShare = GroupConfig.DEFAULT_HOT_SHARE;
-    CacheSpec first = new CacheSpec(id + "-first", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
-    CacheSpec spec = new CacheSpec(id, LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
     if (s == SystemUnderTest.HAZELCAST) {
       // Hazelcast bounds caches by entry count, not bytes: the members size the cache to
       // 16 MiB / (1024 value bytes + key bytes + per-entry overhead) entries per member, the
@@ -89,20 +87,27 @@ final class ZipfWorkload implements Workload {
     long millis = options.millis(MILLIS);
     Progress.note(s.label() + " " + id + ": " + cluster.size() + " node(s) x " + THREADS_PER_NODE * scaleUp
         + " callers for " + millis + " ms");
-    put(results, s, id + ".zipf.first_run.", KeyMix.run(cluster, first, "zipf", THREADS_PER_NODE * scaleUp, millis));
-    if (warmUpMillis > 0) {
-      CacheSpec warmUp = new CacheSpec(id + "-warm-up", LOADER_MILLIS, PRESSURE_BYTES * scaleUp, hotShare, "POPULAR", true);
-      KeyMix.run(cluster, warmUp, "zipf", THREADS_PER_NODE * scaleUp, options.millis(warmUpMillis));
+    int threads = THREADS_PER_NODE * scaleUp;
+    put(results, s, id + ".zipf.first_run.", KeyMix.run(cluster, spec("-first", scaleUp), "zipf", threads, millis));
+    if (throughJCache) {
+      KeyMix.run(cluster, spec("-warm-up", scaleUp), "zipf", threads, options.millis(J4_WARMUP_MILLIS));
     }
-    put(results, s, id + ".zipf.", KeyMix.run(cluster, spec, "zipf", THREADS_PER_NODE * scaleUp, millis));
-    if (warmUpMillis > 0 && cluster.size() > 1) {
+    put(results, s, id + ".zipf.", KeyMix.run(cluster, spec("", scaleUp), "zipf", threads, millis));
+    if (throughJCache && cluster.size() > 1) {
       remoteMisses(cluster, options, results);
     }
   }
 
+  /** A fresh read-through cache of this workload's, with the 1 ms loader and the budget per JVM. */
+  private CacheSpec spec(String suffix, int scaleUp) {
+    return new CacheSpec(id + suffix, LOADER_MILLIS, PRESSURE_BYTES * scaleUp, GroupConfig.DEFAULT_HOT_SHARE,
+        "POPULAR", true);
+  }
+
   private void remoteMisses(Cluster cluster, Options options, Results results) {
-    String cache = id + "-misses";
-    cluster.open(new CacheSpec(cache, LOADER_MILLIS, PRESSURE_BYTES, GroupConfig.DEFAULT_HOT_SHARE, "POPULAR", true));
+    CacheSpec spec = spec("-misses", 1);
+    String cache = spec.name();
+    cluster.open(spec);
     long millis = options.millis(MISS_MILLIS);
     long loads = cluster.loads();
     Reply r = cluster.call(0, String.join(" ", "remote-hit", cache, cache + "-", Integer.toString(MISS_KEYS),
