@@ -252,6 +252,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
           }, replication.backups(id, s.backups()), grants,
           Math.max(10_000, ownBytes / 256), timer, ticker);
       made.ringChanged(ringChangedAt); // a store made during a hand-over records its writes too
+      made.loadForPeers(ownerLoads.get(id));
       return made;
     });
   }
@@ -285,13 +286,27 @@ public final class CacheService implements PeerHandler, AutoCloseable {
     listenerChanges.incrementAndGet();
   }
 
-  /** Registers this node's read-through cache of that id to load the keys it owns that peers' gets miss. */
+  /**
+   * Registers this node's read-through cache of that id to load the keys it owns that peers' gets
+   * miss. Kept here for a store made later, and given to the store if there is one (under its map
+   * entry's lock, so that a store being made meanwhile gets it either way).
+   */
   public void loadHere(String cache, OwnerLoads loads) {
     ownerLoads.put(cache, loads);
+    stores.computeIfPresent(cache, (id, store) -> {
+      store.loadForPeers(loads);
+      return store;
+    });
   }
 
+  /** Ends what {@link #loadHere} began: peers' misses of the cache's keys are loaded by the peers. */
   public void stopLoading(String cache, OwnerLoads loads) {
-    ownerLoads.remove(cache, loads);
+    if (ownerLoads.remove(cache, loads)) {
+      stores.computeIfPresent(cache, (id, store) -> {
+        store.loadForPeers(null);
+        return store;
+      });
+    }
   }
 
   /** Forgets a destroyed cache's entries on this node. */
@@ -764,7 +779,7 @@ public final class CacheService implements PeerHandler, AutoCloseable {
    */
   private CompletableFuture<OwnerResponse> readHere(String cache, ByteView key, Read read, boolean fromPeer) {
     if (read.getLease()) {
-      return owned(cache).read(key, read, fromPeer ? ownerLoads.get(cache) : null);
+      return owned(cache).read(key, read, fromPeer);
     }
     ownerRequests.increment();
     OwnerStore store = stores.get(cache); // one lookup for the usual read of a store that exists

@@ -156,6 +156,7 @@ public final class OwnerStore {
   private static final long HANDOVER_NANOS = Handover.GIVE_UP.toNanos();
   // changed under the key's stripe; concurrent so that a ring change can look through it
   private final Map<ByteView, Lease> leases = new ConcurrentHashMap<>();
+  private volatile OwnerLoads peerLoads; // null: peers load their own misses under this node's leases
   private final Object[] stripes = new Object[STRIPES];
   // Versions start from the wall clock (65,536 a millisecond), so that a later run of an owner, or a
   // backup acting for it, numbers its entries above those of an earlier run: backups keep the
@@ -239,14 +240,16 @@ public final class OwnerStore {
    * and grants it a copy lease.
    */
   CompletableFuture<OwnerResponse> read(ByteView key, Read read) {
-    return read(key, read, null);
+    return read(key, read, false);
   }
 
   /**
-   * As {@link #read(ByteView, Read)}; a miss that would grant the caller a lease is loaded by {@code
-   * loads} instead, if given and it has room, and the caller waits for it like any other waiter.
+   * As {@link #read(ByteView, Read)}; a peer's miss that would grant it a lease is loaded by this
+   * node instead ({@link #loadForPeers}), if it has a loader with room, and the peer waits for it
+   * like any other waiter.
    */
-  CompletableFuture<OwnerResponse> read(ByteView key, Read read, OwnerLoads loads) {
+  CompletableFuture<OwnerResponse> read(ByteView key, Read read, boolean fromPeer) {
+    OwnerLoads loads = null;
     PeerAddress holder = read.getHolder().isEmpty() ? null : grants.holder(read.getHolder());
     CompletableFuture<String> published;
     OwnerResponse answer;
@@ -276,6 +279,7 @@ public final class OwnerStore {
           return waiter;
         }
         Lease granted = grantLease(key);
+        loads = fromPeer ? peerLoads : null;
         if (loads == null || !loads.reserve()) {
           answer = OwnerResponse.newBuilder().setLease(granted.id).build();
         } else { // this node loads, under a lease of its own; the caller waits for it
@@ -497,6 +501,11 @@ public final class OwnerStore {
       done.thenAccept(w::complete);
     }
     return done;
+  }
+
+  /** The loader this node runs for peers' misses of this cache's keys, or null for none. */
+  void loadForPeers(OwnerLoads loads) {
+    peerLoads = loads;
   }
 
   private Lease grantLease(ByteView key) {

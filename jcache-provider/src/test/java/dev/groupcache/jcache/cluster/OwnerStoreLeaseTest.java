@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Read-through leases: when the ring changes under them, and when the owner loads for the reader. */
@@ -28,6 +29,14 @@ class OwnerStoreLeaseTest {
   private final OwnerStore store =
       new OwnerStore(1 << 20, 60_000, RecordedStore.sink(() -> CompletableFuture.completedFuture(null)),
           OwnerStore.Backups.NONE, new CopyGrants(Duration.ofSeconds(2), Ticker.systemTicker(), member -> true), 10_000, timer, Ticker.systemTicker());
+
+  /** The owner's loader for peers' misses: room for one load. */
+  private final RecordedLoads loads = new RecordedLoads(1);
+
+  @BeforeEach
+  void loadForPeers() {
+    store.loadForPeers(loads);
+  }
 
   @AfterEach
   void stop() {
@@ -74,10 +83,9 @@ class OwnerStoreLeaseTest {
   @Test
   void aReaderWaitsForTheOwnersLoadAndGetsItsValueAsLoadedForIt() throws Exception {
     // the reader whose miss started the load is told so (a miss there); one that joined it is not
-    RecordedLoads loads = new RecordedLoads(1);
     ByteView key = ByteView.of("k");
-    CompletableFuture<OwnerResponse> reader = store.read(key, LEASE, loads);
-    CompletableFuture<OwnerResponse> another = store.read(key, LEASE, loads);
+    CompletableFuture<OwnerResponse> reader = store.read(key, LEASE, true);
+    CompletableFuture<OwnerResponse> another = store.read(key, LEASE, true);
     assertEquals(1, loads.started.size(), "one load, under the owner's own lease");
     assertFalse(reader.isDone() || another.isDone(), "both wait for it; neither gets a lease");
 
@@ -90,16 +98,15 @@ class OwnerStoreLeaseTest {
     OwnerResponse joined = another.get(1, TimeUnit.SECONDS);
     assertTrue(joined.getPresent() && !joined.getLoadedForRead(), "joined a load under way: " + joined);
     assertEquals("v", joined.getValue().toStringUtf8());
-    OwnerResponse next = store.read(key, LEASE, loads).get(1, TimeUnit.SECONDS);
+    OwnerResponse next = store.read(key, LEASE, true).get(1, TimeUnit.SECONDS);
     assertTrue(next.getPresent() && !next.getLoadedForRead(), "the next reader finds it stored: " + next);
     assertEquals(1, loads.started.size());
   }
 
   @Test
   void aLoadFailureAtTheOwnerIsTheReadersAnswer() throws Exception {
-    RecordedLoads loads = new RecordedLoads(1);
     ByteView key = ByteView.of("k");
-    CompletableFuture<OwnerResponse> reader = store.read(key, LEASE, loads);
+    CompletableFuture<OwnerResponse> reader = store.read(key, LEASE, true);
     store.loaded(key, Loaded.newBuilder().setLease(loads.started.get(0)).setFailure("boom").build());
     OwnerResponse answer = reader.get(1, TimeUnit.SECONDS);
     assertEquals("boom", answer.getLoadFailure());
@@ -108,10 +115,16 @@ class OwnerStoreLeaseTest {
 
   @Test
   void anOwnerWithNoPlaceLeftLetsTheReaderLoad() throws Exception {
-    RecordedLoads loads = new RecordedLoads(1);
-    store.read(ByteView.of("a"), LEASE, loads);
-    OwnerResponse second = store.read(ByteView.of("b"), LEASE, loads).get(1, TimeUnit.SECONDS);
+    store.read(ByteView.of("a"), LEASE, true);
+    OwnerResponse second = store.read(ByteView.of("b"), LEASE, true).get(1, TimeUnit.SECONDS);
     assertTrue(second.getLease() != 0, "the reader loads under the owner's lease: " + second);
     assertEquals(1, loads.started.size());
+  }
+
+  @Test
+  void theOwnersOwnReadLoadsOnItsOwnThreadEvenWithALoaderForPeers() throws Exception {
+    OwnerResponse own = store.read(ByteView.of("k"), LEASE, false).get(1, TimeUnit.SECONDS);
+    assertTrue(own.getLease() != 0, "the owner's own reader loads under the lease: " + own);
+    assertTrue(loads.started.isEmpty());
   }
 }
