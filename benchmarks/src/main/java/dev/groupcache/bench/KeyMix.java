@@ -5,8 +5,9 @@ import dev.groupcache.bench.node.Reply;
 import java.util.List;
 
 /**
- * One cold run of the W4/W5 key mix: a fresh cache on every node, then every node's callers at
- * once, each node drawing keys with its own seed. Adds up what the cluster did.
+ * One run of the W4/W5 key mix: every node's callers at once, each node drawing keys with its own
+ * seed, on a fresh cache ({@link #run}) or on one a run has filled ({@link #rerun}). Adds up what
+ * the cluster did.
  *
  * @param gets gets made by all callers
  * @param errors gets that failed
@@ -18,9 +19,22 @@ record KeyMix(long gets, long errors, double opsPerSecond, long loads, List<Repl
   /** Runs {@code distribution} ("zipf" or "uniform") with {@code threads} callers per node. */
   static KeyMix run(Cluster cluster, CacheSpec spec, String distribution, int threads, long millis) {
     cluster.open(spec);
+    return mix(cluster, spec, distribution, threads, 1, millis);
+  }
+
+  /**
+   * Runs the mix again on the cache {@link #run} filled, with other seeds: keys drawn afresh from
+   * the same distribution, not the first run's sequence replayed.
+   */
+  static KeyMix rerun(Cluster cluster, CacheSpec spec, String distribution, int threads, long millis) {
+    return mix(cluster, spec, distribution, threads, 1 + cluster.size(), millis);
+  }
+
+  private static KeyMix mix(Cluster cluster, CacheSpec spec, String distribution, int threads, int firstSeed,
+      long millis) {
     long before = cluster.loads();
     List<Reply> replies = cluster.callEach(i -> String.join(" ", "mix", spec.name(), distribution,
-        Integer.toString(threads), Integer.toString(i + 1), Long.toString(millis)),
+        Integer.toString(threads), Integer.toString(firstSeed + i), Long.toString(millis)),
         Workload.timeout(millis));
     long loads = cluster.loads() - before;
     long gets = 0;

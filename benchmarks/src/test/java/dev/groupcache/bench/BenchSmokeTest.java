@@ -68,7 +68,8 @@ class BenchSmokeTest {
     List<String> expected = new ArrayList<>(List.of("j1.local_hit.ns_per_op", "j1.near_hit.ns_per_op",
         "j3.herd.loads", "j3.herd.wall_ms", "j3.herd.first_round_wall_ms",
         "j4.zipf.first_run.ops_per_s", "j4.zipf.first_run.loads", "j4.zipf.first_run.hit_ratio",
-        "j4.zipf.ops_per_s", "j4.zipf.loads", "j4.zipf.hit_ratio", "j4.remote_miss.p50_us", "j4.remote_miss.p99_us",
+        "j4.zipf.ops_per_s", "j4.zipf.loads", "j4.zipf.hit_ratio", "j4.zipf.warm_cache.ops_per_s",
+        "j4.zipf.warm_cache.loads", "j4.zipf.warm_cache.hit_ratio", "j4.remote_miss.p50_us", "j4.remote_miss.p99_us",
         "j5.mix.ops_per_s", "j5.mix.errors", "j6.put_all.entries_per_s", "j6.sequential_put.entries_per_s"));
     for (String variant : List.of("remote_hit.", "remote_hit_near.")) {
       for (String figure : List.of("ops_per_s", "p50_us", "p99_us")) {
