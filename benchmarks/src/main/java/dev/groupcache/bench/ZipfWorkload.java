@@ -21,7 +21,9 @@ import java.util.Locale;
  * own and unreported: profiles of J4's second run after only the first (2026-12-07, JFR of a fresh
  * member) showed C2 still compiling the read-through and peer paths, its thread the largest user of
  * CPU in every member (13 % of the machine each, the member's I/O thread 10 %), as J5 and J6 did
- * before their warm-ups. Both systems get the same.
+ * before their warm-ups. Both systems get the same. Why 40 s: per-thread CPU through a run of
+ * ours with 20 (2026-12-08) had each member's C2 thread at a quarter of a CPU for the first 60 s of
+ * the mix, through most of the measured run, and quiet after.
  *
  * <p>J4 then runs the mix {@value #MILLIS} ms more on the cache its second run filled, keys drawn
  * with other seeds ({@code j4.zipf.warm_cache.*}). A cold run's hit ratio is bounded by how many
@@ -39,7 +41,7 @@ final class ZipfWorkload implements Workload {
   private static final int CLUSTER_NODES = 3;
   private static final long LOADER_MILLIS = 1;
   private static final long MILLIS = 20_000;
-  private static final long J4_WARMUP_MILLIS = 20_000;
+  private static final long J4_WARMUP_MILLIS = 40_000;
   private static final long MISS_MILLIS = 3_000;
   /** More keys than one caller can miss in {@link #MISS_MILLIS} at 1 ms a load: none is asked twice. */
   private static final int MISS_KEYS = 5_000;
