@@ -187,10 +187,23 @@ public final class OwnerClient {
       r = shared.read(key, read.read,
           () -> remote(key, OwnerRequest.newBuilder().setCache(cache).setRead(read.read).build(), true));
     }
-    if (!r.getRetry()) {
+    if (r.getRetry()) {
+      return r;
+    }
+    if (keptCopy(r)) {
+      counters.nearHit();
+    } else {
       counters.answered(r.getPresent() && !r.getLoadedForRead(), owned);
     }
     return r;
+  }
+
+  /**
+   * Whether a read's answer is this node's own copy ({@link #readToKeep}) rather than an owner's:
+   * present with no version, which an owner's answer of an entry always has.
+   */
+  private static boolean keptCopy(OwnerResponse r) {
+    return r.getPresent() && r.getVersion() == 0;
   }
 
   /** The near copies this node holds of the cache's entries. */
@@ -278,6 +291,14 @@ public final class OwnerClient {
    * than the one whose lease it would be kept under).
    */
   private OwnerResponse readToKeep(ByteView key, PeerAddress owner, long ring, Read read) {
+    // A read whose gets waited for the read before it (SharedReads) finds that read's answer kept
+    // as a copy, valid as any near copy is now, after each of those gets began: it answers them
+    // without another round trip. (A herd on another member's key: one read to the owner per
+    // member, whose answer, waited for through the owner's load, comes with a copy lease.)
+    ByteView copy = near.get(key, owner, nearOwners);
+    if (copy != null) {
+      return OwnerResponse.newBuilder().setPresent(true).setValue(OwnerStore.bytes(copy)).build();
+    }
     long before = near.beginRead();
     try {
       long sentAt = ticker.read();

@@ -130,10 +130,16 @@ public final class OwnerStore {
     }
   }
 
+  /**
+   * A reader waiting for a load; {@code holder}, if not null, will keep a copy of the value, as a
+   * read that finds the entry does.
+   */
+  private record Waiter(CompletableFuture<OwnerResponse> answer, PeerAddress holder, long copyMillis) {}
+
   /** A key being loaded by one caller, with the readers waiting for it. */
   private static final class Lease {
     final long id;
-    final List<CompletableFuture<OwnerResponse>> waiters = new ArrayList<>();
+    final List<Waiter> waiters = new ArrayList<>();
     ScheduledFuture<?> timeout;
 
     Lease(long id) {
@@ -275,7 +281,7 @@ public final class OwnerStore {
         Lease lease = leases.get(key);
         if (lease != null) {
           CompletableFuture<OwnerResponse> waiter = new CompletableFuture<>();
-          lease.waiters.add(waiter);
+          lease.waiters.add(new Waiter(waiter, holder, read.getCopyMillis()));
           return waiter;
         }
         Lease granted = grantLease(key);
@@ -284,7 +290,7 @@ public final class OwnerStore {
           answer = OwnerResponse.newBuilder().setLease(granted.id).build();
         } else { // this node loads, under a lease of its own; the caller waits for it
           CompletableFuture<OwnerResponse> waiter = new CompletableFuture<>();
-          granted.waiters.add(waiter);
+          granted.waiters.add(new Waiter(waiter, holder, read.getCopyMillis()));
           waitForLoad = waiter.thenApply(r -> r.getPresent() ? r.toBuilder().setLoadedForRead(true).build() : r);
           loadingUnder = granted.id;
           answer = null;
@@ -466,7 +472,9 @@ public final class OwnerStore {
 
   /** Ends a lease: stores what was loaded if the key is still absent, and answers its waiters. */
   CompletableFuture<OwnerResponse> loaded(ByteView key, Loaded loaded) {
-    List<CompletableFuture<OwnerResponse>> waiters = List.of();
+    List<Waiter> waiters = List.of();
+    OwnerResponse reply;
+    List<OwnerResponse> answers = new ArrayList<>();
     CompletableFuture<String> published = null;
     OwnerResponse.Builder answer = OwnerResponse.newBuilder();
     synchronized (stripe(key)) {
@@ -494,11 +502,20 @@ public final class OwnerStore {
         answer.setApplied(true).setPresent(answer.getVersion() != 0).setValue(loaded.getValue());
       }
       rememberIfAbsent(key, now);
+      reply = answer.build();
+      // Waiters that will keep a copy are recorded as holders here, under the key's lock, as a
+      // read that finds the entry is: a write after this one drops their copies.
+      for (Waiter w : waiters) {
+        answers.add(w.holder() == null || !reply.getPresent() ? reply
+            : withCopyLease(key, w.holder(), w.copyMillis(), reply, now));
+      }
     }
-    OwnerResponse reply = answer.build();
     CompletableFuture<OwnerResponse> done = reply(published, reply);
-    for (CompletableFuture<OwnerResponse> w : waiters) {
-      done.thenAccept(w::complete);
+    for (int i = 0; i < waiters.size(); i++) {
+      CompletableFuture<OwnerResponse> w = waiters.get(i).answer();
+      OwnerResponse mine = answers.get(i);
+      done.thenAccept(r -> w.complete(mine == reply ? r : r.toBuilder()
+          .setCopyLeaseMillis(mine.getCopyLeaseMillis()).setOwnerIncarnation(mine.getOwnerIncarnation()).build()));
     }
     return done;
   }
@@ -529,7 +546,7 @@ public final class OwnerStore {
 
   /** The loader's node did not report in time: its waiters ask again, and one of them loads. */
   private void expireLease(ByteView key, Lease lease) {
-    List<CompletableFuture<OwnerResponse>> waiters;
+    List<Waiter> waiters;
     synchronized (stripe(key)) {
       if (!leases.remove(key, lease)) {
         return;
@@ -537,7 +554,7 @@ public final class OwnerStore {
       waiters = lease.waiters;
     }
     OwnerResponse retry = OwnerResponse.newBuilder().setRetry(true).build();
-    waiters.forEach(w -> w.complete(retry));
+    waiters.forEach(w -> w.answer().complete(retry));
   }
 
   private static boolean holds(Write write, Stored old) {

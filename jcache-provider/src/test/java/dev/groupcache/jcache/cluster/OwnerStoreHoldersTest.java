@@ -1,15 +1,18 @@
 package dev.groupcache.jcache.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.groupcache.ByteView;
 import dev.groupcache.PeerAddress;
+import dev.groupcache.jcache.proto.Loaded;
 import dev.groupcache.jcache.proto.OwnerResponse;
 import dev.groupcache.jcache.proto.Read;
 import dev.groupcache.jcache.proto.Write;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +64,26 @@ class OwnerStoreHoldersTest {
     assertEquals(List.of(A), lastHolders());
     put("c");
     assertEquals(List.of(), lastHolders(), "A was told; it holds no copy of b until it reads again");
+  }
+
+  @Test
+  void aReaderThatWaitedForALoadToKeepACopyGetsALeaseAndTheNextChangeDropsItsCopy() {
+    long lease = read(Read.newBuilder().setLease(true).build()).getLease();
+    assertTrue(lease != 0, "the first reader loads");
+    CompletableFuture<OwnerResponse> holding = store.read(KEY, holding(A, 10_000).toBuilder().setLease(true).build());
+    CompletableFuture<OwnerResponse> plain = store.read(KEY, Read.newBuilder().setLease(true).build());
+    assertFalse(holding.isDone() || plain.isDone(), "both wait for the load");
+
+    Answers.now(store.loaded(KEY, Loaded.newBuilder().setLease(lease).setHasValue(true)
+        .setValue(ByteString.copyFromUtf8("loaded")).build()));
+
+    OwnerResponse r = Answers.now(holding);
+    assertEquals("loaded", r.getValue().toStringUtf8());
+    assertEquals(2_000, r.getCopyLeaseMillis(), "a copy lease, as a read that finds the entry gets");
+    assertEquals(recorded.grants.incarnation(), r.getOwnerIncarnation());
+    assertEquals(0, Answers.now(plain).getCopyLeaseMillis(), "a reader that keeps no copy gets none");
+    put("b");
+    assertEquals(List.of(A), lastHolders(), "the holder that waited is told of the change");
   }
 
   @Test
