@@ -510,14 +510,10 @@ public final class OwnerStore {
             : withCopyLease(key, w.holder(), w.copyMillis(), reply, now));
       }
     }
-    CompletableFuture<OwnerResponse> done = reply(published, reply);
     for (int i = 0; i < waiters.size(); i++) {
-      CompletableFuture<OwnerResponse> w = waiters.get(i).answer();
-      OwnerResponse mine = answers.get(i);
-      done.thenAccept(r -> w.complete(mine == reply ? r : r.toBuilder()
-          .setCopyLeaseMillis(mine.getCopyLeaseMillis()).setOwnerIncarnation(mine.getOwnerIncarnation()).build()));
+      reply(published, answers.get(i)).thenAccept(waiters.get(i).answer()::complete);
     }
-    return done;
+    return reply(published, reply);
   }
 
   /** The loader this node runs for peers' misses of this cache's keys, or null for none. */
